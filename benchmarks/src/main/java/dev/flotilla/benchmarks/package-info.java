@@ -1,0 +1,4 @@
+/**
+ * Benchmarks against the raw building blocks.
+ */
+package dev.flotilla.benchmarks;

@@ -1,0 +1,4 @@
+/**
+ * Messaging over NATS and an in-JVM transport.
+ */
+package dev.flotilla.messaging;

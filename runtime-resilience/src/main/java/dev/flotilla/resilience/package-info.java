@@ -1,0 +1,4 @@
+/**
+ * Named, configured resilience policies over Failsafe.
+ */
+package dev.flotilla.resilience;

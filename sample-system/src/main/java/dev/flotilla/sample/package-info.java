@@ -1,0 +1,4 @@
+/**
+ * The Flotilla sample shop.
+ */
+package dev.flotilla.sample;
