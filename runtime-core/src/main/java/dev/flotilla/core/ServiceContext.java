@@ -1,0 +1,98 @@
+package dev.flotilla.core;
+
+import java.net.URI;
+import java.util.Optional;
+
+import io.helidon.config.Config;
+import org.slf4j.Logger;
+
+/**
+ * What the runtime hands a running {@link Service}: its identity, its configuration, its logger, its extensions
+ * (such as messaging) and a place to register resources to close on shutdown.
+ *
+ * <p>One context exists per service start; nothing in it is shared with other services in the same JVM.
+ * Instances are thread-safe.
+ */
+public interface ServiceContext {
+
+    /**
+     * The service's name, as given to {@link Service#Service(String, String)}.
+     *
+     * @return the name; never {@code null}
+     */
+    String name();
+
+    /**
+     * The service's version, as given to {@link Service#Service(String, String)}.
+     *
+     * @return the version; never {@code null}
+     */
+    String version();
+
+    /**
+     * The service's own view of the configuration, with its per-service section and overrides already applied
+     * (see {@code docs/services.md} for the precedence of sources).
+     *
+     * @return the root of the service's configuration; never {@code null}
+     */
+    Config config();
+
+    /**
+     * A logger named after the service. Lines written during a request carry the service name and correlation
+     * id in the MDC.
+     *
+     * @return the service's logger; never {@code null}
+     */
+    Logger logger();
+
+    /**
+     * The base URI of the service's HTTP server, such as {@code http://127.0.0.1:41234}.
+     *
+     * @return the URI once the server listens; empty before that and after stop
+     */
+    Optional<URI> uri();
+
+    /**
+     * The current lifecycle state of the service.
+     *
+     * @return the state; never {@code null}
+     */
+    ServiceState state();
+
+    /**
+     * Finds the extension of the given type that this service runs, for example messaging.
+     *
+     * @param type the interface or class the extension implements
+     * @param <T>  the type
+     * @return the extension; empty when no extension of that type runs for this service
+     * @throws NullPointerException if {@code type} is {@code null}
+     */
+    <T> Optional<T> findExtension(Class<T> type);
+
+    /**
+     * Returns the extension of the given type that this service runs, for example messaging.
+     *
+     * @param type the interface or class the extension implements
+     * @param <T>  the type
+     * @return the extension; never {@code null}
+     * @throws IllegalStateException if no extension of that type runs for this service (the message names what
+     *                               to add to the classpath or the configuration)
+     * @throws NullPointerException  if {@code type} is {@code null}
+     */
+    default <T> T extension(Class<T> type) {
+        return findExtension(type).orElseThrow(() -> new IllegalStateException(
+                "Service '" + name() + "' has no extension of type " + type.getName()
+                        + ": add the module that provides it to the classpath and check its configuration."));
+    }
+
+    /**
+     * Registers a resource to close when the service stops. Resources close in reverse order of registration,
+     * after the service's own {@link Service#stop(ServiceContext)} hook.
+     *
+     * @param resource the resource
+     * @param <T>      the resource's type
+     * @return the resource, for chaining
+     * @throws NullPointerException if {@code resource} is {@code null}
+     */
+    <T extends AutoCloseable> T closeOnStop(T resource);
+}
