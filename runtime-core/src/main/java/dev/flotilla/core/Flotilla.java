@@ -54,6 +54,11 @@ public final class Flotilla {
     public static void runUntilShutdown(ServiceRuntime runtime) {
         Objects.requireNonNull(runtime, "runtime");
         CountDownLatch stopped = new CountDownLatch(1);
+        // Registered before start, so a SIGTERM during start-up still stops what has started.
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("flotilla-shutdown").unstarted(() -> {
+            runtime.stop();
+            stopped.countDown();
+        }));
         try {
             runtime.start();
         } catch (ServiceStartException e) {
@@ -61,10 +66,6 @@ public final class Flotilla {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("flotilla-shutdown").unstarted(() -> {
-            runtime.stop();
-            stopped.countDown();
-        }));
         try {
             stopped.await();
         } catch (InterruptedException e) {

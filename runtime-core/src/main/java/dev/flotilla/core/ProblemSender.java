@@ -8,10 +8,12 @@ import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
+import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.NotFoundException;
 import io.helidon.http.RequestException;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
+import io.helidon.http.media.UnsupportedTypeException;
 import io.helidon.webserver.http.ErrorHandler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -49,10 +51,21 @@ final class ProblemSender implements ErrorHandler<Throwable>, DirectHandler {
                 problem = ProblemResponses.methodNotAllowed(allowed);
             }
             problem = problem.withRequest(ProblemResponses.safeInstance(path), requestId);
+        } else if (e instanceof UnsupportedTypeException && !hasJsonBody(req)) {
+            // No reader for the body's media type: the caller sent something other than JSON.
+            problem = Problem.of("unsupported-media-type", 415, "Unsupported Media Type",
+                                 "Send the request body as JSON, with Content-Type: application/json.")
+                    .withRequest(ProblemResponses.safeInstance(path), requestId);
         } else {
             problem = problems.fromException(e, req.prologue().method().text(), path, requestId);
         }
         send(res, problem);
+    }
+
+    private static boolean hasJsonBody(ServerRequest req) {
+        return req.headers().contentType()
+                .map(type -> type.test(MediaTypes.APPLICATION_JSON) || type.subtype().endsWith("+json"))
+                .orElse(false);
     }
 
     void send(ServerResponse res, Problem problem) {

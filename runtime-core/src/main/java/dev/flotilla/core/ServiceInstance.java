@@ -179,6 +179,8 @@ final class ServiceInstance implements ServiceHandle {
                 .maxPayloadSize(DEFAULT_MAX_PAYLOAD_SIZE)
                 .config(run.config.get("server"))
                 .featuresDiscoverServices(false)
+                // Flotilla drains and stops the server itself; Helidon's own hook would cut requests in flight.
+                .shutdownHook(false)
                 .addFeature(ObserveFeature.builder()
                                     .endpoint("/")
                                     .observersDiscoverServices(false)

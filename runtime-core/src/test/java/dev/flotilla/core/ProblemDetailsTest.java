@@ -72,6 +72,14 @@ class ProblemDetailsTest {
     }
 
     @Test
+    void bodyThatIsNotJsonIs415() throws Exception {
+        HttpResponse<String> response = Http.send(HttpRequest.newBuilder(base.resolve("/items"))
+                                                          .header("Content-Type", "text/plain")
+                                                          .POST(HttpRequest.BodyPublishers.ofString("pen")));
+        problem(response, 415, "unsupported-media-type");
+    }
+
+    @Test
     void unknownRouteIs404() throws Exception {
         problem(Http.get(base, "/no/such/route"), 404, "not-found");
     }
