@@ -7,7 +7,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -73,10 +72,8 @@ public final class PolicySet {
     private final int guardIndex;
     private final int deadlineIndex;
     private final FailsafeExecutor<Object> executor;
-    private final FailsafeExecutor<Object> asyncExecutor;
 
-    PolicySet(String name, PolicySetConfig config, ResilienceListener listener, ExecutorService asyncThreads,
-              LongSupplier nanoTime) {
+    PolicySet(String name, PolicySetConfig config, ResilienceListener listener, LongSupplier nanoTime) {
         this.name = name;
         this.config = config;
         this.events = new PolicyEvents(name, listener);
@@ -134,7 +131,6 @@ public final class PolicySet {
         // A deadline bounds everything but an outermost fallback, so a fallback can still answer in time.
         this.deadlineIndex = !list.isEmpty() && list.get(0) instanceof Fallback ? 1 : 0;
         this.executor = executorOf(policies);
-        this.asyncExecutor = executor.with(asyncThreads);
     }
 
     private static FailsafeExecutor<Object> executorOf(List<Policy<Object>> policies) {
@@ -343,7 +339,7 @@ public final class PolicySet {
         Objects.requireNonNull(supplier, "supplier");
         startCall();
         long start = System.nanoTime();
-        CompletableFuture<T> failsafe = asyncExecutor.getAsync(supplier);
+        CompletableFuture<T> failsafe = executor.getStageAsync(() -> AsyncAttempt.start(supplier));
         CompletableFuture<T> result = new CompletableFuture<>();
         failsafe.whenComplete((value, error) -> {
             if (error == null) {

@@ -8,8 +8,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -43,7 +41,6 @@ public final class Resilience {
     private final PolicySetConfig defaults;
     private final ResilienceListener listener;
     private final LongSupplier nanoTime;
-    private final ExecutorService asyncThreads = Executors.newVirtualThreadPerTaskExecutor();
     private final Map<String, PolicySet> sets = new ConcurrentHashMap<>();
 
     private Resilience(Builder builder) {
@@ -144,7 +141,7 @@ public final class Resilience {
         }
         checkName(name);
         return sets.computeIfAbsent(name, n -> new PolicySet(n, configs.getOrDefault(n, defaults), listener,
-                                                               asyncThreads, nanoTime));
+                                                               nanoTime));
     }
 
     /**
