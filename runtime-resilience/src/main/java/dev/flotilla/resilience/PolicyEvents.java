@@ -39,8 +39,10 @@ final class PolicyEvents {
         this.listener = listener;
     }
 
-    void callStarted() {
+    /** Counts a call and returns its start time, read only when a listener wants durations. */
+    long callStarted() {
         calls.increment();
+        return listener == null ? 0L : System.nanoTime();
     }
 
     void callCompleted(boolean success, long startNanos) {

@@ -309,9 +309,9 @@ public final class PolicySet {
         Objects.requireNonNull(call, "call");
         Duration remaining = deadline.remaining();
         if (remaining.isZero()) {
-            events.callStarted();
+            long start = events.callStarted();
             events.deadlineExceeded();
-            events.callCompleted(false, System.nanoTime());
+            events.callCompleted(false, start);
             throw new DeadlineExceededException(name, remaining, null);
         }
         Timeout<Object> deadlineTimeout = timeout(remaining, config.timeoutInterrupt(), null);
@@ -337,8 +337,7 @@ public final class PolicySet {
      */
     public <T> CompletableFuture<T> getAsync(CheckedSupplier<T> supplier) {
         Objects.requireNonNull(supplier, "supplier");
-        startCall();
-        long start = System.nanoTime();
+        long start = startCall();
         CompletableFuture<T> failsafe = executor.getStageAsync(() -> AsyncAttempt.start(supplier));
         CompletableFuture<T> result = new CompletableFuture<>();
         failsafe.whenComplete((value, error) -> {
@@ -361,17 +360,16 @@ public final class PolicySet {
         return result;
     }
 
-    private void startCall() {
-        events.callStarted();
+    private long startCall() {
         if (retryBudget != null) {
             retryBudget.recordCall();
         }
+        return events.callStarted();
     }
 
     private <T> T call(FailsafeExecutor<Object> executor, CheckedSupplier<T> supplier, Timeout<Object> deadline,
                        Duration remaining) {
-        startCall();
-        long start = System.nanoTime();
+        long start = startCall();
         T result;
         try {
             result = executor.get(supplier);
