@@ -1,19 +1,26 @@
 package dev.flotilla.core;
 
+import java.time.Duration;
+
+import dev.flotilla.resilience.Deadline;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
-import org.slf4j.MDC;
 
 /**
- * Runs every request with the service name and correlation id in the MDC, echoes the id in the response, and
+ * Runs every request in its {@link CallContext} (service name, correlation id, trace, deadline; and so the MDC), echoes the id in the response, and
  * counts the request as in flight (or refuses it with 503 while the service drains). Health and metrics requests
  * are never refused, so probes keep answering during a stop.
  */
 final class RequestContextFilter implements Filter {
+    private static final HeaderName TRACEPARENT = HeaderNames.create(CallContext.TRACEPARENT_HEADER);
+    private static final HeaderName TRACESTATE = HeaderNames.create(CallContext.TRACESTATE_HEADER);
+    private static final HeaderName DEADLINE = HeaderNames.create(CallContext.DEADLINE_HEADER);
+
     private final String serviceName;
     private final InFlightRequests inFlight;
     private final ProblemSender problems;
@@ -26,11 +33,12 @@ final class RequestContextFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        String received = req.headers().first(ProblemSender.REQUEST_ID).orElse(null);
-        String requestId = Correlation.isValidId(received) ? received : ProblemResponses.newRequestId();
-        res.header(ProblemSender.REQUEST_ID, requestId);
-        MDC.put(Correlation.MDC_SERVICE, serviceName);
-        MDC.put(Correlation.MDC_CORRELATION_ID, requestId);
+        CallContext call = CallContext.of(serviceName, req.headers().first(ProblemSender.REQUEST_ID).orElse(null))
+                .withTrace(req.headers().first(TRACEPARENT).orElse(null),
+                           req.headers().first(TRACESTATE).orElse(null))
+                .withDeadline(deadline(req.headers().first(DEADLINE).orElse(null)));
+        res.header(ProblemSender.REQUEST_ID, call.correlationId());
+        CallContext.Scope scope = call.open();
         try {
             String path = req.prologue().uriPath().path();
             if (isObservePath(path)) {
@@ -40,7 +48,8 @@ final class RequestContextFilter implements Filter {
             if (!inFlight.enter()) {
                 res.header(HeaderValues.CONNECTION_CLOSE);
                 res.header(HeaderNames.RETRY_AFTER, "1");
-                problems.send(res, ProblemResponses.draining().withRequest(ProblemResponses.safeInstance(path), requestId));
+                problems.send(res, ProblemResponses.draining()
+                        .withRequest(ProblemResponses.safeInstance(path), call.correlationId()));
                 return;
             }
             try {
@@ -49,8 +58,20 @@ final class RequestContextFilter implements Filter {
                 inFlight.exit();
             }
         } finally {
-            MDC.remove(Correlation.MDC_SERVICE);
-            MDC.remove(Correlation.MDC_CORRELATION_ID);
+            scope.close();
+        }
+    }
+
+    /** The caller's remaining budget; ignored when not a sane number of milliseconds. */
+    static Deadline deadline(String header) {
+        if (header == null || header.isEmpty() || header.length() > 12) {
+            return null;
+        }
+        try {
+            long millis = Long.parseLong(header);
+            return millis < 0 ? null : Deadline.after(Duration.ofMillis(millis));
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 
