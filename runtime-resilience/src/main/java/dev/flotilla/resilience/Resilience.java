@@ -145,6 +145,39 @@ public final class Resilience {
     }
 
     /**
+     * Returns a policy set derived from the settings of {@code name}, shared under {@code name} and
+     * {@code qualifier}: for example one circuit breaker per instance of a downstream, each configured like the
+     * downstream. The set is created on first use with {@code name}'s settings changed by {@code adjust}; later calls
+     * with the same name and qualifier return that same set, whatever their {@code adjust}.
+     *
+     * @param name      the configured (or default) policy-set name whose settings are the starting point
+     * @param qualifier what distinguishes this set, such as {@code 127.0.0.1:8081}; any non-blank text
+     * @param adjust    changes to the settings, such as turning retries off
+     * @return the shared derived set, named {@code name/qualifier}
+     * @throws NullPointerException     if an argument is {@code null}
+     * @throws IllegalArgumentException if {@code name} is not a valid policy-set name or {@code qualifier} is blank
+     * @throws IllegalStateException    if the adjusted settings are inconsistent
+     */
+    public PolicySet derived(String name, String qualifier, Consumer<PolicySetConfig.Builder> adjust) {
+        checkName(name);
+        Objects.requireNonNull(qualifier, "qualifier");
+        Objects.requireNonNull(adjust, "adjust");
+        if (qualifier.isBlank()) {
+            throw new IllegalArgumentException("qualifier must not be blank");
+        }
+        String key = name + "/" + qualifier;
+        PolicySet set = sets.get(key);
+        if (set != null) {
+            return set;
+        }
+        return sets.computeIfAbsent(key, k -> {
+            PolicySetConfig.Builder builder = PolicySetConfig.builder(configs.getOrDefault(name, defaults));
+            adjust.accept(builder);
+            return new PolicySet(k, builder.build(), listener, nanoTime);
+        });
+    }
+
+    /**
      * Returns the names of the policy sets created so far, configured ones included.
      *
      * @return the names, sorted; never {@code null}
