@@ -13,13 +13,20 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flotilla.core.discovery.ServiceDiscovery;
+import dev.flotilla.core.discovery.StaticDiscovery;
+import dev.flotilla.core.http.ServiceClients;
+import dev.flotilla.core.internal.JsonMapping;
 import dev.flotilla.core.spi.ServiceExtension;
 import dev.flotilla.core.spi.ServiceExtensionProvider;
+import dev.flotilla.resilience.Resilience;
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.http.DirectHandler;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.MetricsConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
@@ -46,7 +53,13 @@ final class ServiceInstance implements ServiceHandle {
     private final List<ServiceExtensionProvider> providers;
     private final ServiceConfigLoader configLoader;
     private final ObjectMapper json;
+    private final ServiceDiscovery localDiscovery;
     private final InFlightRequests inFlight = new InFlightRequests();
+    /** The service's own meters, kept across restarts; never the JVM-global registry. */
+    private final MeterRegistry metrics = MeterRegistry.create(MetricsConfig.builder()
+                                                                       // one registry per service is the design
+                                                                       .warnOnMultipleRegistries(false)
+                                                                       .build());
     private final ReentrantLock lifecycle = new ReentrantLock();
 
     private volatile ServiceState state = ServiceState.NEW;
@@ -56,12 +69,14 @@ final class ServiceInstance implements ServiceHandle {
                     Map<String, String> overrides,
                     List<ServiceExtensionProvider> providers,
                     ServiceConfigLoader configLoader,
-                    ObjectMapper json) {
+                    ObjectMapper json,
+                    ServiceDiscovery localDiscovery) {
         this.service = service;
         this.overrides = Map.copyOf(overrides);
         this.providers = List.copyOf(providers);
         this.configLoader = configLoader;
         this.json = json;
+        this.localDiscovery = localDiscovery;
     }
 
     @Override
@@ -95,6 +110,11 @@ final class ServiceInstance implements ServiceHandle {
             throw new IllegalStateException("Service '" + service.name() + "' is not running (state " + state + ")");
         }
         return run.uri;
+    }
+
+    Optional<URI> uriIfRunning() {
+        RunContext run = current;
+        return run == null ? Optional.empty() : Optional.ofNullable(run.uri);
     }
 
     private WebServer runningServer() {
@@ -147,6 +167,17 @@ final class ServiceInstance implements ServiceHandle {
     }
 
     private void startRun(RunContext run) throws Exception {
+        run.resilience = Resilience.builder()
+                .config(run.config.get("resilience"))
+                .listener(new ResilienceMetrics(service.name(), metrics))
+                .build();
+        run.clients = run.closeOnStop(ServiceClients.builder()
+                                              .caller(service.name())
+                                              .discovery(discovery(run))
+                                              .resilience(run.resilience)
+                                              .config(run.config.get("clients"))
+                                              .objectMapper(json)
+                                              .build());
         for (ServiceExtensionProvider provider : providers) {
             provider.create(run).ifPresent(run.extensions::add);
         }
@@ -165,7 +196,8 @@ final class ServiceInstance implements ServiceHandle {
                 .details(true)
                 .useSystemServices(false)
                 .addCheck(lifecycleCheck(HealthCheckType.READINESS, ServiceState.READY))
-                .addCheck(lifecycleCheck(HealthCheckType.LIVENESS, null));
+                .addCheck(lifecycleCheck(HealthCheckType.LIVENESS, null))
+                .addCheck(circuitBreakerCheck(run.resilience));
         service.healthChecks(run).forEach(health::addCheck);
         run.extensions.forEach(e -> e.healthChecks().forEach(health::addCheck));
 
@@ -185,9 +217,10 @@ final class ServiceInstance implements ServiceHandle {
                                     .endpoint("/")
                                     .observersDiscoverServices(false)
                                     .addObserver(health.build())
-                                    .addObserver(MetricsObserver.create())
+                                    .addObserver(MetricsObserver.builder().meterRegistry(metrics).build())
                                     .build())
                 .directHandlers(direct.build())
+                .mediaContext(JsonMapping.mediaContext(json))
                 .routing(routing)
                 .build()
                 .start();
@@ -205,6 +238,50 @@ final class ServiceInstance implements ServiceHandle {
             run.started.add(extension);
         }
         service.start(run);
+    }
+
+    /** Static config first, then the services of this runtime, then extensions such as NATS discovery. */
+    private ServiceDiscovery discovery(RunContext run) {
+        StaticDiscovery configured = StaticDiscovery.create(run.config.get("clients"));
+        return name -> {
+            List<URI> found = configured.instances(name);
+            if (found.isEmpty()) {
+                found = localDiscovery.instances(name);
+            }
+            if (found.isEmpty()) {
+                for (ServiceExtension extension : run.extensions) {
+                    if (extension instanceof ServiceDiscovery extensionDiscovery) {
+                        found = extensionDiscovery.instances(name);
+                        if (!found.isEmpty()) {
+                            break;
+                        }
+                    }
+                }
+            }
+            return found;
+        };
+    }
+
+    /** Open breakers are reported in the details; a failing downstream does not make this service unready. */
+    private static HealthCheck circuitBreakerCheck(Resilience resilience) {
+        return new HealthCheck() {
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.READINESS;
+            }
+
+            @Override
+            public String name() {
+                return "circuit-breakers";
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                HealthCheckResponse.Builder response = HealthCheckResponse.builder().status(true);
+                resilience.circuitBreakerStates().forEach((name, state) -> response.detail(name, state.name()));
+                return response.build();
+            }
+        };
     }
 
     private static URI advertisedUri(Config config, int port) {
@@ -334,6 +411,8 @@ final class ServiceInstance implements ServiceHandle {
         private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
         private volatile WebServer server;
         private volatile URI uri;
+        private volatile Resilience resilience;
+        private volatile ServiceClients clients;
 
         private RunContext(Config config, ShutdownSettings shutdown) {
             this.config = config;
@@ -369,6 +448,29 @@ final class ServiceInstance implements ServiceHandle {
         @Override
         public ServiceState state() {
             return state;
+        }
+
+        @Override
+        public MeterRegistry metrics() {
+            return metrics;
+        }
+
+        @Override
+        public Resilience resilience() {
+            return require(resilience, "resilience");
+        }
+
+        @Override
+        public ServiceClients clients() {
+            return require(clients, "clients");
+        }
+
+        private <T> T require(T value, String what) {
+            if (value == null) {
+                throw new IllegalStateException("The " + what + " of service '" + service.name()
+                                                        + "' are not available before it starts");
+            }
+            return value;
         }
 
         @Override

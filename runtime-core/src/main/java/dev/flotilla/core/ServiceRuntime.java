@@ -9,6 +9,8 @@ import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flotilla.core.discovery.ServiceDiscovery;
+import dev.flotilla.core.internal.JsonMapping;
 import dev.flotilla.core.spi.ServiceExtensionProvider;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
@@ -243,12 +245,17 @@ public final class ServiceRuntime implements AutoCloseable {
                 ServiceLoader.load(ServiceExtensionProvider.class).forEach(providers::add);
             }
             providers.addAll(extensions);
-            ObjectMapper json = new ObjectMapper();
+            ObjectMapper json = JsonMapping.newMapper();
             List<ServiceInstance> instances = new ArrayList<>();
+            ServiceDiscovery local = name -> instances.stream()
+                    .filter(i -> i.name().equals(name) && i.state() == ServiceState.READY)
+                    .map(ServiceInstance::uriIfRunning)
+                    .flatMap(Optional::stream)
+                    .toList();
             for (Entry entry : entries) {
                 Map<String, String> overrides = new java.util.LinkedHashMap<>(sharedOverrides);
                 overrides.putAll(entry.overrides());
-                instances.add(new ServiceInstance(entry.service(), overrides, providers, configLoader, json));
+                instances.add(new ServiceInstance(entry.service(), overrides, providers, configLoader, json, local));
             }
             return new ServiceRuntime(instances);
         }
