@@ -66,15 +66,13 @@ class Issue263TimeoutIgnoredInterruptTest {
     @Test
     void asyncCallerGetsTimeoutAtTheTimeoutWhileWorkContinuesInBackground() throws Exception {
         PolicySet set = set();
-        long start = System.nanoTime();
         CompletableFuture<String> future = set.getAsync(this::ignoreInterrupts);
 
         ExecutionException e = assertThrows(ExecutionException.class, () -> future.get(5, TimeUnit.SECONDS));
-        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         assertInstanceOf(TimeoutExceededException.class, e.getCause());
-        assertTrue(elapsedMillis < WORK.toMillis(), "caller did not wait for the work: " + elapsedMillis);
-        assertFalse(finished.get(), "the work is still running");
+        // The ordering is the proof, not a wall-clock bound: the caller failed while the work was still running.
+        assertFalse(finished.get(), "the caller did not wait for the work, which is still running");
         await("interrupt delivered", Duration.ofSeconds(5), interrupted::get);
         await("background work to end by itself", Duration.ofSeconds(5), finished::get);
     }
