@@ -86,9 +86,11 @@ final class CallExecutor {
         Request request = Request.of(endpoint, args);
         String policies = policyName(endpoint);
         if (endpoint.async()) {
+            // Captured here, on the caller's thread, so the async call carries the caller's context.
+            java.util.concurrent.Callable<Object> task = CallContext.wrap(() -> call(endpoint, request, policies));
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    return CallContext.wrap(() -> call(endpoint, request, policies)).call();
+                    return task.call();
                 } catch (RuntimeException e) {
                     throw e;
                 } catch (Exception e) {

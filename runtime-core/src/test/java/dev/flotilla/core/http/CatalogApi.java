@@ -43,6 +43,9 @@ public interface CatalogApi {
     @Get("/v1/echo/{text}")
     Map<String, String> echo(@PathParam("text") String text);
 
+    @Get("/v1/async/echo/{text}")
+    CompletableFuture<Map<String, String>> echoAsync(@PathParam("text") String text);
+
     @Get("/v1/slow")
     String slow(@Query("ms") int millis);
 

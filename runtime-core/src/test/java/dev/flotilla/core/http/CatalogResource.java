@@ -111,6 +111,11 @@ final class CatalogResource implements CatalogApi {
     }
 
     @Override
+    public CompletableFuture<Map<String, String>> echoAsync(String text) {
+        return CompletableFuture.completedFuture(echo(text));
+    }
+
+    @Override
     public String slow(int millis) {
         try {
             // The slow downstream is the scenario.

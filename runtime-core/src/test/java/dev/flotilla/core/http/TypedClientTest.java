@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.flotilla.core.CallContext;
@@ -154,6 +155,18 @@ class TypedClientTest {
         assertEquals(traceparent, seen.get("traceparent"));
         long deadlineMs = Long.parseLong(seen.get("deadlineMs"));
         assertTrue(deadlineMs > 0 && deadlineMs <= 3_000, "remaining deadline sent: " + deadlineMs);
+    }
+
+    @Test
+    void asyncCallsCarryTheCallersContext() throws Exception {
+        CallContext.Scope scope = CallContext.of("shop-service", "async-order-1").open();
+        CompletableFuture<Map<String, String>> seen;
+        try {
+            seen = client.echoAsync("x");
+        } finally {
+            scope.close();
+        }
+        assertEquals("async-order-1", seen.get(5, TimeUnit.SECONDS).get("correlationId"));
     }
 
     @Test
