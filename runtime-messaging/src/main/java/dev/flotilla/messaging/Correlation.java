@@ -1,0 +1,50 @@
+package dev.flotilla.messaging;
+
+import java.util.Map;
+
+import org.slf4j.MDC;
+
+/**
+ * Carries correlation id and trace context between the MDC and message headers.
+ */
+final class Correlation {
+
+    static final String MDC_SERVICE = "service";
+    static final String MDC_CORRELATION_ID = "correlationId";
+    static final String MDC_TRACEPARENT = "traceparent";
+
+    private Correlation() {
+    }
+
+    /** Adds the caller's correlation id and trace context to outgoing headers, unless already there. */
+    static void addTo(Map<String, String> headers) {
+        String correlationId = MDC.get(MDC_CORRELATION_ID);
+        if (correlationId != null) {
+            headers.putIfAbsent(MessagingHeaders.CORRELATION_ID, correlationId);
+        }
+        String traceparent = MDC.get(MDC_TRACEPARENT);
+        if (traceparent != null) {
+            headers.putIfAbsent(MessagingHeaders.TRACEPARENT, traceparent);
+        }
+    }
+
+    /** Puts the message's correlation into the MDC of the current (worker) thread. */
+    static void restore(String service, Map<String, String> headers) {
+        MDC.put(MDC_SERVICE, service);
+        String correlationId = headers.get(MessagingHeaders.CORRELATION_ID);
+        if (correlationId != null) {
+            MDC.put(MDC_CORRELATION_ID, correlationId);
+        }
+        String traceparent = headers.get(MessagingHeaders.TRACEPARENT);
+        if (traceparent != null) {
+            MDC.put(MDC_TRACEPARENT, traceparent);
+        }
+    }
+
+    /** Clears what {@link #restore} put. */
+    static void clear() {
+        MDC.remove(MDC_SERVICE);
+        MDC.remove(MDC_CORRELATION_ID);
+        MDC.remove(MDC_TRACEPARENT);
+    }
+}

@@ -1,0 +1,676 @@
+package dev.flotilla.messaging;
+
+import java.io.IOException;
+import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+import io.nats.client.AuthHandler;
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.ConsumeOptions;
+import io.nats.client.ConsumerContext;
+import io.nats.client.Dispatcher;
+import io.nats.client.ErrorListener;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamOptions;
+import io.nats.client.JetStreamStatusException;
+import io.nats.client.MessageConsumer;
+import io.nats.client.NKey;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.PublishOptions;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.impl.Headers;
+import io.nats.client.impl.NatsMessage;
+import io.nats.service.Endpoint;
+import io.nats.service.Service;
+import io.nats.service.ServiceEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The NATS transport: a jnats connection, one dispatcher per subscription, JetStream pull consumers for durable
+ * subscriptions, and a NATS micro service ({@code $SRV.*}) whose endpoints are the responders.
+ */
+final class NatsTransport implements Transport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NatsTransport.class);
+    private static final int STREAM_NAME_IN_USE = 10058;
+    private static final String HTTP_URL_METADATA = "http.url";
+
+    private final NatsSettings settings;
+    private final ServiceIdentity identity;
+    private final Events events;
+    private final Connection connection;
+    private final JetStreamOptions jetStreamOptions;
+    private final ReentrantLock serviceLock = new ReentrantLock();
+    private final List<ServiceEndpoint> endpoints = new ArrayList<>();
+    private Service service;
+    private volatile JetStream jetStream;
+    private volatile JetStreamManagement jetStreamManagement;
+
+    NatsTransport(NatsSettings settings, ServiceIdentity identity, Events events) {
+        this.settings = settings;
+        this.identity = identity;
+        this.events = events;
+        this.jetStreamOptions = JetStreamOptions.builder().requestTimeout(settings.requestTimeout()).build();
+        try {
+            this.connection = Nats.connect(options());
+        } catch (IOException e) {
+            throw new MessagingException("Cannot connect to NATS at " + settings.servers() + " as '"
+                    + identity.name() + "': " + e.getMessage()
+                    + "; check messaging.nats.servers and that nats-server runs", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MessagingException("Interrupted while connecting to NATS at " + settings.servers(), e);
+        }
+        try {
+            this.service = newService(List.of());
+            this.service.startService();
+        } catch (RuntimeException e) {
+            try {
+                connection.close();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            throw e;
+        }
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    private Options options() {
+        Options.Builder b = new Options.Builder()
+                .servers(settings.servers().toArray(String[]::new))
+                .connectionName(identity.name())
+                .maxReconnects(settings.reconnectMaxAttempts())
+                .reconnectDelayHandler(this::reconnectWait)
+                .reconnectBufferSize(settings.reconnectBufferSize())
+                .connectionTimeout(settings.connectionTimeout())
+                .reportNoResponders()
+                .useTimeoutException()
+                .errorListener(new Listener())
+                .connectionListener((conn, type) -> logConnectionEvent(type));
+        settings.user().ifPresent(u -> b.userInfo(u.toCharArray(), settings.password().orElse(new char[0])));
+        settings.token().ifPresent(b::token);
+        settings.credentialsFile().ifPresent(f -> b.authHandler(Nats.credentials(f.toString())));
+        settings.nkeySeed().ifPresent(seed -> b.authHandler(nkeyAuth(seed)));
+        if (settings.tls()) {
+            if (settings.truststore().isPresent() || settings.keystore().isPresent()) {
+                settings.truststore().ifPresent(p -> b.truststorePath(p.toString())
+                        .truststorePassword(settings.truststorePassword()));
+                settings.keystore().ifPresent(p -> b.keystorePath(p.toString())
+                        .keystorePassword(settings.keystorePassword()));
+            } else {
+                try {
+                    b.secure();
+                } catch (GeneralSecurityException e) {
+                    throw new MessagingException("Cannot set up TLS with the JVM's default trust store: " + e, e);
+                }
+            }
+            if (settings.tlsFirst()) {
+                b.tlsFirst();
+            }
+        }
+        try {
+            return b.build();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            throw new MessagingException("Invalid NATS settings " + settings + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Exponential backoff from the initial to the max wait, plus jitter. */
+    private Duration reconnectWait(long attempt) {
+        long initial = settings.reconnectInitialWait().toNanos();
+        long max = settings.reconnectMaxWait().toNanos();
+        int shift = (int) Math.min(Math.max(attempt - 1, 0), 30);
+        long wait = Math.min(max, initial << shift);
+        if (wait < 0) {
+            wait = max;
+        }
+        long jitter = settings.reconnectJitter().toNanos();
+        return Duration.ofNanos(wait + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter) : 0));
+    }
+
+    private static AuthHandler nkeyAuth(char[] seed) {
+        NKey nkey;
+        try {
+            nkey = NKey.fromSeed(seed);
+            nkey.getPublicKey();
+        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+            throw new MessagingException("messaging.nats.nkey-seed is not a valid NKey seed: " + e.getMessage(), e);
+        }
+        return new AuthHandler() {
+            @Override
+            public byte[] sign(byte[] nonce) {
+                try {
+                    return nkey.sign(nonce);
+                } catch (IOException | GeneralSecurityException e) {
+                    throw new MessagingException("Cannot sign the NATS nonce with the NKey: " + e, e);
+                }
+            }
+
+            @Override
+            public char[] getID() {
+                try {
+                    return nkey.getPublicKey();
+                } catch (IOException | GeneralSecurityException e) {
+                    throw new MessagingException("Cannot derive the NKey's public key: " + e, e);
+                }
+            }
+
+            @Override
+            public char[] getJWT() {
+                return null;
+            }
+        };
+    }
+
+    private void logConnectionEvent(ConnectionListener.Events type) {
+        switch (type) {
+            case DISCONNECTED, CLOSED -> LOG.warn("NATS connection of '{}' {}", identity.name(), type);
+            default -> LOG.info("NATS connection of '{}' {} ({})", identity.name(), type,
+                    connection == null ? "" : connection.getConnectedUrl());
+        }
+    }
+
+    private final class Listener implements ErrorListener {
+        @Override
+        public void slowConsumerDetected(Connection conn, io.nats.client.Consumer consumer) {
+            String what = consumer instanceof io.nats.client.Subscription s ? s.getSubject() : consumer.toString();
+            LOG.warn("Slow consumer on NATS connection of '{}': {} ({} messages dropped so far)", identity.name(),
+                    what, consumer.getDroppedCount());
+            events.slowConsumer(what);
+        }
+
+        @Override
+        public void errorOccurred(Connection conn, String error) {
+            LOG.warn("NATS error on connection of '{}': {}", identity.name(), error);
+        }
+
+        @Override
+        public void exceptionOccurred(Connection conn, Exception exp) {
+            LOG.debug("NATS exception on connection of '{}'", identity.name(), exp);
+        }
+    }
+
+    @Override
+    public String name() {
+        return "nats";
+    }
+
+    // ---- core
+
+    @Override
+    public void publish(String subject, Map<String, String> headers, byte[] body) {
+        try {
+            connection.publish(subject, toHeaders(headers), body);
+        } catch (IllegalStateException e) {
+            throw new MessagingException("Cannot publish to '" + subject + "': " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Handle subscribe(String subject, String queueGroupOrNull, Consumer<RawMessage> sink) {
+        Dispatcher dispatcher = connection.createDispatcher(
+                m -> sink.accept(RawMessage.core(m.getSubject(), fromHeaders(m.getHeaders()), m.getData())));
+        if (queueGroupOrNull == null) {
+            dispatcher.subscribe(subject);
+        } else {
+            dispatcher.subscribe(subject, queueGroupOrNull);
+        }
+        return new DispatcherHandle(dispatcher);
+    }
+
+    private final class DispatcherHandle implements Handle {
+        private final Dispatcher dispatcher;
+
+        DispatcherHandle(Dispatcher dispatcher) {
+            this.dispatcher = dispatcher;
+        }
+
+        @Override
+        public boolean stopIntake(Duration timeout) {
+            if (!dispatcher.isActive()) {
+                return true;
+            }
+            try {
+                return dispatcher.drain(timeout).get(timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.debug("Dispatcher drain did not finish", e);
+                close();
+                return false;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (dispatcher.isActive()) {
+                try {
+                    connection.closeDispatcher(dispatcher);
+                } catch (IllegalStateException e) {
+                    LOG.debug("Dispatcher already closed", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public CompletableFuture<RawMessage> request(String subject, Map<String, String> headers, byte[] body,
+                                                 Duration timeout) {
+        NatsMessage message = NatsMessage.builder().subject(subject).headers(toHeaders(headers)).data(body).build();
+        CompletableFuture<io.nats.client.Message> reply;
+        try {
+            reply = connection.requestWithTimeout(message, timeout);
+        } catch (IllegalStateException e) {
+            return CompletableFuture.failedFuture(
+                    new MessagingException("Cannot send request to '" + subject + "': " + e.getMessage(), e));
+        }
+        return reply.handle((m, e) -> {
+            if (e != null) {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof JetStreamStatusException s && s.getStatus().getCode() == 503) {
+                    throw new NoRespondersException(subject);
+                }
+                if (cause instanceof TimeoutException || cause instanceof java.util.concurrent.CancellationException) {
+                    throw new RequestTimeoutException(subject, timeout);
+                }
+                throw new MessagingException("Request to '" + subject + "' failed: " + cause, cause);
+            }
+            return RawMessage.core(m.getSubject(), fromHeaders(m.getHeaders()), m.getData());
+        });
+    }
+
+    // ---- responders as NATS micro service endpoints
+
+    @Override
+    public Handle respond(String subject, String queueGroupOrNull, Consumer<RawMessage> sink) {
+        Endpoint.Builder endpoint = Endpoint.builder().subject(subject);
+        if (queueGroupOrNull == null) {
+            endpoint.noQueueGroup();
+        } else {
+            endpoint.queueGroup(queueGroupOrNull);
+        }
+        ServiceEndpoint serviceEndpoint;
+        serviceLock.lock();
+        try {
+            String name = uniqueEndpointName(Subjects.toName(subject));
+            serviceEndpoint = ServiceEndpoint.builder()
+                    .endpoint(endpoint.name(name).build())
+                    .handler(smsg -> sink.accept(new RawMessage(smsg.getSubject(), fromHeaders(smsg.getHeaders()),
+                            smsg.getData(), 1, RawMessage.Acks.NONE,
+                            (h, b) -> smsg.respond(connection, b, toHeaders(h)))))
+                    .build();
+            endpoints.add(serviceEndpoint);
+            service.addServiceEndpoints(serviceEndpoint);
+        } finally {
+            serviceLock.unlock();
+        }
+        return new Handle() {
+            @Override
+            public boolean stopIntake(Duration timeout) {
+                close();
+                return true;
+            }
+
+            @Override
+            public void close() {
+                removeEndpoint(serviceEndpoint);
+            }
+        };
+    }
+
+    private String uniqueEndpointName(String base) {
+        String name = base;
+        int n = 2;
+        while (true) {
+            String candidate = name;
+            if (endpoints.stream().noneMatch(e -> e.getName().equals(candidate))) {
+                return candidate;
+            }
+            name = base + "_" + n++;
+        }
+    }
+
+    /**
+     * A NATS micro service cannot drop one endpoint, so start a replacement with the remaining endpoints (same
+     * queue groups, so each request still goes to one of them) and then stop the old one.
+     */
+    private void removeEndpoint(ServiceEndpoint serviceEndpoint) {
+        serviceLock.lock();
+        try {
+            if (!endpoints.remove(serviceEndpoint) || connection.getStatus() == Connection.Status.CLOSED) {
+                return;
+            }
+            Service old = service;
+            service = newService(endpoints);
+            service.startService();
+            old.stop(true);
+        } finally {
+            serviceLock.unlock();
+        }
+    }
+
+    private Service newService(List<ServiceEndpoint> serviceEndpoints) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        identity.httpUri().ifPresent(u -> metadata.put(HTTP_URL_METADATA, u.toString()));
+        metadata.put("flotilla.service", identity.name());
+        metadata.put("flotilla.version", identity.version());
+        var builder = Service.builder()
+                .connection(connection)
+                .name(ServiceIdentity.natsServiceName(identity.name()))
+                .version(ServiceIdentity.semver(identity.version()))
+                .description("Flotilla service " + identity.name())
+                .metadata(metadata);
+        serviceEndpoints.forEach(builder::addServiceEndpoint);
+        return builder.build();
+    }
+
+    // ---- JetStream
+
+    private JetStream jetStream() {
+        JetStream js = jetStream;
+        if (js == null) {
+            try {
+                js = connection.jetStream(jetStreamOptions);
+            } catch (IOException e) {
+                throw new MessagingException("JetStream is not available: " + e.getMessage()
+                        + "; start nats-server with -js", e);
+            }
+            jetStream = js;
+        }
+        return js;
+    }
+
+    private JetStreamManagement management() {
+        JetStreamManagement jsm = jetStreamManagement;
+        if (jsm == null) {
+            try {
+                jsm = connection.jetStreamManagement(jetStreamOptions);
+            } catch (IOException e) {
+                throw new MessagingException("JetStream is not available: " + e.getMessage()
+                        + "; start nats-server with -js", e);
+            }
+            jetStreamManagement = jsm;
+        }
+        return jsm;
+    }
+
+    @Override
+    public void declareStream(StreamDefinition stream) {
+        StreamConfiguration config = StreamConfiguration.builder()
+                .name(stream.name())
+                .subjects(stream.subjects())
+                .storageType(stream.storage() == StreamDefinition.Storage.FILE ? StorageType.File
+                        : StorageType.Memory)
+                .maxAge(stream.maxAge())
+                .duplicateWindow(stream.duplicateWindow())
+                .replicas(stream.replicas())
+                .build();
+        JetStreamManagement jsm = management();
+        try {
+            try {
+                jsm.addStream(config);
+                LOG.info("Created stream {}", stream);
+            } catch (JetStreamApiException e) {
+                if (e.getApiErrorCode() != STREAM_NAME_IN_USE) {
+                    throw e;
+                }
+                jsm.updateStream(config);
+                LOG.info("Updated stream {}", stream);
+            }
+        } catch (IOException | JetStreamApiException e) {
+            throw new MessagingException("Cannot declare " + stream + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public PublishAck publishDurable(String subject, Map<String, String> headers, byte[] body, String messageId) {
+        PublishOptions options = PublishOptions.builder().messageId(messageId).build();
+        Headers natsHeaders = toHeaders(headers);
+        long deadline = System.nanoTime() + settings.publishRetryTimeout().toNanos();
+        long pause = 50;
+        while (true) {
+            try {
+                io.nats.client.api.PublishAck ack = jetStream().publish(subject, natsHeaders, body, options);
+                return new PublishAck(ack.getStream(), ack.getSeqno(), ack.isDuplicate(), messageId);
+            } catch (JetStreamApiException e) {
+                throw new MessagingException("Stream refused the message on '" + subject + "': " + e.getMessage(),
+                        e);
+            } catch (IOException | IllegalStateException e) {
+                if (connection.getStatus() == Connection.Status.CLOSED) {
+                    throw new MessagingException("Cannot publish to '" + subject + "': connection closed", e);
+                }
+                if (connection.getStatus() == Connection.Status.CONNECTED && noStreamFor(subject)) {
+                    throw new MessagingException("No stream captures subject '" + subject
+                            + "': declare one with Messaging.Builder.addStream or messaging.streams.<name>.subjects",
+                            e);
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new MessagingException("Durable publish to '" + subject + "' (message id " + messageId
+                            + ") not acknowledged within " + settings.publishRetryTimeout() + ": " + e.getMessage(),
+                            e);
+                }
+                LOG.debug("Durable publish to {} failed, retrying with the same message id {}", subject, messageId, e);
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new MessagingException("Interrupted while publishing to '" + subject + "'", ie);
+                }
+                pause = Math.min(pause * 2, 1000);
+            }
+        }
+    }
+
+    private boolean noStreamFor(String subject) {
+        try {
+            return management().getStreamNames(subject).isEmpty();
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public Handle subscribeDurable(String subject, String durableName, SubscriptionOptions options,
+                                   Consumer<RawMessage> sink) {
+        List<String> streams;
+        try {
+            streams = management().getStreamNames(subject);
+        } catch (IOException | JetStreamApiException e) {
+            throw new MessagingException("Cannot look up the stream for '" + subject + "': " + e.getMessage(), e);
+        }
+        if (streams.size() != 1) {
+            throw new MessagingException(streams.isEmpty()
+                    ? "No stream captures subject '" + subject + "': declare one with messaging.streams.<name>"
+                    : "Subject '" + subject + "' is captured by several streams " + streams + ": subscribe to a "
+                    + "narrower subject");
+        }
+        ConsumerConfiguration config = ConsumerConfiguration.builder()
+                .durable(durableName)
+                .filterSubject(subject)
+                .ackPolicy(AckPolicy.Explicit)
+                .deliverPolicy(DeliverPolicy.All)
+                .ackWait(options.ackWait())
+                // Flotilla counts deliveries itself and dead-letters on the last failure, so the server must
+                // not silently stop redelivering first.
+                .maxDeliver(-1)
+                .build();
+        try {
+            ConsumerContext consumer = connection.getStreamContext(streams.get(0), jetStreamOptions)
+                    .createOrUpdateConsumer(config);
+            Dispatcher dispatcher = connection.createDispatcher();
+            MessageConsumer messageConsumer = consumer.consume(
+                    ConsumeOptions.builder().batchSize(options.prefetch())
+                            .expiresIn(settings.pullExpiry().toMillis()).build(),
+                    dispatcher,
+                    m -> sink.accept(new RawMessage(m.getSubject(), fromHeaders(m.getHeaders()), m.getData(),
+                            m.metaData().deliveredCount(), new JetStreamAcks(m), RawMessage.Replier.NONE)));
+            return new DurableHandle(messageConsumer, dispatcher);
+        } catch (IOException | JetStreamApiException e) {
+            throw new MessagingException("Cannot create durable consumer '" + durableName + "' on '" + subject
+                    + "': " + e.getMessage(), e);
+        }
+    }
+
+    private record JetStreamAcks(io.nats.client.Message message) implements RawMessage.Acks {
+        @Override
+        public void ack() {
+            message.ack();
+        }
+
+        @Override
+        public void nak(Duration delay) {
+            message.nakWithDelay(delay);
+        }
+
+        @Override
+        public void term() {
+            message.term();
+        }
+    }
+
+    private final class DurableHandle implements Handle {
+        private final MessageConsumer consumer;
+        private final Dispatcher dispatcher;
+
+        DurableHandle(MessageConsumer consumer, Dispatcher dispatcher) {
+            this.consumer = consumer;
+            this.dispatcher = dispatcher;
+        }
+
+        @Override
+        public boolean stopIntake(Duration timeout) {
+            consumer.stop();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            // messages already pulled keep arriving until the pull finishes; hand them over, then drain
+            while (!consumer.isFinished() && System.nanoTime() - deadline < 0) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            boolean finished = consumer.isFinished();
+            long left = Math.max(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(1));
+            boolean drained = new DispatcherHandle(dispatcher).stopIntake(Duration.ofNanos(left));
+            return finished && drained;
+        }
+
+        @Override
+        public void close() {
+            consumer.stop();
+            new DispatcherHandle(dispatcher).close();
+        }
+    }
+
+    // ---- status and lifecycle
+
+    @Override
+    public boolean isConnected() {
+        return connection.getStatus() == Connection.Status.CONNECTED;
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("transport", name());
+        status.put("status", connection.getStatus().name());
+        String url = connection.getConnectedUrl();
+        if (url != null) {
+            status.put("server", url);
+        }
+        return status;
+    }
+
+    @Override
+    public void close() {
+        serviceLock.lock();
+        try {
+            service.stop(true);
+        } finally {
+            serviceLock.unlock();
+        }
+        try {
+            if (connection.getStatus() == Connection.Status.CONNECTED) {
+                connection.flush(Duration.ofSeconds(2));
+            }
+        } catch (TimeoutException | RuntimeException e) {
+            LOG.warn("Could not flush the NATS connection of '{}' before closing: {}", identity.name(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            connection.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static Headers toHeaders(Map<String, String> headers) {
+        if (headers.isEmpty()) {
+            return null;
+        }
+        Headers h = new Headers();
+        headers.forEach(h::put);
+        return h;
+    }
+
+    static Map<String, String> fromHeaders(Headers headers) {
+        if (headers == null || headers.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String key : headers.keySet()) {
+            String value = headers.getFirst(key);
+            if (value != null) {
+                map.put(key, value);
+            }
+        }
+        return map;
+    }
+
+    /** The identity the transport presents: connection name, $SRV name, version and HTTP URL. */
+    record ServiceIdentity(String name, String version, java.util.Optional<URI> httpUri) {
+
+        /** NATS service names allow only letters, digits, '-' and '_'. */
+        static String natsServiceName(String name) {
+            return name.replaceAll("[^A-Za-z0-9_-]", "_");
+        }
+
+        /** NATS services need a semantic version: "1.2" becomes "1.2.0", anything else "0.0.0". */
+        static String semver(String version) {
+            if (version.matches("\\d+\\.\\d+\\.\\d+([-+].*)?")) {
+                return version;
+            }
+            if (version.matches("\\d+\\.\\d+")) {
+                return version + ".0";
+            }
+            if (version.matches("\\d+")) {
+                return version + ".0.0";
+            }
+            return "0.0.0";
+        }
+    }
+}
