@@ -349,7 +349,7 @@ final class DefaultMessaging implements Messaging {
     }
 
     @Override
-    public boolean drain(Duration timeout) {
+    public boolean drainSubscriptions(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         long deadline = System.nanoTime() + timeout.toNanos();
         // stop all intake first, so no subscription waits behind another's handlers
@@ -370,7 +370,7 @@ final class DefaultMessaging implements Messaging {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            if (!drain(CLOSE_DRAIN_TIMEOUT)) {
+            if (!drainSubscriptions(CLOSE_DRAIN_TIMEOUT)) {
                 LOG.warn("Messaging of '{}' closed before all handlers finished", serviceName);
             }
             subscriptions.forEach(ManagedSubscription::close);

@@ -293,7 +293,7 @@ public interface Messaging extends AutoCloseable {
      * @return {@code true} when everything finished in time
      * @throws NullPointerException if {@code timeout} is {@code null}
      */
-    boolean drain(Duration timeout);
+    boolean drainSubscriptions(Duration timeout);
 
     /**
      * Drains briefly (five seconds at most), then closes the connection. Idempotent.

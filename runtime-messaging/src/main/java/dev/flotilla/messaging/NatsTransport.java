@@ -55,6 +55,7 @@ final class NatsTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(NatsTransport.class);
     private static final int STREAM_NAME_IN_USE = 10058;
     private static final String HTTP_URL_METADATA = "http.url";
+    private static final Duration DURABLE_STOP_GRACE = Duration.ofMillis(500);
 
     private final NatsSettings settings;
     private final ServiceIdentity identity;
@@ -64,6 +65,7 @@ final class NatsTransport implements Transport {
     private final ReentrantLock serviceLock = new ReentrantLock();
     private final List<ServiceEndpoint> endpoints = new ArrayList<>();
     private Service service;
+    private boolean serviceStopped;
     private volatile JetStream jetStream;
     private volatile JetStreamManagement jetStreamManagement;
 
@@ -286,7 +288,8 @@ final class NatsTransport implements Transport {
             return CompletableFuture.failedFuture(
                     new MessagingException("Cannot send request to '" + subject + "': " + e.getMessage(), e));
         }
-        return reply.handle((m, e) -> {
+        // jnats expires requests on its cleanup timer (every few seconds); hold the caller to its own timeout
+        return reply.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).handle((m, e) -> {
             if (e != null) {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 if (cause instanceof JetStreamStatusException s && s.getStatus().getCode() == 503) {
@@ -303,6 +306,20 @@ final class NatsTransport implements Transport {
 
     // ---- responders as NATS micro service endpoints
 
+    /**
+     * Unregisters the NATS service and with it every responder (a service-wide drain: requests already handed
+     * to responders are answered, requests not yet received time out at the requester).
+     */
+    private void stopService() {
+        serviceLock.lock();
+        try {
+            serviceStopped = true;
+            service.stop(false);
+        } finally {
+            serviceLock.unlock();
+        }
+    }
+
     @Override
     public Handle respond(String subject, String queueGroupOrNull, Consumer<RawMessage> sink) {
         Endpoint.Builder endpoint = Endpoint.builder().subject(subject);
@@ -314,6 +331,9 @@ final class NatsTransport implements Transport {
         ServiceEndpoint serviceEndpoint;
         serviceLock.lock();
         try {
+            if (serviceStopped) {
+                throw new MessagingException("Cannot respond on '" + subject + "': messaging is draining");
+            }
             String name = uniqueEndpointName(Subjects.toName(subject));
             serviceEndpoint = ServiceEndpoint.builder()
                     .endpoint(endpoint.name(name).build())
@@ -329,7 +349,7 @@ final class NatsTransport implements Transport {
         return new Handle() {
             @Override
             public boolean stopIntake(Duration timeout) {
-                close();
+                stopService();
                 return true;
             }
 
@@ -359,13 +379,15 @@ final class NatsTransport implements Transport {
     private void removeEndpoint(ServiceEndpoint serviceEndpoint) {
         serviceLock.lock();
         try {
-            if (!endpoints.remove(serviceEndpoint) || connection.getStatus() == Connection.Status.CLOSED) {
+            if (!endpoints.remove(serviceEndpoint) || serviceStopped
+                    || connection.getStatus() == Connection.Status.CLOSED) {
                 return;
             }
             Service old = service;
             service = newService(endpoints);
             service.startService();
-            old.stop(true);
+            // the replacement already answers; draining the old one would wait for its drain timeout
+            old.stop(false);
         } finally {
             serviceLock.unlock();
         }
@@ -562,7 +584,9 @@ final class NatsTransport implements Transport {
         @Override
         public boolean stopIntake(Duration timeout) {
             consumer.stop();
-            long deadline = System.nanoTime() + timeout.toNanos();
+            // Messages of the open pull keep arriving until it finishes (at most the pull expiry). Wait a little
+            // for them; any that come later are not acked and are redelivered after the ack wait.
+            long deadline = System.nanoTime() + Math.min(timeout.toNanos(), DURABLE_STOP_GRACE.toNanos());
             // messages already pulled keep arriving until the pull finishes; hand them over, then drain
             while (!consumer.isFinished() && System.nanoTime() - deadline < 0) {
                 try {
@@ -606,12 +630,7 @@ final class NatsTransport implements Transport {
 
     @Override
     public void close() {
-        serviceLock.lock();
-        try {
-            service.stop(true);
-        } finally {
-            serviceLock.unlock();
-        }
+        stopService();
         try {
             if (connection.getStatus() == Connection.Status.CONNECTED) {
                 connection.flush(Duration.ofSeconds(2));
