@@ -11,7 +11,7 @@ import io.helidon.config.Config;
  * A JetStream stream to create, or update, when messaging starts. Declaring is idempotent: an existing stream
  * with the same name is updated to this definition. Immutable and thread-safe.
  *
- * <p>Config (under {@code messaging.streams.<name>}): {@code subjects} (list, required), {@code storage}
+ * <p>Config (under {@code messaging.streams.<name>}): {@code subjects} (list or comma-separated, required), {@code storage}
  * ({@code file}|{@code memory}, default {@code file}), {@code max-age} (ISO-8601, default {@code PT0S} = keep
  * forever), {@code duplicate-window} (default {@link #DEFAULT_DUPLICATE_WINDOW}), {@code replicas} (default 1).
  */
@@ -68,7 +68,13 @@ public final class StreamDefinition {
      */
     public static StreamDefinition create(Config config) {
         Builder b = builder(config.name());
-        config.get("subjects").asList(String.class).ifPresent(list -> list.forEach(b::addSubject));
+        Config subjects = config.get("subjects");
+        if (subjects.isLeaf()) {
+            subjects.asString().ifPresent(list -> java.util.Arrays.stream(list.split(","))
+                    .map(String::trim).filter(x -> !x.isEmpty()).forEach(b::addSubject));
+        } else {
+            subjects.asList(String.class).ifPresent(list -> list.forEach(b::addSubject));
+        }
         config.get("storage").asString().ifPresent(s -> b.storage(parseStorage(config.name(), s)));
         config.get("max-age").as(Duration.class).ifPresent(b::maxAge);
         config.get("duplicate-window").as(Duration.class).ifPresent(b::duplicateWindow);
