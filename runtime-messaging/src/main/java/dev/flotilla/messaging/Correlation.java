@@ -28,23 +28,40 @@ final class Correlation {
         }
     }
 
-    /** Puts the message's correlation into the MDC of the current (worker) thread. */
-    static void restore(String service, Map<String, String> headers) {
-        MDC.put(MDC_SERVICE, service);
+    /**
+     * Puts the message's correlation into the MDC of the current delivery thread. The service name stays: every
+     * delivery thread belongs to one service's subscription.
+     *
+     * @return what to clear afterwards, for {@link #clear(int)}
+     */
+    static int restore(String service, Map<String, String> headers) {
+        if (!service.equals(MDC.get(MDC_SERVICE))) {
+            MDC.put(MDC_SERVICE, service);
+        }
+        if (headers.isEmpty()) {
+            return 0;
+        }
+        int set = 0;
         String correlationId = headers.get(MessagingHeaders.CORRELATION_ID);
         if (correlationId != null) {
             MDC.put(MDC_CORRELATION_ID, correlationId);
+            set |= 1;
         }
         String traceparent = headers.get(MessagingHeaders.TRACEPARENT);
         if (traceparent != null) {
             MDC.put(MDC_TRACEPARENT, traceparent);
+            set |= 2;
         }
+        return set;
     }
 
-    /** Clears what {@link #restore} put. */
-    static void clear() {
-        MDC.remove(MDC_SERVICE);
-        MDC.remove(MDC_CORRELATION_ID);
-        MDC.remove(MDC_TRACEPARENT);
+    /** Clears what {@link #restore} put for one message. */
+    static void clear(int restored) {
+        if ((restored & 1) != 0) {
+            MDC.remove(MDC_CORRELATION_ID);
+        }
+        if ((restored & 2) != 0) {
+            MDC.remove(MDC_TRACEPARENT);
+        }
     }
 }

@@ -109,7 +109,7 @@ final class DefaultMessaging implements Messaging {
         Objects.requireNonNull(handler, "handler");
         checkOpen();
         String queueGroup = queueGroup(options);
-        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch());
+        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true);
         Transport.Handle handle;
         try {
             handle = transport.subscribe(subject, queueGroup,
@@ -134,7 +134,7 @@ final class DefaultMessaging implements Messaging {
         }
         checkOpen();
         String durable = options.durableName().orElse(Subjects.toName(serviceName) + "-" + Subjects.toName(subject));
-        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch());
+        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true);
         Transport.Handle handle;
         try {
             handle = transport.subscribeDurable(subject, durable, options,
@@ -152,7 +152,7 @@ final class DefaultMessaging implements Messaging {
 
     /** Runs one message through its handler; {@code durable} is null for core subscriptions. */
     private <T> void handle(RawMessage raw, Class<T> type, MessageHandler<T> handler, SubscriptionOptions durable) {
-        Correlation.restore(serviceName, raw.headers());
+        int restored = Correlation.restore(serviceName, raw.headers());
         try {
             T payload;
             try {
@@ -186,7 +186,7 @@ final class DefaultMessaging implements Messaging {
         } catch (RuntimeException e) {
             LOG.error("Could not settle a message on {}", raw.subject(), e);
         } finally {
-            Correlation.clear();
+            Correlation.clear(restored);
         }
     }
 
@@ -252,7 +252,8 @@ final class DefaultMessaging implements Messaging {
         Objects.requireNonNull(responder, "responder");
         checkOpen();
         String queueGroup = queueGroup(options);
-        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch());
+        // responders share the NATS service's dispatcher, so they always get worker threads of their own
+        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), false);
         Transport.Handle handle;
         try {
             handle = transport.respond(subject, queueGroup,
@@ -265,7 +266,7 @@ final class DefaultMessaging implements Messaging {
     }
 
     private <Q, R> void answer(RawMessage raw, Class<Q> type, Responder<Q, R> responder) {
-        Correlation.restore(serviceName, raw.headers());
+        int restored = Correlation.restore(serviceName, raw.headers());
         try {
             Q request;
             try {
@@ -292,7 +293,7 @@ final class DefaultMessaging implements Messaging {
         } catch (RuntimeException e) {
             LOG.error("Could not reply to a request on {}", raw.subject(), e);
         } finally {
-            Correlation.clear();
+            Correlation.clear(restored);
         }
     }
 

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,10 +25,20 @@ final class HandlerWorkers {
 
     private final BlockingQueue<Runnable> queue;
     private final List<Thread> threads = new ArrayList<>();
+    private final boolean inline;
+    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopped;
 
-    HandlerWorkers(String name, int concurrency, int capacity) {
-        this.queue = new ArrayBlockingQueue<>(Math.max(capacity, concurrency));
+    /**
+     * Workers for a subscription. With concurrency 1 on a transport that already delivers on a virtual thread
+     * of its own per subscription, tasks run inline on that thread: same ordering and back-pressure, no hand-off.
+     */
+    HandlerWorkers(String name, int concurrency, int capacity, boolean deliveredOnOwnVirtualThread) {
+        this.inline = concurrency == 1 && deliveredOnOwnVirtualThread;
+        this.queue = new ArrayBlockingQueue<>(inline ? 1 : Math.max(capacity, concurrency));
+        if (inline) {
+            return;
+        }
         Thread.Builder builder = Thread.ofVirtual().name("flotilla-" + name + "-", 0);
         for (int i = 0; i < concurrency; i++) {
             threads.add(builder.start(this::work));
@@ -37,6 +49,17 @@ final class HandlerWorkers {
     boolean submit(Runnable task) {
         if (stopped) {
             return false;
+        }
+        if (inline) {
+            inFlight.incrementAndGet();
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.error("Unexpected failure in a message task", e);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+            return true;
         }
         try {
             queue.put(task);
@@ -51,6 +74,15 @@ final class HandlerWorkers {
     boolean finish(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         stopped = true;
+        if (inline) {
+            while (inFlight.get() > 0) {
+                if (System.nanoTime() - deadline > 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            return true;
+        }
         try {
             for (int i = 0; i < threads.size(); i++) {
                 long left = deadline - System.nanoTime();

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -62,6 +64,7 @@ final class NatsTransport implements Transport {
     private final Events events;
     private final Connection connection;
     private final JetStreamOptions jetStreamOptions;
+    private final ExecutorService dispatchers;
     private final ReentrantLock serviceLock = new ReentrantLock();
     private final List<ServiceEndpoint> endpoints = new ArrayList<>();
     private Service service;
@@ -74,9 +77,12 @@ final class NatsTransport implements Transport {
         this.identity = identity;
         this.events = events;
         this.jetStreamOptions = JetStreamOptions.builder().requestTimeout(settings.requestTimeout()).build();
+        this.dispatchers = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("flotilla-nats-" + identity.name() + "-", 0).factory());
         try {
             this.connection = Nats.connect(options());
         } catch (IOException e) {
+            dispatchers.shutdown();
             throw new MessagingException("Cannot connect to NATS at " + settings.servers() + " as '"
                     + identity.name() + "': " + e.getMessage()
                     + "; check messaging.nats.servers and that nats-server runs", e);
@@ -112,7 +118,13 @@ final class NatsTransport implements Transport {
                 .reportNoResponders()
                 .useTimeoutException()
                 .errorListener(new Listener())
-                .connectionListener((conn, type) -> logConnectionEvent(type));
+                .connectionListener((conn, type) -> logConnectionEvent(type))
+                // dispatchers (and so handlers) run on virtual threads; socket I/O keeps platform threads
+                .executor(dispatchers)
+                .readerThreadFactory(Thread.ofPlatform().daemon().name("flotilla-nats-reader-" + identity.name())
+                        .factory())
+                .writerThreadFactory(Thread.ofPlatform().daemon().name("flotilla-nats-writer-" + identity.name())
+                        .factory());
         settings.user().ifPresent(u -> b.userInfo(u.toCharArray(), settings.password().orElse(new char[0])));
         settings.token().ifPresent(b::token);
         settings.credentialsFile().ifPresent(f -> b.authHandler(Nats.credentials(f.toString())));
@@ -584,11 +596,11 @@ final class NatsTransport implements Transport {
         @Override
         public boolean stopIntake(Duration timeout) {
             consumer.stop();
+            long deadline = System.nanoTime() + timeout.toNanos();
             // Messages of the open pull keep arriving until it finishes (at most the pull expiry). Wait a little
             // for them; any that come later are not acked and are redelivered after the ack wait.
-            long deadline = System.nanoTime() + Math.min(timeout.toNanos(), DURABLE_STOP_GRACE.toNanos());
-            // messages already pulled keep arriving until the pull finishes; hand them over, then drain
-            while (!consumer.isFinished() && System.nanoTime() - deadline < 0) {
+            long graceDeadline = System.nanoTime() + Math.min(timeout.toNanos(), DURABLE_STOP_GRACE.toNanos());
+            while (!consumer.isFinished() && System.nanoTime() - graceDeadline < 0) {
                 try {
                     Thread.sleep(10);
                 } catch (InterruptedException e) {
@@ -645,6 +657,7 @@ final class NatsTransport implements Transport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        dispatchers.shutdown();
     }
 
     static Headers toHeaders(Map<String, String> headers) {

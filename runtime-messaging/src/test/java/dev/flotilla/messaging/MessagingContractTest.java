@@ -67,6 +67,7 @@ abstract class MessagingContractTest {
         Messaging billing = messaging("billing");
         Queue<Envelope<OrderCreated>> received = new ConcurrentLinkedQueue<>();
         billing.subscribe(p + ".orders.order-created.v1", OrderCreated.class, received::add);
+        awaitSubscriptionsPropagated(billing);
         OrderCreated event = new OrderCreated("o-1", 3, Instant.parse("2026-01-02T03:04:05Z"));
 
         orders.publish(p + ".orders.order-created.v1", event, Map.of("Tenant", "acme"));

@@ -95,9 +95,11 @@ class NatsMessagingTest {
         Set<String> otherReceived = ConcurrentHashMap.newKeySet();
         m.subscribe("events.order-created.v1", String.class, e -> received.add(e.payload()));
         other.subscribe("events.order-created.v1", String.class, e -> otherReceived.add(e.payload()));
-        m.publish("events.order-created.v1", "before");
-        Await.until(WAIT, () -> received.contains("before") && otherReceived.contains("before"),
-                "first message before the restart");
+        // the other connection's subscription reaches the server asynchronously: publish until it is in place
+        Await.until(WAIT, () -> {
+            m.publish("events.order-created.v1", "before");
+            return received.contains("before") && otherReceived.contains("before");
+        }, "first message before the restart");
 
         server.stop();
         Await.until(WAIT, () -> !m.isConnected() && !other.isConnected(), "disconnect noticed");
