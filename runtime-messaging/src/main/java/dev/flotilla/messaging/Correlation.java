@@ -16,6 +16,11 @@ final class Correlation {
     private Correlation() {
     }
 
+    /** Whether the caller's MDC has anything to carry. */
+    static boolean present() {
+        return MDC.get(MDC_CORRELATION_ID) != null || MDC.get(MDC_TRACEPARENT) != null;
+    }
+
     /** Adds the caller's correlation id and trace context to outgoing headers, unless already there. */
     static void addTo(Map<String, String> headers) {
         String correlationId = MDC.get(MDC_CORRELATION_ID);

@@ -75,7 +75,10 @@ final class DefaultMessaging implements Messaging {
 
     private static Map<String, String> outgoing(Map<String, String> headers) {
         Objects.requireNonNull(headers, "headers");
-        Map<String, String> out = headers.isEmpty() ? new LinkedHashMap<>(4) : new LinkedHashMap<>(headers);
+        if (headers.isEmpty() && !Correlation.present()) {
+            return Map.of();
+        }
+        Map<String, String> out = new LinkedHashMap<>(headers);
         Correlation.addTo(out);
         return out;
     }

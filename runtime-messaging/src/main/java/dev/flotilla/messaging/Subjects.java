@@ -11,14 +11,33 @@ final class Subjects {
     private Subjects() {
     }
 
-    /** Checks a subject to publish to: no wildcards. */
+    /** Checks a subject to publish to: no wildcards. A single pass, as it runs on every publish. */
     static String checkConcrete(String subject) {
-        checkPattern(subject);
-        for (String token : subject.split("\\.", -1)) {
-            if (token.equals("*") || token.equals(">")) {
+        Objects.requireNonNull(subject, "subject");
+        int n = subject.length();
+        boolean tokenStart = true;
+        for (int i = 0; i < n; i++) {
+            char c = subject.charAt(i);
+            if (c == '.') {
+                if (tokenStart) {
+                    throw new IllegalArgumentException("Subject '" + subject + "' has an empty token");
+                }
+                tokenStart = true;
+                continue;
+            }
+            if (Character.isWhitespace(c)) {
+                throw new IllegalArgumentException("Subject must be non-empty without whitespace, was '"
+                        + subject + "'");
+            }
+            if ((c == '*' || c == '>') && tokenStart && (i + 1 == n || subject.charAt(i + 1) == '.')) {
                 throw new IllegalArgumentException("Cannot publish to wildcard subject '" + subject
                         + "': wildcards are for subscriptions only");
             }
+            tokenStart = false;
+        }
+        if (tokenStart) {
+            throw new IllegalArgumentException(n == 0 ? "Subject must be non-empty without whitespace, was ''"
+                    : "Subject '" + subject + "' has an empty token");
         }
         return subject;
     }
