@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,14 +21,14 @@ import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.ConsumeOptions;
 import io.nats.client.ConsumerContext;
-import io.nats.client.Dispatcher;
 import io.nats.client.ErrorListener;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.JetStreamStatusException;
-import io.nats.client.MessageConsumer;
+import io.nats.client.IterableConsumer;
+import io.nats.client.JetStreamStatusCheckedException;
 import io.nats.client.NKey;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -58,13 +56,13 @@ final class NatsTransport implements Transport {
     private static final int STREAM_NAME_IN_USE = 10058;
     private static final String HTTP_URL_METADATA = "http.url";
     private static final Duration DURABLE_STOP_GRACE = Duration.ofMillis(500);
+    private static final Duration POLL = Duration.ofMillis(200);
 
     private final NatsSettings settings;
     private final ServiceIdentity identity;
     private final Events events;
     private final Connection connection;
     private final JetStreamOptions jetStreamOptions;
-    private final ExecutorService dispatchers;
     private final ReentrantLock serviceLock = new ReentrantLock();
     private final List<ServiceEndpoint> endpoints = new ArrayList<>();
     private Service service;
@@ -77,12 +75,9 @@ final class NatsTransport implements Transport {
         this.identity = identity;
         this.events = events;
         this.jetStreamOptions = JetStreamOptions.builder().requestTimeout(settings.requestTimeout()).build();
-        this.dispatchers = Executors.newThreadPerTaskExecutor(
-                Thread.ofVirtual().name("flotilla-nats-" + identity.name() + "-", 0).factory());
         try {
             this.connection = Nats.connect(options());
         } catch (IOException e) {
-            dispatchers.shutdown();
             throw new MessagingException("Cannot connect to NATS at " + settings.servers() + " as '"
                     + identity.name() + "': " + e.getMessage()
                     + "; check messaging.nats.servers and that nats-server runs", e);
@@ -118,13 +113,7 @@ final class NatsTransport implements Transport {
                 .reportNoResponders()
                 .useTimeoutException()
                 .errorListener(new Listener())
-                .connectionListener((conn, type) -> logConnectionEvent(type))
-                // dispatchers (and so handlers) run on virtual threads; socket I/O keeps platform threads
-                .executor(dispatchers)
-                .readerThreadFactory(Thread.ofPlatform().daemon().name("flotilla-nats-reader-" + identity.name())
-                        .factory())
-                .writerThreadFactory(Thread.ofPlatform().daemon().name("flotilla-nats-writer-" + identity.name())
-                        .factory());
+                .connectionListener((conn, type) -> logConnectionEvent(type));
         settings.user().ifPresent(u -> b.userInfo(u.toCharArray(), settings.password().orElse(new char[0])));
         settings.token().ifPresent(b::token);
         settings.credentialsFile().ifPresent(f -> b.authHandler(Nats.credentials(f.toString())));
@@ -244,48 +233,64 @@ final class NatsTransport implements Transport {
         }
     }
 
+    /**
+     * A synchronous jnats subscription read by a virtual thread of our own, so handlers run on virtual threads
+     * (inline at concurrency 1) while jnats keeps its own threads, including the one completing request replies.
+     */
     @Override
     public Handle subscribe(String subject, String queueGroupOrNull, Consumer<RawMessage> sink) {
-        Dispatcher dispatcher = connection.createDispatcher(
-                m -> sink.accept(RawMessage.core(m.getSubject(), fromHeaders(m.getHeaders()), m.getData())));
-        if (queueGroupOrNull == null) {
-            dispatcher.subscribe(subject);
-        } else {
-            dispatcher.subscribe(subject, queueGroupOrNull);
-        }
-        return new DispatcherHandle(dispatcher);
-    }
-
-    private final class DispatcherHandle implements Handle {
-        private final Dispatcher dispatcher;
-
-        DispatcherHandle(Dispatcher dispatcher) {
-            this.dispatcher = dispatcher;
-        }
-
-        @Override
-        public boolean stopIntake(Duration timeout) {
-            if (!dispatcher.isActive()) {
-                return true;
-            }
-            try {
-                return dispatcher.drain(timeout).get(timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
-            } catch (Exception e) {
-                LOG.debug("Dispatcher drain did not finish", e);
-                close();
-                return false;
-            }
-        }
-
-        @Override
-        public void close() {
-            if (dispatcher.isActive()) {
+        io.nats.client.Subscription subscription = queueGroupOrNull == null ? connection.subscribe(subject)
+                : connection.subscribe(subject, queueGroupOrNull);
+        Thread reader = Thread.ofVirtual().name("flotilla-nats-" + subject).start(() -> {
+            while (true) {
+                io.nats.client.Message m;
                 try {
-                    connection.closeDispatcher(dispatcher);
+                    m = subscription.nextMessage(POLL);
+                } catch (IllegalStateException | InterruptedException e) {
+                    return;
+                }
+                if (m == null) {
+                    if (!subscription.isActive()) {
+                        return;
+                    }
+                    continue;
+                }
+                sink.accept(RawMessage.core(m.getSubject(), fromHeaders(m.getHeaders()), m.getData()));
+            }
+        });
+        return new Handle() {
+            @Override
+            public boolean stopIntake(Duration timeout) {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                boolean drained;
+                try {
+                    drained = !subscription.isActive()
+                            || subscription.drain(timeout).get(timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    LOG.debug("Drain of {} did not finish", subject, e);
+                    close();
+                    drained = false;
+                }
+                return join(reader, deadline) && drained;
+            }
+
+            @Override
+            public void close() {
+                try {
+                    subscription.unsubscribe();
                 } catch (IllegalStateException e) {
-                    LOG.debug("Dispatcher already closed", e);
+                    LOG.debug("Subscription on {} already closed", subject, e);
                 }
             }
+        };
+    }
+
+    private static boolean join(Thread thread, long deadline) {
+        try {
+            return thread.join(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -550,20 +555,81 @@ final class NatsTransport implements Transport {
                 // not silently stop redelivering first.
                 .maxDeliver(-1)
                 .build();
+        IterableConsumer consumer;
         try {
-            ConsumerContext consumer = connection.getStreamContext(streams.get(0), jetStreamOptions)
+            ConsumerContext context = connection.getStreamContext(streams.get(0), jetStreamOptions)
                     .createOrUpdateConsumer(config);
-            Dispatcher dispatcher = connection.createDispatcher();
-            MessageConsumer messageConsumer = consumer.consume(
-                    ConsumeOptions.builder().batchSize(options.prefetch())
-                            .expiresIn(settings.pullExpiry().toMillis()).build(),
-                    dispatcher,
-                    m -> sink.accept(new RawMessage(m.getSubject(), fromHeaders(m.getHeaders()), m.getData(),
-                            m.metaData().deliveredCount(), new JetStreamAcks(m), RawMessage.Replier.NONE)));
-            return new DurableHandle(messageConsumer, dispatcher);
+            consumer = context.iterate(ConsumeOptions.builder().batchSize(options.prefetch())
+                    .expiresIn(settings.pullExpiry().toMillis()).build());
         } catch (IOException | JetStreamApiException e) {
             throw new MessagingException("Cannot create durable consumer '" + durableName + "' on '" + subject
                     + "': " + e.getMessage(), e);
+        }
+        DurableReader reader = new DurableReader(subject, consumer, sink);
+        reader.thread = Thread.ofVirtual().name("flotilla-nats-durable-" + subject).start(reader::run);
+        return reader;
+    }
+
+    /** Reads a pull consumer on a virtual thread of our own and hands each message to the sink. */
+    private static final class DurableReader implements Handle {
+        private final String subject;
+        private final IterableConsumer consumer;
+        private final Consumer<RawMessage> sink;
+        private volatile boolean abandon;
+        private Thread thread;
+
+        DurableReader(String subject, IterableConsumer consumer, Consumer<RawMessage> sink) {
+            this.subject = subject;
+            this.consumer = consumer;
+            this.sink = sink;
+        }
+
+        void run() {
+            while (!abandon) {
+                io.nats.client.Message m;
+                try {
+                    m = consumer.nextMessage(POLL);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (JetStreamStatusCheckedException | IllegalStateException e) {
+                    LOG.warn("Durable consumer on {} reported {}", subject, e.getMessage());
+                    if (consumer.isStopped()) {
+                        return;
+                    }
+                    continue;
+                }
+                if (m == null) {
+                    if (consumer.isStopped() && consumer.isFinished()) {
+                        return;
+                    }
+                    continue;
+                }
+                if (abandon) {
+                    return; // not acked: redelivered after the ack wait
+                }
+                sink.accept(new RawMessage(m.getSubject(), fromHeaders(m.getHeaders()), m.getData(),
+                        m.metaData().deliveredCount(), new JetStreamAcks(m), RawMessage.Replier.NONE));
+            }
+        }
+
+        @Override
+        public boolean stopIntake(Duration timeout) {
+            consumer.stop();
+            // Messages of the open pull keep arriving until it finishes (at most the pull expiry). Take them
+            // for a short grace period; any that come later are not acked and are redelivered after the ack wait.
+            long deadline = System.nanoTime() + Math.min(timeout.toNanos(), DURABLE_STOP_GRACE.toNanos());
+            boolean finished = join(thread, deadline);
+            if (!finished) {
+                abandon = true;
+                finished = join(thread, System.nanoTime() + timeout.toNanos());
+            }
+            return finished;
+        }
+
+        @Override
+        public void close() {
+            abandon = true;
+            consumer.stop();
         }
     }
 
@@ -581,43 +647,6 @@ final class NatsTransport implements Transport {
         @Override
         public void term() {
             message.term();
-        }
-    }
-
-    private final class DurableHandle implements Handle {
-        private final MessageConsumer consumer;
-        private final Dispatcher dispatcher;
-
-        DurableHandle(MessageConsumer consumer, Dispatcher dispatcher) {
-            this.consumer = consumer;
-            this.dispatcher = dispatcher;
-        }
-
-        @Override
-        public boolean stopIntake(Duration timeout) {
-            consumer.stop();
-            long deadline = System.nanoTime() + timeout.toNanos();
-            // Messages of the open pull keep arriving until it finishes (at most the pull expiry). Wait a little
-            // for them; any that come later are not acked and are redelivered after the ack wait.
-            long graceDeadline = System.nanoTime() + Math.min(timeout.toNanos(), DURABLE_STOP_GRACE.toNanos());
-            while (!consumer.isFinished() && System.nanoTime() - graceDeadline < 0) {
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            boolean finished = consumer.isFinished();
-            long left = Math.max(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(1));
-            boolean drained = new DispatcherHandle(dispatcher).stopIntake(Duration.ofNanos(left));
-            return finished && drained;
-        }
-
-        @Override
-        public void close() {
-            consumer.stop();
-            new DispatcherHandle(dispatcher).close();
         }
     }
 
@@ -657,7 +686,6 @@ final class NatsTransport implements Transport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        dispatchers.shutdown();
     }
 
     static Headers toHeaders(Map<String, String> headers) {
