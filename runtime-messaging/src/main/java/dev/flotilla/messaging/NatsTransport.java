@@ -191,7 +191,7 @@ final class NatsTransport implements Transport {
 
     private void logConnectionEvent(ConnectionListener.Events type) {
         switch (type) {
-            case DISCONNECTED, CLOSED -> LOG.warn("NATS connection of '{}' {}", identity.name(), type);
+            case DISCONNECTED -> LOG.warn("NATS connection of '{}' {}", identity.name(), type);
             default -> LOG.info("NATS connection of '{}' {} ({})", identity.name(), type,
                     connection == null ? "" : connection.getConnectedUrl());
         }
