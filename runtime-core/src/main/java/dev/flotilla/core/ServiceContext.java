@@ -3,7 +3,10 @@ package dev.flotilla.core;
 import java.net.URI;
 import java.util.Optional;
 
+import dev.flotilla.core.http.ServiceClients;
+import dev.flotilla.resilience.Resilience;
 import io.helidon.config.Config;
+import io.helidon.metrics.api.MeterRegistry;
 import org.slf4j.Logger;
 
 /**
@@ -58,6 +61,45 @@ public interface ServiceContext {
      * @return the state; never {@code null}
      */
     ServiceState state();
+
+    /**
+     * The service's own meter registry, served at {@code /metrics}. Each service has its own, so services in one
+     * JVM do not mix their figures.
+     *
+     * @return the registry; never {@code null}
+     */
+    MeterRegistry metrics();
+
+    /**
+     * The service's resilience registry, configured from its {@code resilience} settings: the named policy sets
+     * its clients and handlers share. Open circuit breakers show in the service's health details.
+     *
+     * @return the registry; never {@code null}
+     */
+    Resilience resilience();
+
+    /**
+     * The factory of the service's typed HTTP clients. Instances are found, in order, in
+     * {@code clients.<name>.uris}, among the services of the same {@link ServiceRuntime}, then through extensions
+     * that implement {@link dev.flotilla.core.discovery.ServiceDiscovery}.
+     *
+     * @return the factory; never {@code null}
+     */
+    ServiceClients clients();
+
+    /**
+     * A typed client for another service's contract interface: {@code context.client(UserApi.class, "user-service")}.
+     *
+     * @param contract    the contract interface
+     * @param serviceName the name of the service that serves it
+     * @param <T>         the contract type
+     * @return the client; thread-safe, and the same one for the same arguments
+     * @throws NullPointerException                      if an argument is {@code null}
+     * @throws dev.flotilla.core.http.ContractException if the interface is not a valid contract
+     */
+    default <T> T client(Class<T> contract, String serviceName) {
+        return clients().create(contract, serviceName);
+    }
 
     /**
      * Finds the extension of the given type that this service runs, for example messaging.

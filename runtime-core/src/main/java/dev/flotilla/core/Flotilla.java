@@ -1,0 +1,98 @@
+package dev.flotilla.core;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry point for running a service as its own process.
+ *
+ * <pre>{@code
+ * public static void main(String[] args) {
+ *     Flotilla.run(new OrderService(), args);
+ * }
+ * }</pre>
+ *
+ * To host several services in one JVM, use {@link ServiceRuntime}.
+ */
+public final class Flotilla {
+    private static final Logger LOG = LoggerFactory.getLogger(Flotilla.class);
+
+    private Flotilla() {
+    }
+
+    /**
+     * Starts the service, and blocks until the JVM is asked to stop (SIGTERM, Ctrl-C), then stops it gracefully.
+     * Arguments of the form {@code --key=value} override configuration keys (for example
+     * {@code --server.port=9090}). If the service cannot start, the failure is logged and the JVM exits with
+     * status 1.
+     *
+     * @param service the service to run
+     * @param args    the command-line arguments
+     * @throws NullPointerException     if {@code service} or {@code args} is {@code null}
+     * @throws IllegalArgumentException if an argument is not of the form {@code --key=value}
+     */
+    public static void run(Service service, String... args) {
+        Objects.requireNonNull(service, "service");
+        ServiceRuntime runtime = ServiceRuntime.builder()
+                .addService(service, parseArguments(args))
+                .build();
+        runUntilShutdown(runtime);
+    }
+
+    /**
+     * Starts every service of the runtime, blocks until the JVM is asked to stop, then stops them gracefully.
+     * If a service cannot start, the failure is logged and the JVM exits with status 1.
+     *
+     * @param runtime the runtime to run
+     * @throws NullPointerException if {@code runtime} is {@code null}
+     */
+    public static void runUntilShutdown(ServiceRuntime runtime) {
+        Objects.requireNonNull(runtime, "runtime");
+        CountDownLatch stopped = new CountDownLatch(1);
+        // Registered before start, so a SIGTERM during start-up still stops what has started.
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("flotilla-shutdown").unstarted(() -> {
+            runtime.stop();
+            stopped.countDown();
+        }));
+        try {
+            runtime.start();
+        } catch (ServiceStartException e) {
+            LOG.error("{}", e.getMessage(), e.getCause());
+            System.exit(1);
+            return;
+        }
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            runtime.stop();
+        }
+    }
+
+    /**
+     * Parses {@code --key=value} arguments into configuration overrides.
+     *
+     * @param args the arguments
+     * @return the overrides, in argument order
+     * @throws NullPointerException     if {@code args} is {@code null}
+     * @throws IllegalArgumentException if an argument is not of the form {@code --key=value}
+     */
+    public static Map<String, String> parseArguments(String... args) {
+        Objects.requireNonNull(args, "args");
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (!arg.startsWith("--") || eq < 3) {
+                throw new IllegalArgumentException("Argument '" + arg
+                        + "' is not of the form --key=value (for example --server.port=9090)");
+            }
+            overrides.put(arg.substring(2, eq), arg.substring(eq + 1));
+        }
+        return overrides;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.flotilla.core;
+
+import java.time.Duration;
+
+import dev.flotilla.resilience.Deadline;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+/**
+ * Runs every request in its {@link CallContext} (service name, correlation id, trace, deadline; and so the MDC), echoes the id in the response, and
+ * counts the request as in flight (or refuses it with 503 while the service drains). Health and metrics requests
+ * are never refused, so probes keep answering during a stop.
+ */
+final class RequestContextFilter implements Filter {
+    private static final HeaderName TRACEPARENT = HeaderNames.create(CallContext.TRACEPARENT_HEADER);
+    private static final HeaderName TRACESTATE = HeaderNames.create(CallContext.TRACESTATE_HEADER);
+    private static final HeaderName DEADLINE = HeaderNames.create(CallContext.DEADLINE_HEADER);
+
+    private final String serviceName;
+    private final InFlightRequests inFlight;
+    private final ProblemSender problems;
+
+    RequestContextFilter(String serviceName, InFlightRequests inFlight, ProblemSender problems) {
+        this.serviceName = serviceName;
+        this.inFlight = inFlight;
+        this.problems = problems;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        CallContext call = CallContext.of(serviceName, req.headers().first(ProblemSender.REQUEST_ID).orElse(null))
+                .withTrace(req.headers().first(TRACEPARENT).orElse(null),
+                           req.headers().first(TRACESTATE).orElse(null))
+                .withDeadline(deadline(req.headers().first(DEADLINE).orElse(null)));
+        res.header(ProblemSender.REQUEST_ID, call.correlationId());
+        CallContext.Scope scope = call.open();
+        try {
+            String path = req.prologue().uriPath().path();
+            if (isObservePath(path)) {
+                chain.proceed();
+                return;
+            }
+            if (!inFlight.enter()) {
+                res.header(HeaderValues.CONNECTION_CLOSE);
+                res.header(HeaderNames.RETRY_AFTER, "1");
+                problems.send(res, ProblemResponses.draining()
+                        .withRequest(ProblemResponses.safeInstance(path), call.correlationId()));
+                return;
+            }
+            try {
+                chain.proceed();
+            } finally {
+                inFlight.exit();
+            }
+        } finally {
+            scope.close();
+        }
+    }
+
+    /** The caller's remaining budget; ignored when not a sane number of milliseconds. */
+    static Deadline deadline(String header) {
+        if (header == null || header.isEmpty() || header.length() > 12) {
+            return null;
+        }
+        try {
+            long millis = Long.parseLong(header);
+            return millis < 0 ? null : Deadline.after(Duration.ofMillis(millis));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static boolean isObservePath(String path) {
+        return path.equals("/health") || path.startsWith("/health/")
+                || path.equals("/metrics") || path.startsWith("/metrics/");
+    }
+}

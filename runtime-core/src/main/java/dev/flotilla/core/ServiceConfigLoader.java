@@ -1,0 +1,79 @@
+package dev.flotilla.core;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Supplier;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.config.spi.ConfigSource;
+
+/**
+ * Builds a service's own view of the configuration from layered sources. Highest precedence first:
+ * <ol>
+ *     <li>overrides given in code (the runtime builder, the testkit) and command-line {@code --key=value};</li>
+ *     <li>Java system properties;</li>
+ *     <li>environment variables (Helidon's mapping: {@code SERVER_PORT} is {@code server.port});</li>
+ *     <li>the classpath resource {@code <service-name>.yaml};</li>
+ *     <li>the classpath resource {@code application.yaml}.</li>
+ * </ol>
+ * Within each of the last four layers, keys under the section named after the service win over the same keys at
+ * the root: {@code order-service.server.port} beats {@code server.port} for {@code order-service}. Overrides are
+ * already the service's own and have no section.
+ */
+final class ServiceConfigLoader {
+    private final Supplier<ConfigSource> environment;
+    private final Supplier<Map<String, String>> systemProperties;
+
+    ServiceConfigLoader(Supplier<ConfigSource> environment, Supplier<Map<String, String>> systemProperties) {
+        this.environment = environment;
+        this.systemProperties = systemProperties;
+    }
+
+    static ServiceConfigLoader fromProcess() {
+        return new ServiceConfigLoader(ConfigSources::environmentVariables,
+                                       () -> copy(System.getProperties()));
+    }
+
+    Config load(String serviceName, Map<String, String> overrides) {
+        List<Config> layers = new ArrayList<>();
+        layers.add(layer(ConfigSources.create(systemProperties.get()).build()));
+        layers.add(layer(environment.get()));
+        layers.add(layer(ConfigSources.classpath(serviceName + ".yaml").optional().build()));
+        layers.add(layer(ConfigSources.classpath("application.yaml").optional().build()));
+
+        Config.Builder builder = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .addSource(ConfigSources.create(overrides).name("overrides").build());
+        for (Config layer : layers) {
+            Config section = layer.get(serviceName);
+            if (section.exists()) {
+                builder.addSource(ConfigSources.create(section));
+            }
+            if (layer.exists()) {
+                builder.addSource(ConfigSources.create(layer));
+            }
+        }
+        return builder.build();
+    }
+
+    private static Config layer(ConfigSource source) {
+        return Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .addSource(source)
+                .build();
+    }
+
+    private static Map<String, String> copy(Properties properties) {
+        Map<String, String> map = new HashMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            map.put(name, properties.getProperty(name));
+        }
+        return map;
+    }
+}

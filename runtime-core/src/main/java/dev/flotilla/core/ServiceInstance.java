@@ -1,0 +1,502 @@
+package dev.flotilla.core;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flotilla.core.discovery.ServiceDiscovery;
+import dev.flotilla.core.discovery.StaticDiscovery;
+import dev.flotilla.core.http.ServiceClients;
+import dev.flotilla.core.internal.JsonMapping;
+import dev.flotilla.core.spi.ServiceExtension;
+import dev.flotilla.core.spi.ServiceExtensionProvider;
+import dev.flotilla.resilience.Resilience;
+import io.helidon.config.Config;
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.http.DirectHandler;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.MetricsConfig;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One hosted service and its lifecycle. Start and stop are serialized by a lock; state reads are lock-free.
+ */
+final class ServiceInstance implements ServiceHandle {
+    /** Default of {@code server.port}. */
+    static final int DEFAULT_PORT = 8080;
+    /** Default of {@code server.max-payload-size}: 1 MiB. */
+    static final long DEFAULT_MAX_PAYLOAD_SIZE = 1024 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceRuntime.class);
+
+    private final Service service;
+    private final Map<String, String> overrides;
+    private final List<ServiceExtensionProvider> providers;
+    private final ServiceConfigLoader configLoader;
+    private final ObjectMapper json;
+    private final ServiceDiscovery localDiscovery;
+    private final InFlightRequests inFlight = new InFlightRequests();
+    /** The service's own meters, kept across restarts; never the JVM-global registry. */
+    private final MeterRegistry metrics = MeterRegistry.create(MetricsConfig.builder()
+                                                                       // one registry per service is the design
+                                                                       .warnOnMultipleRegistries(false)
+                                                                       .build());
+    private final ReentrantLock lifecycle = new ReentrantLock();
+
+    private volatile ServiceState state = ServiceState.NEW;
+    private volatile RunContext current;
+
+    ServiceInstance(Service service,
+                    Map<String, String> overrides,
+                    List<ServiceExtensionProvider> providers,
+                    ServiceConfigLoader configLoader,
+                    ObjectMapper json,
+                    ServiceDiscovery localDiscovery) {
+        this.service = service;
+        this.overrides = Map.copyOf(overrides);
+        this.providers = List.copyOf(providers);
+        this.configLoader = configLoader;
+        this.json = json;
+        this.localDiscovery = localDiscovery;
+    }
+
+    @Override
+    public Service service() {
+        return service;
+    }
+
+    @Override
+    public ServiceState state() {
+        return state;
+    }
+
+    @Override
+    public ServiceContext context() {
+        RunContext run = current;
+        if (run == null) {
+            throw new IllegalStateException("Service '" + service.name() + "' has never been started");
+        }
+        return run;
+    }
+
+    @Override
+    public int port() {
+        return runningServer().port();
+    }
+
+    @Override
+    public URI uri() {
+        RunContext run = current;
+        if (run == null || run.uri == null) {
+            throw new IllegalStateException("Service '" + service.name() + "' is not running (state " + state + ")");
+        }
+        return run.uri;
+    }
+
+    Optional<URI> uriIfRunning() {
+        RunContext run = current;
+        return run == null ? Optional.empty() : Optional.ofNullable(run.uri);
+    }
+
+    private WebServer runningServer() {
+        RunContext run = current;
+        if (run == null || run.server == null) {
+            throw new IllegalStateException("Service '" + service.name() + "' is not running (state " + state + ")");
+        }
+        return run.server;
+    }
+
+    @Override
+    public void start() {
+        lifecycle.lock();
+        MDC.put(Correlation.MDC_SERVICE, service.name());
+        try {
+            if (state == ServiceState.STARTING || state == ServiceState.READY) {
+                return;
+            }
+            long began = System.nanoTime();
+            state = ServiceState.STARTING;
+            inFlight.reset();
+            RunContext run;
+            try {
+                Config config = configLoader.load(service.name(), overrides);
+                run = new RunContext(config, ShutdownSettings.from(config.get("shutdown")));
+            } catch (RuntimeException e) {
+                state = ServiceState.FAILED;
+                throw new ServiceStartException("Service '" + service.name() + "' has invalid configuration: "
+                                                        + e.getMessage(), e);
+            }
+            current = run;
+            try {
+                startRun(run);
+            } catch (Exception e) {
+                LOG.error("Service '{}' failed to start: {}", service.name(), e.toString());
+                stopRun(run, Duration.ZERO);
+                state = ServiceState.FAILED;
+                if (e instanceof ServiceStartException sse) {
+                    throw sse;
+                }
+                throw new ServiceStartException("Service '" + service.name() + "' failed to start: " + e.getMessage(), e);
+            }
+            state = ServiceState.READY;
+            LOG.info("Service '{}' {} ready at {} in {} ms", service.name(), service.version(), run.uri,
+                     (System.nanoTime() - began) / 1_000_000);
+        } finally {
+            MDC.remove(Correlation.MDC_SERVICE);
+            lifecycle.unlock();
+        }
+    }
+
+    private void startRun(RunContext run) throws Exception {
+        run.resilience = Resilience.builder()
+                .config(run.config.get("resilience"))
+                .listener(new ResilienceMetrics(service.name(), metrics))
+                .build();
+        run.clients = run.closeOnStop(ServiceClients.builder()
+                                              .caller(service.name())
+                                              .discovery(discovery(run))
+                                              .resilience(run.resilience)
+                                              .config(run.config.get("clients"))
+                                              .objectMapper(json)
+                                              .build());
+        for (ServiceExtensionProvider provider : providers) {
+            provider.create(run).ifPresent(run.extensions::add);
+        }
+        RouteIndex routes = new RouteIndex();
+        ProblemSender problems = new ProblemSender(new ProblemResponses(json, run.logger), routes);
+
+        HttpRouting.Builder routing = HttpRouting.builder()
+                .addFilter(new RequestContextFilter(service.name(), inFlight, problems))
+                .error(Throwable.class, problems);
+        for (ServiceExtension extension : run.extensions) {
+            extension.routing(routing);
+        }
+        service.routes(routes.recording(routing), run);
+
+        io.helidon.webserver.observe.health.HealthObserverConfig.Builder health = HealthObserver.builder()
+                .details(true)
+                .useSystemServices(false)
+                .addCheck(lifecycleCheck(HealthCheckType.READINESS, ServiceState.READY))
+                .addCheck(lifecycleCheck(HealthCheckType.LIVENESS, null))
+                .addCheck(circuitBreakerCheck(run.resilience));
+        service.healthChecks(run).forEach(health::addCheck);
+        run.extensions.forEach(e -> e.healthChecks().forEach(health::addCheck));
+
+        DirectHandlers.Builder direct = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            direct.addHandler(type, problems);
+        }
+
+        run.server = WebServer.builder()
+                .port(DEFAULT_PORT)
+                .maxPayloadSize(DEFAULT_MAX_PAYLOAD_SIZE)
+                .config(run.config.get("server"))
+                .featuresDiscoverServices(false)
+                // Flotilla drains and stops the server itself; Helidon's own hook would cut requests in flight.
+                .shutdownHook(false)
+                .addFeature(ObserveFeature.builder()
+                                    .endpoint("/")
+                                    .observersDiscoverServices(false)
+                                    .addObserver(health.build())
+                                    .addObserver(MetricsObserver.builder().meterRegistry(metrics).build())
+                                    .build())
+                .directHandlers(direct.build())
+                .mediaContext(JsonMapping.mediaContext(json))
+                .routing(routing)
+                .build()
+                .start();
+        if (!run.server.isRunning() || run.server.port() <= 0) {
+            // Helidon logs a failed bind and returns a stopped server instead of throwing.
+            throw new ServiceStartException("Service '" + service.name() + "' could not listen on "
+                    + run.config.get("server.host").asString().orElse("0.0.0.0") + ":"
+                    + run.config.get("server.port").asString().orElse(String.valueOf(DEFAULT_PORT))
+                    + " (is the port in use? set server.port, or 0 for an ephemeral one)", null);
+        }
+        run.uri = advertisedUri(run.config, run.server.port());
+
+        for (ServiceExtension extension : run.extensions) {
+            extension.start();
+            run.started.add(extension);
+        }
+        service.start(run);
+    }
+
+    /** Static config first, then the services of this runtime, then extensions such as NATS discovery. */
+    private ServiceDiscovery discovery(RunContext run) {
+        StaticDiscovery configured = StaticDiscovery.create(run.config.get("clients"));
+        return name -> {
+            List<URI> found = configured.instances(name);
+            if (found.isEmpty()) {
+                found = localDiscovery.instances(name);
+            }
+            if (found.isEmpty()) {
+                for (ServiceExtension extension : run.extensions) {
+                    if (extension instanceof ServiceDiscovery extensionDiscovery) {
+                        found = extensionDiscovery.instances(name);
+                        if (!found.isEmpty()) {
+                            break;
+                        }
+                    }
+                }
+            }
+            return found;
+        };
+    }
+
+    /** Open breakers are reported in the details; a failing downstream does not make this service unready. */
+    private static HealthCheck circuitBreakerCheck(Resilience resilience) {
+        return new HealthCheck() {
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.READINESS;
+            }
+
+            @Override
+            public String name() {
+                return "circuit-breakers";
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                HealthCheckResponse.Builder response = HealthCheckResponse.builder().status(true);
+                resilience.circuitBreakerStates().forEach((name, state) -> response.detail(name, state.name()));
+                return response.build();
+            }
+        };
+    }
+
+    private static URI advertisedUri(Config config, int port) {
+        String host = config.get("server.advertised-host").asString().asOptional()
+                .or(() -> config.get("server.host").asString().asOptional())
+                .filter(h -> !h.equals("0.0.0.0") && !h.equals("::") && !h.isBlank())
+                .orElseGet(() -> InetAddress.getLoopbackAddress().getHostAddress());
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
+    }
+
+    private HealthCheck lifecycleCheck(HealthCheckType type, ServiceState requiredState) {
+        return new HealthCheck() {
+            @Override
+            public HealthCheckType type() {
+                return type;
+            }
+
+            @Override
+            public String name() {
+                return "service";
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                ServiceState now = state;
+                boolean up = requiredState == null ? now != ServiceState.FAILED : now == requiredState;
+                return HealthCheckResponse.builder()
+                        .status(up)
+                        .detail("name", service.name())
+                        .detail("version", service.version())
+                        .detail("state", now.name())
+                        .build();
+            }
+        };
+    }
+
+    @Override
+    public void stop() {
+        lifecycle.lock();
+        MDC.put(Correlation.MDC_SERVICE, service.name());
+        try {
+            RunContext run = current;
+            if (run == null || (state != ServiceState.READY && state != ServiceState.STARTING)) {
+                return;
+            }
+            long began = System.nanoTime();
+            state = ServiceState.DRAINING;
+            LOG.info("Service '{}' stopping: not ready, grace period {}, drain timeout {}",
+                     service.name(), run.shutdown.gracePeriod(), run.shutdown.drainTimeout());
+            // The grace period lets load balancers see readiness go down before requests are refused.
+            sleep(run.shutdown.gracePeriod());
+            stopRun(run, run.shutdown.drainTimeout());
+            state = ServiceState.STOPPED;
+            LOG.info("Service '{}' stopped in {} ms", service.name(), (System.nanoTime() - began) / 1_000_000);
+        } finally {
+            MDC.remove(Correlation.MDC_SERVICE);
+            lifecycle.unlock();
+        }
+    }
+
+    /** Drains and releases everything a run holds, in reverse order of start. Never throws. */
+    private void stopRun(RunContext run, Duration drainTimeout) {
+        try {
+            int left = inFlight.drain(drainTimeout);
+            if (left > 0) {
+                LOG.warn("Service '{}': {} request(s) still in flight after the drain timeout of {}",
+                         service.name(), left, drainTimeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (run.server != null) {
+            quietly("stop the web server", () -> run.server.stop());
+        }
+        List<ServiceExtension> started = new ArrayList<>(run.started);
+        for (ServiceExtension extension : started) {
+            quietly("drain " + extension.getClass().getSimpleName(), () -> extension.drain(drainTimeout));
+        }
+        quietly("run its shutdown hook", () -> service.stop(run));
+        AutoCloseable resource;
+        while ((resource = run.pollCloseable()) != null) {
+            AutoCloseable toClose = resource;
+            quietly("close " + toClose, toClose::close);
+        }
+        for (int i = run.extensions.size() - 1; i >= 0; i--) {
+            ServiceExtension extension = run.extensions.get(i);
+            quietly("stop " + extension.getClass().getSimpleName(), extension::stop);
+        }
+        run.uri = null;
+        run.server = null;
+    }
+
+    private void quietly(String what, ThrowingRunnable action) {
+        try {
+            action.run();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.warn("Service '{}' could not {} while stopping", service.name(), what, e);
+        }
+    }
+
+    private static void sleep(Duration duration) {
+        if (duration.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /** The context of one run of the service. */
+    private final class RunContext implements ServiceContext {
+        private final Config config;
+        private final ShutdownSettings shutdown;
+        private final Logger logger;
+        private final List<ServiceExtension> extensions = new ArrayList<>();
+        private final List<ServiceExtension> started = new ArrayList<>();
+        private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+        private volatile WebServer server;
+        private volatile URI uri;
+        private volatile Resilience resilience;
+        private volatile ServiceClients clients;
+
+        private RunContext(Config config, ShutdownSettings shutdown) {
+            this.config = config;
+            this.shutdown = shutdown;
+            this.logger = LoggerFactory.getLogger(service.name());
+        }
+
+        @Override
+        public String name() {
+            return service.name();
+        }
+
+        @Override
+        public String version() {
+            return service.version();
+        }
+
+        @Override
+        public Config config() {
+            return config;
+        }
+
+        @Override
+        public Logger logger() {
+            return logger;
+        }
+
+        @Override
+        public Optional<URI> uri() {
+            return Optional.ofNullable(uri);
+        }
+
+        @Override
+        public ServiceState state() {
+            return state;
+        }
+
+        @Override
+        public MeterRegistry metrics() {
+            return metrics;
+        }
+
+        @Override
+        public Resilience resilience() {
+            return require(resilience, "resilience");
+        }
+
+        @Override
+        public ServiceClients clients() {
+            return require(clients, "clients");
+        }
+
+        private <T> T require(T value, String what) {
+            if (value == null) {
+                throw new IllegalStateException("The " + what + " of service '" + service.name()
+                                                        + "' are not available before it starts");
+            }
+            return value;
+        }
+
+        @Override
+        public <T> Optional<T> findExtension(Class<T> type) {
+            Objects.requireNonNull(type, "type");
+            for (ServiceExtension extension : extensions) {
+                if (type.isInstance(extension)) {
+                    return Optional.of(type.cast(extension));
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public <T extends AutoCloseable> T closeOnStop(T resource) {
+            Objects.requireNonNull(resource, "resource");
+            synchronized (closeables) {
+                closeables.push(resource);
+            }
+            return resource;
+        }
+
+        private AutoCloseable pollCloseable() {
+            synchronized (closeables) {
+                return closeables.poll();
+            }
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package dev.flotilla.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flotilla.core.discovery.ServiceDiscovery;
+import dev.flotilla.core.internal.JsonMapping;
+import dev.flotilla.core.spi.ServiceExtensionProvider;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * Hosts one or more services in one JVM, each with its own web server, port, configuration view and extensions,
+ * isolated from the others.
+ *
+ * <pre>{@code
+ * try (ServiceRuntime runtime = ServiceRuntime.builder()
+ *         .addService(new UserService(), Map.of("server.port", "0"))
+ *         .addService(new OrderService(), Map.of("server.port", "0"))
+ *         .build()) {
+ *     runtime.start();
+ *     URI users = runtime.service("user-service").uri();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Services start in the order they were added and stop in reverse order. Extensions (such as messaging) are
+ * found with {@link ServiceLoader} unless {@link Builder#discoverExtensions(boolean)} turns that off, and can be
+ * added in code. Thread-safe.
+ */
+public final class ServiceRuntime implements AutoCloseable {
+    private final List<ServiceInstance> instances;
+    private final AtomicBoolean started = new AtomicBoolean();
+
+    private ServiceRuntime(List<ServiceInstance> instances) {
+        this.instances = List.copyOf(instances);
+    }
+
+    /**
+     * A builder for a runtime.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts every service that is not running, in the order they were added. If one fails, the ones started by
+     * this call are stopped again, in reverse order, before the failure is thrown.
+     *
+     * @throws ServiceStartException if a service cannot start
+     */
+    public void start() {
+        bridgeJulToSlf4j();
+        started.set(true);
+        List<ServiceInstance> startedNow = new ArrayList<>();
+        for (ServiceInstance instance : instances) {
+            boolean wasRunning = instance.state() == ServiceState.READY;
+            try {
+                instance.start();
+            } catch (ServiceStartException e) {
+                for (int i = startedNow.size() - 1; i >= 0; i--) {
+                    startedNow.get(i).stop();
+                }
+                throw e;
+            }
+            if (!wasRunning) {
+                startedNow.add(instance);
+            }
+        }
+    }
+
+    /**
+     * Stops every running service gracefully, in reverse order of start. Never throws; failures are logged.
+     */
+    public void stop() {
+        for (int i = instances.size() - 1; i >= 0; i--) {
+            instances.get(i).stop();
+        }
+    }
+
+    /**
+     * Same as {@link #stop()}.
+     */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /**
+     * Every hosted service, in the order they were added.
+     *
+     * @return the handles; never empty
+     */
+    public List<ServiceHandle> services() {
+        return List.copyOf(instances);
+    }
+
+    /**
+     * The first hosted instance of the named service.
+     *
+     * @param name the service's name
+     * @return its handle
+     * @throws IllegalArgumentException if no service of that name is hosted (the message lists those that are)
+     */
+    public ServiceHandle service(String name) {
+        return find(name).orElseThrow(() -> new IllegalArgumentException(
+                "No service named '" + name + "' in this runtime; it hosts " + instances.stream()
+                        .map(ServiceInstance::name).distinct().toList()));
+    }
+
+    /**
+     * The first hosted instance of the named service, if any.
+     *
+     * @param name the service's name
+     * @return its handle; empty when no service of that name is hosted
+     */
+    public Optional<ServiceHandle> find(String name) {
+        Objects.requireNonNull(name, "name");
+        return instances.stream().filter(i -> i.name().equals(name)).map(ServiceHandle.class::cast).findFirst();
+    }
+
+    /**
+     * Every hosted instance of the named service (several instances of one service may run side by side).
+     *
+     * @param name the service's name
+     * @return the handles; empty when none
+     */
+    public List<ServiceHandle> instances(String name) {
+        Objects.requireNonNull(name, "name");
+        return instances.stream().filter(i -> i.name().equals(name)).map(ServiceHandle.class::cast).toList();
+    }
+
+    /** Helidon logs through JUL; route it to SLF4J once per JVM (idempotent, no state of ours). */
+    static void bridgeJulToSlf4j() {
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
+    }
+
+    /**
+     * Builds a {@link ServiceRuntime}. Not thread-safe.
+     */
+    public static final class Builder {
+        private record Entry(Service service, Map<String, String> overrides) {
+        }
+
+        private final List<Entry> entries = new ArrayList<>();
+        private final List<ServiceExtensionProvider> extensions = new ArrayList<>();
+        private final java.util.LinkedHashMap<String, String> sharedOverrides = new java.util.LinkedHashMap<>();
+        private boolean discoverExtensions = true;
+        private ServiceConfigLoader configLoader = ServiceConfigLoader.fromProcess();
+
+        private Builder() {
+        }
+
+        /**
+         * Adds a service with no configuration overrides.
+         *
+         * @param service the service
+         * @return this builder
+         * @throws NullPointerException if {@code service} is {@code null}
+         */
+        public Builder addService(Service service) {
+            return addService(service, Map.of());
+        }
+
+        /**
+         * Adds a service with configuration overrides that win over every other source, for this service only,
+         * such as {@code Map.of("server.port", "0")}.
+         *
+         * @param service   the service
+         * @param overrides keys of the service's own configuration and their values
+         * @return this builder
+         * @throws NullPointerException if {@code service} or {@code overrides} is {@code null}
+         */
+        public Builder addService(Service service, Map<String, String> overrides) {
+            Objects.requireNonNull(service, "service");
+            Objects.requireNonNull(overrides, "overrides");
+            entries.add(new Entry(service, Map.copyOf(overrides)));
+            return this;
+        }
+
+        /**
+         * Sets a configuration override for every service of this runtime; a service's own overrides win over it.
+         *
+         * @param key   the configuration key, such as {@code shutdown.grace-period}
+         * @param value the value
+         * @return this builder
+         * @throws NullPointerException if {@code key} or {@code value} is {@code null}
+         */
+        public Builder override(String key, String value) {
+            sharedOverrides.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Adds an extension provider for every service of this runtime, after those found by
+         * {@link ServiceLoader}.
+         *
+         * @param provider the provider
+         * @return this builder
+         * @throws NullPointerException if {@code provider} is {@code null}
+         */
+        public Builder addExtension(ServiceExtensionProvider provider) {
+            extensions.add(Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
+        /**
+         * Whether to find extension providers with {@link ServiceLoader}; {@code true} by default.
+         *
+         * @param discover {@code false} to use only the providers added in code
+         * @return this builder
+         */
+        public Builder discoverExtensions(boolean discover) {
+            this.discoverExtensions = discover;
+            return this;
+        }
+
+        Builder configLoader(ServiceConfigLoader loader) {
+            this.configLoader = loader;
+            return this;
+        }
+
+        /**
+         * Builds the runtime; nothing starts until {@link ServiceRuntime#start()}.
+         *
+         * @return the runtime
+         * @throws IllegalStateException if no service was added
+         */
+        public ServiceRuntime build() {
+            if (entries.isEmpty()) {
+                throw new IllegalStateException("A ServiceRuntime needs at least one service: call addService(...)");
+            }
+            List<ServiceExtensionProvider> providers = new ArrayList<>();
+            if (discoverExtensions) {
+                ServiceLoader.load(ServiceExtensionProvider.class).forEach(providers::add);
+            }
+            providers.addAll(extensions);
+            ObjectMapper json = JsonMapping.newMapper();
+            List<ServiceInstance> instances = new ArrayList<>();
+            ServiceDiscovery local = name -> instances.stream()
+                    .filter(i -> i.name().equals(name) && i.state() == ServiceState.READY)
+                    .map(ServiceInstance::uriIfRunning)
+                    .flatMap(Optional::stream)
+                    .toList();
+            for (Entry entry : entries) {
+                Map<String, String> overrides = new java.util.LinkedHashMap<>(sharedOverrides);
+                overrides.putAll(entry.overrides());
+                instances.add(new ServiceInstance(entry.service(), overrides, providers, configLoader, json, local));
+            }
+            return new ServiceRuntime(instances);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.flotilla.core.http;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Routes calls on a contract proxy to the {@link CallExecutor}; default methods run as written. */
+final class ContractInvocationHandler implements InvocationHandler {
+    private final Class<?> contract;
+    private final String serviceName;
+    private final Map<Method, Endpoint> endpoints = new HashMap<>();
+    private final CallExecutor executor;
+
+    ContractInvocationHandler(Class<?> contract, String serviceName, List<Endpoint> endpoints, CallExecutor executor) {
+        this.contract = contract;
+        this.serviceName = serviceName;
+        endpoints.forEach(e -> this.endpoints.put(e.method(), e));
+        this.executor = executor;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        if (method.getDeclaringClass() == Object.class) {
+            return switch (method.getName()) {
+                case "toString" -> contract.getSimpleName() + " client of " + serviceName;
+                case "hashCode" -> System.identityHashCode(proxy);
+                case "equals" -> proxy == args[0];
+                default -> throw new UnsupportedOperationException(method.getName());
+            };
+        }
+        if (method.isDefault()) {
+            return MethodHandles.privateLookupIn(contract, MethodHandles.lookup())
+                    .unreflectSpecial(method, contract)
+                    .bindTo(proxy)
+                    .invokeWithArguments(args == null ? new Object[0] : args);
+        }
+        Endpoint endpoint = endpoints.get(method);
+        return executor.invoke(endpoint, args == null ? new Object[0] : args);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.flotilla.core.http;
+
+import java.time.Duration;
+
+import dev.flotilla.core.problem.Problem;
+
+/**
+ * The called service answered 400: the request was invalid.
+ */
+public final class RemoteBadRequestException extends RemoteProblemException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param service    the name of the called service
+     * @param problem    the downstream's problem details
+     * @param retryAfter the downstream's {@code Retry-After}; may be {@code null}
+     */
+    public RemoteBadRequestException(String service, Problem problem, Duration retryAfter) {
+        super(service, problem, retryAfter);
+    }
+}

@@ -1,0 +1,203 @@
+package dev.flotilla.core.http;
+
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flotilla.core.discovery.ServiceDiscovery;
+import dev.flotilla.core.internal.JsonMapping;
+import dev.flotilla.resilience.Resilience;
+import io.helidon.config.Config;
+import io.helidon.webclient.api.WebClient;
+
+/**
+ * Creates typed clients for the contract interfaces of other services, and owns what they share: one Helidon
+ * {@link WebClient} with its connection pool, the discovery that finds instances, and the resilience registry whose
+ * circuit breakers and retry budgets every client of one downstream shares.
+ *
+ * <p>Inside a service, use {@link dev.flotilla.core.ServiceContext#client(Class, String)}, which uses the service's
+ * own instance. Standalone:
+ * <pre>{@code
+ * try (ServiceClients clients = ServiceClients.builder()
+ *         .discovery(StaticDiscovery.of(Map.of("user-service", List.of(URI.create("http://localhost:8081")))))
+ *         .build()) {
+ *     UserApi users = clients.create(UserApi.class, "user-service");
+ *     User user = users.get(42);
+ * }
+ * }</pre>
+ *
+ * <p>For every call, a client: picks an instance round-robin, skipping instances whose circuit breaker is open;
+ * runs the attempt through that instance's breaker and timeout; retries idempotent methods (GET, PUT, DELETE, or
+ * {@link Idempotent}) on another instance after a connection failure, a timeout or a 502/503/504, within the retry
+ * budget and the caller's deadline; never retries other methods; and sends the correlation id, the W3C trace
+ * context and the remaining deadline. The policies come from the {@code resilience.<service>} settings (or
+ * {@code resilience.<name>} when {@code clients.<service>.policies} or {@code clients.<service>.methods.<method>.policies}
+ * names another set). Thread-safe.
+ */
+public final class ServiceClients implements AutoCloseable {
+    private final String caller;
+    private final ServiceDiscovery discovery;
+    private final Resilience resilience;
+    private final Config clientsConfig;
+    private final WebClient webClient;
+    private final ExecutorService asyncExecutor;
+    private final ObjectMapper mapper;
+    private final Map<String, Object> clients = new ConcurrentHashMap<>();
+
+    private ServiceClients(Builder builder) {
+        this.caller = builder.caller;
+        this.discovery = builder.discovery;
+        this.resilience = builder.resilience == null ? Resilience.create(b -> { }) : builder.resilience;
+        this.clientsConfig = builder.clientsConfig;
+        this.mapper = builder.mapper == null ? JsonMapping.newMapper() : builder.mapper;
+        this.webClient = WebClient.builder()
+                .mediaContext(JsonMapping.mediaContext(mapper))
+                // Each service keeps its own pool, so one service's stop cannot break another's connections.
+                .shareConnectionCache(false)
+                .followRedirects(false)
+                .build();
+        this.asyncExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    }
+
+    /**
+     * A builder.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A typed client for a contract interface, calling the named service. The interface is checked now: a bad
+     * contract fails here with a message naming the method. The same interface and service give the same client.
+     *
+     * @param contract    the contract interface
+     * @param serviceName the name of the service that serves it, as discovery knows it
+     * @param <T>         the contract type
+     * @return the client; thread-safe
+     * @throws NullPointerException if an argument is {@code null}
+     * @throws ContractException    if the interface is not a valid contract
+     */
+    public <T> T create(Class<T> contract, String serviceName) {
+        Objects.requireNonNull(contract, "contract");
+        Objects.requireNonNull(serviceName, "serviceName");
+        Object client = clients.computeIfAbsent(contract.getName() + "@" + serviceName, k -> {
+            List<Endpoint> endpoints = Endpoint.parseContract(contract);
+            CallExecutor executor = new CallExecutor(serviceName, caller, discovery, resilience,
+                                                     clientsConfig.get(serviceName), webClient, asyncExecutor, mapper);
+            return Proxy.newProxyInstance(contract.getClassLoader(), new Class<?>[] {contract},
+                                          new ContractInvocationHandler(contract, serviceName, endpoints, executor));
+        });
+        return contract.cast(client);
+    }
+
+    /**
+     * The resilience registry the clients use: its circuit breakers (one per downstream instance, named
+     * {@code <service>/<host:port>}) show in health details.
+     *
+     * @return the registry
+     */
+    public Resilience resilience() {
+        return resilience;
+    }
+
+    /**
+     * Closes the connection pool and stops accepting asynchronous calls; calls in flight complete or fail.
+     */
+    @Override
+    public void close() {
+        asyncExecutor.shutdown();
+        webClient.closeResource();
+    }
+
+    /**
+     * Builds {@link ServiceClients}. Not thread-safe.
+     */
+    public static final class Builder {
+        private String caller = "client";
+        private ServiceDiscovery discovery = name -> List.of();
+        private Resilience resilience;
+        private Config clientsConfig = Config.empty();
+        private ObjectMapper mapper;
+
+        private Builder() {
+        }
+
+        /**
+         * The name of the calling service, used in logs. Default {@code client}.
+         *
+         * @param caller the caller's name
+         * @return this builder
+         * @throws NullPointerException if {@code caller} is {@code null}
+         */
+        public Builder caller(String caller) {
+            this.caller = Objects.requireNonNull(caller, "caller");
+            return this;
+        }
+
+        /**
+         * How to find the instances of a service. Default: none, so every call fails with
+         * {@link ServiceUnreachableException} until one is set.
+         *
+         * @param discovery the discovery
+         * @return this builder
+         * @throws NullPointerException if {@code discovery} is {@code null}
+         */
+        public Builder discovery(ServiceDiscovery discovery) {
+            this.discovery = Objects.requireNonNull(discovery, "discovery");
+            return this;
+        }
+
+        /**
+         * The resilience registry. Default: one with the built-in defaults.
+         *
+         * @param resilience the registry
+         * @return this builder
+         * @throws NullPointerException if {@code resilience} is {@code null}
+         */
+        public Builder resilience(Resilience resilience) {
+            this.resilience = Objects.requireNonNull(resilience, "resilience");
+            return this;
+        }
+
+        /**
+         * The {@code clients} config node: {@code <service>.policies} and {@code <service>.methods.<method>.policies}
+         * choose resilience settings by name.
+         *
+         * @param clients the {@code clients} node
+         * @return this builder
+         * @throws NullPointerException if {@code clients} is {@code null}
+         */
+        public Builder config(Config clients) {
+            this.clientsConfig = Objects.requireNonNull(clients, "clients");
+            return this;
+        }
+
+        /**
+         * The JSON mapper. Default: Flotilla's (tolerant of unknown properties, ISO-8601 dates).
+         *
+         * @param mapper the mapper
+         * @return this builder
+         * @throws NullPointerException if {@code mapper} is {@code null}
+         */
+        public Builder objectMapper(ObjectMapper mapper) {
+            this.mapper = Objects.requireNonNull(mapper, "mapper");
+            return this;
+        }
+
+        /**
+         * Builds the factory.
+         *
+         * @return a new factory; close it when done
+         */
+        public ServiceClients build() {
+            return new ServiceClients(this);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.flotilla.core.problem;
+
+/**
+ * The service cannot answer now (a dependency is down, it is overloaded): answered with 503 and type {@code urn:flotilla:problem:unavailable}.
+ */
+public class UnavailableException extends ProblemException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param detail what went wrong, sent to the caller as the problem's {@code detail}; may be {@code null}
+     */
+    public UnavailableException(String detail) {
+        super(Problem.of("unavailable", 503, "Service Unavailable", detail));
+    }
+
+    /**
+     * Creates the exception with a cause, which is logged but never sent to the caller.
+     *
+     * @param detail what went wrong, sent to the caller as the problem's {@code detail}; may be {@code null}
+     * @param cause  the cause; may be {@code null}
+     */
+    public UnavailableException(String detail, Throwable cause) {
+        super(Problem.of("unavailable", 503, "Service Unavailable", detail), cause);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.flotilla.core;
+
+import java.util.Map;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Overrides > system properties > environment > {@code <service>.yaml} > {@code application.yaml}; within each
+ * layer the service's own section beats the root. The two YAML files are in the test resources.
+ */
+class ConfigPrecedenceTest {
+    private static final String SERVICE = "precedence-service";
+
+    private static Config load(Map<String, String> env, Map<String, String> sysProps, Map<String, String> overrides) {
+        ServiceConfigLoader loader = new ServiceConfigLoader(() -> ConfigSources.create(env).build(), () -> sysProps);
+        return loader.load(SERVICE, overrides);
+    }
+
+    private static String greeting(Config config) {
+        return config.get("greeting").asString().orElse("<missing>");
+    }
+
+    @Test
+    void serviceFileBeatsApplicationFile() {
+        Config config = load(Map.of(), Map.of(), Map.of());
+        assertEquals("from-service-file", greeting(config));
+        assertEquals("application-section", config.get("section-only").asString().get());
+        assertEquals("present", config.get("source.application-root").asString().get());
+    }
+
+    @Test
+    void environmentBeatsFiles() {
+        assertEquals("from-env", greeting(load(Map.of("greeting", "from-env"), Map.of(), Map.of())));
+    }
+
+    @Test
+    void serviceSectionBeatsRootWithinALayer() {
+        Config config = load(Map.of("greeting", "env-root", SERVICE + ".greeting", "env-section"), Map.of(), Map.of());
+        assertEquals("env-section", greeting(config));
+    }
+
+    @Test
+    void systemPropertiesBeatEnvironment() {
+        Config config = load(Map.of(SERVICE + ".greeting", "env-section"), Map.of("greeting", "from-sysprop"),
+                             Map.of());
+        assertEquals("from-sysprop", greeting(config));
+    }
+
+    @Test
+    void overridesBeatEverything() {
+        Config config = load(Map.of("greeting", "from-env"), Map.of(SERVICE + ".greeting", "sysprop-section"),
+                             Map.of("greeting", "from-override"));
+        assertEquals("from-override", greeting(config));
+    }
+
+    @Test
+    void anotherServicesSectionIsInvisible() {
+        Config config = load(Map.of("other-service.greeting", "not mine"), Map.of(), Map.of());
+        assertEquals("from-service-file", greeting(config));
+    }
+
+    @Test
+    void commandLineArgumentsBecomeOverrides() {
+        assertEquals(Map.of("server.port", "9090", "greeting", "a=b"),
+                     Flotilla.parseArguments("--server.port=9090", "--greeting=a=b"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                                                      () -> Flotilla.parseArguments("server.port=9090"));
+    }
+}

@@ -1,0 +1,143 @@
+package dev.flotilla.core;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every failure reaching a caller is an RFC 9457 problem, over a real server and a real client. */
+class ProblemDetailsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static ServiceRuntime runtime;
+    private static URI base;
+
+    @BeforeAll
+    static void start() {
+        runtime = ServiceRuntime.builder()
+                .addService(new CatalogService(), CatalogService.ephemeral())
+                .override("server.max-payload-size", "1024")
+                .build();
+        runtime.start();
+        base = runtime.service("catalog-service").uri();
+    }
+
+    @AfterAll
+    static void stop() {
+        runtime.stop();
+    }
+
+    private static JsonNode problem(HttpResponse<String> response, int status, String type) throws Exception {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElseThrow());
+        JsonNode body = JSON.readTree(response.body());
+        assertEquals("urn:flotilla:problem:" + type, body.get("type").asText());
+        assertEquals(status, body.get("status").asInt());
+        assertFalse(body.get("title").asText().isBlank());
+        assertTrue(body.hasNonNull("requestId"), "problem carries the request id: " + body);
+        assertEquals(response.headers().firstValue("X-Request-Id").orElseThrow(), body.get("requestId").asText());
+        return body;
+    }
+
+    @Test
+    void validRequestsAreServed() throws Exception {
+        HttpResponse<String> response = Http.post(base, "/items", "{\"name\":\"pen\",\"quantity\":3}");
+        assertEquals(201, response.statusCode());
+        assertEquals(Map.of("name", "pen", "quantity", 3), JSON.readValue(response.body(), Map.class));
+    }
+
+    @Test
+    void malformedJsonIs400() throws Exception {
+        JsonNode body = problem(Http.post(base, "/items", "{\"name\": \"pen\", "), 400, "malformed-json");
+        assertTrue(body.get("detail").asText().startsWith("The request body is not valid JSON"), body.toString());
+        assertEquals("/items", body.get("instance").asText());
+    }
+
+    @Test
+    void wrongFieldTypeIs400NamingTheField() throws Exception {
+        JsonNode body = problem(Http.post(base, "/items", "{\"name\":\"pen\",\"quantity\":\"many\"}"), 400,
+                                "invalid-body");
+        assertEquals("quantity", body.get("field").asText());
+        assertTrue(body.get("detail").asText().contains("'quantity'"), body.toString());
+    }
+
+    @Test
+    void bodyThatIsNotJsonIs415() throws Exception {
+        HttpResponse<String> response = Http.send(HttpRequest.newBuilder(base.resolve("/items"))
+                                                          .header("Content-Type", "text/plain")
+                                                          .POST(HttpRequest.BodyPublishers.ofString("pen")));
+        problem(response, 415, "unsupported-media-type");
+    }
+
+    @Test
+    void unknownRouteIs404() throws Exception {
+        problem(Http.get(base, "/no/such/route"), 404, "not-found");
+    }
+
+    @Test
+    void wrongMethodIs405WithAllowHeader() throws Exception {
+        HttpResponse<String> response = Http.send(HttpRequest.newBuilder(base.resolve("/greet/ann"))
+                                                          .DELETE());
+        JsonNode body = problem(response, 405, "method-not-allowed");
+        assertEquals("GET", response.headers().firstValue("Allow").orElseThrow());
+        assertTrue(body.get("detail").asText().contains("GET"), body.toString());
+    }
+
+    @Test
+    void oversizedBodyIs413() throws Exception {
+        String big = "{\"name\":\"" + "x".repeat(4096) + "\",\"quantity\":1}";
+        problem(Http.post(base, "/items", big), 413, "payload-too-large");
+    }
+
+    @Test
+    void uncaughtExceptionIs500WithoutInternals() throws Exception {
+        HttpResponse<String> response = Http.get(base, "/boom");
+        JsonNode body = problem(response, 500, "internal-error");
+        assertFalse(response.body().contains("hunter2"), response.body());
+        assertFalse(response.body().contains("IllegalStateException"), response.body());
+        assertFalse(response.body().contains("at dev.flotilla"), response.body());
+        assertTrue(body.get("detail").asText().contains("requestId"));
+    }
+
+    @Test
+    void serviceExceptionsMapToTheirStatus() throws Exception {
+        JsonNode notFound = problem(Http.get(base, "/items/42"), 404, "not-found");
+        assertEquals("No item with id 42", notFound.get("detail").asText());
+        problem(Http.get(base, "/conflict"), 409, "conflict");
+        problem(Http.get(base, "/bad"), 400, "bad-request");
+        problem(Http.get(base, "/unavailable"), 503, "unavailable");
+    }
+
+    @Test
+    void requestIdIsTakenFromTheCallerAndEchoed() throws Exception {
+        HttpResponse<String> response = Http.send(HttpRequest.newBuilder(base.resolve("/items/7"))
+                                                          .header("X-Request-Id", "order-42-attempt-1").GET());
+        assertEquals("order-42-attempt-1", problem(response, 404, "not-found").get("requestId").asText());
+    }
+
+    @Test
+    void unsafeRequestIdIsReplacedByAFreshOne() throws Exception {
+        HttpResponse<String> response = Http.send(HttpRequest.newBuilder(base.resolve("/items/7"))
+                                                          .header("X-Request-Id", "abc\"<script>").GET());
+        String id = problem(response, 404, "not-found").get("requestId").asText();
+        assertNotEquals("abc\"<script>", id);
+        assertTrue(Correlation.isValidId(id));
+    }
+
+    @Test
+    void generatedRequestIdIsEchoedOnSuccess() {
+        HttpResponse<String> response = Http.get(base, "/greet/ann");
+        assertEquals(200, response.statusCode());
+        assertTrue(Correlation.isValidId(response.headers().firstValue("X-Request-Id").orElseThrow()));
+    }
+}

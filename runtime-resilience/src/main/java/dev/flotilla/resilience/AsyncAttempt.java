@@ -1,0 +1,47 @@
+package dev.flotilla.resilience;
+
+import java.util.concurrent.CompletableFuture;
+
+import dev.failsafe.function.CheckedSupplier;
+
+/**
+ * One attempt of an asynchronous call, running on its own virtual thread. Cancelling it completes it at once and, if
+ * asked to, interrupts the thread.
+ *
+ * <p>Failsafe's asynchronous timeout waits for the attempt's future before it reports the timeout; with a plain
+ * executor that future only completes when the code returns, so code that ignores interruption would hold the caller
+ * (Failsafe issue 263). Failsafe cancels a stage's future on timeout, and this future completes on cancel, so the
+ * caller gets the timeout when it expires while the code may run on in the background.
+ *
+ * @param <T> the result type
+ */
+final class AsyncAttempt<T> extends CompletableFuture<T> {
+    private volatile Thread thread;
+
+    private AsyncAttempt() {
+    }
+
+    static <T> AsyncAttempt<T> start(CheckedSupplier<T> supplier) {
+        AsyncAttempt<T> attempt = new AsyncAttempt<>();
+        attempt.thread = Thread.ofVirtual().name("flotilla-resilience-attempt").start(() -> {
+            try {
+                attempt.complete(supplier.get());
+            } catch (Throwable e) {
+                attempt.completeExceptionally(e);
+            } finally {
+                attempt.thread = null;
+            }
+        });
+        return attempt;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        Thread running = thread;
+        if (mayInterruptIfRunning && running != null) {
+            running.interrupt();
+        }
+        return cancelled;
+    }
+}

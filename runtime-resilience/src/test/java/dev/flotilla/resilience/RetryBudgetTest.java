@@ -1,0 +1,100 @@
+package dev.flotilla.resilience;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RetryBudgetTest {
+    private final AtomicLong now = new AtomicLong();
+
+    @Test
+    void depositsRatioPerCallUpToTheCap() {
+        RetryBudget budget = new RetryBudget(0.5, 0, 2, now::get);
+
+        assertTrue(budget.tryAcquireRetry());
+        assertTrue(budget.tryAcquireRetry());
+        assertFalse(budget.tryAcquireRetry(), "starts full with 2 tokens");
+        budget.recordCall();
+        assertFalse(budget.tryAcquireRetry(), "half a token is not a retry");
+        budget.recordCall();
+        assertTrue(budget.tryAcquireRetry());
+        for (int i = 0; i < 100; i++) {
+            budget.recordCall();
+        }
+        assertEquals(2, budget.available(), "capped at max-tokens");
+    }
+
+    @Test
+    void refillsAtMinimumRatePerSecondWithoutTraffic() {
+        RetryBudget budget = new RetryBudget(0.2, 4, 10, now::get);
+        while (budget.tryAcquireRetry()) {
+            // drain
+        }
+        assertEquals(0, budget.available());
+
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(500));
+        assertEquals(2, budget.available());
+        now.addAndGet(TimeUnit.SECONDS.toNanos(60));
+        assertEquals(10, budget.available(), "capped at max-tokens");
+    }
+
+    @Test
+    void burstOfFailuresRetriesAtMostTheBudget() {
+        int calls = 50;
+        PolicySet set = Resilience.builder()
+                .nanoTime(now::get)
+                .policies("ledger", b -> b.retryMaxAttempts(3)
+                        .retryDelay(Duration.ofMillis(1))
+                        .retryJitterFactor(0)
+                        .circuitBreakerEnabled(false)
+                        .timeoutEnabled(false)
+                        .retryBudgetRatio(0.2)
+                        .retryBudgetMinPerSecond(0)
+                        .retryBudgetMaxTokens(5))
+                .build()
+                .policies("ledger");
+        AtomicInteger attempts = new AtomicInteger();
+
+        for (int i = 0; i < calls; i++) {
+            assertThrows(IllegalStateException.class, () -> set.run(() -> {
+                attempts.incrementAndGet();
+                throw new IllegalStateException("outage");
+            }));
+        }
+
+        int retries = attempts.get() - calls;
+        // Without a budget: 2 retries per call, 100 in all. With it: the 5 tokens it starts with + 0.2 per call.
+        assertTrue(retries <= 5 + calls * 0.2, "retries: " + retries);
+        assertTrue(retries >= 5 + calls * 0.2 - 1, "retries: " + retries);
+        PolicyStats stats = set.stats();
+        assertEquals(retries, stats.retries());
+        assertEquals(calls, stats.calls());
+        assertEquals(calls, stats.failures());
+        assertTrue(stats.retryBudgetExhausted() > 0);
+        assertEquals(0, set.retryBudget().orElseThrow().available());
+    }
+
+    @Test
+    void lastAttemptDoesNotSpendAToken() {
+        PolicySet set = Resilience.builder()
+                .nanoTime(now::get)
+                .policies("ledger", b -> b.retryMaxAttempts(4).retryDelay(Duration.ofMillis(1))
+                        .circuitBreakerEnabled(false).timeoutEnabled(false).retryBudgetMaxTokens(10))
+                .build()
+                .policies("ledger");
+
+        assertThrows(IllegalStateException.class, () -> set.run(() -> {
+            throw new IllegalStateException("down");
+        }));
+
+        assertEquals(7, set.retryBudget().orElseThrow().available(), "3 retries for 4 attempts");
+    }
+}
