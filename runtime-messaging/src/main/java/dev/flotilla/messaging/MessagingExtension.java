@@ -1,11 +1,13 @@
 package dev.flotilla.messaging;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import dev.flotilla.core.ServiceContext;
+import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.core.spi.ServiceExtension;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
@@ -15,11 +17,12 @@ import io.helidon.health.HealthCheckType;
  * Messaging as a service extension: built from the service's {@code messaging} config when the service starts,
  * drained and closed when it stops, with a readiness check named {@code messaging}.
  */
-final class MessagingExtension implements ServiceExtension, Messaging {
+final class MessagingExtension implements ServiceExtension, Messaging, ServiceDiscovery {
 
     private final ServiceContext context;
     private final Messaging.Builder builder;
     private volatile DefaultMessaging delegate;
+    private volatile NatsDiscovery discovery;
 
     MessagingExtension(ServiceContext context, Messaging.Builder builder) {
         this.context = context;
@@ -75,6 +78,24 @@ final class MessagingExtension implements ServiceExtension, Messaging {
                 return response.build();
             }
         });
+    }
+
+    /**
+     * HTTP instances of a service through NATS's service protocol; empty on the in-JVM transport (services of
+     * the same runtime are found by the runtime itself) and before start.
+     */
+    @Override
+    public List<URI> instances(String serviceName) {
+        DefaultMessaging d = delegate;
+        if (d == null || !(d.transportForTests() instanceof NatsTransport nats)) {
+            return List.of();
+        }
+        NatsDiscovery current = discovery;
+        if (current == null) {
+            current = NatsDiscovery.create(nats.connection(), NatsDiscovery.DEFAULT_MAX_WAIT);
+            discovery = current;
+        }
+        return current.instances(serviceName);
     }
 
     DefaultMessaging delegate() {

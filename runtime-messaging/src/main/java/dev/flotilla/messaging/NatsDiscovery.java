@@ -4,7 +4,12 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.flotilla.core.discovery.ServiceDiscovery;
 
 import io.nats.client.Connection;
 import io.nats.service.Discovery;
@@ -17,12 +22,22 @@ import org.slf4j.LoggerFactory;
  * collects the answers for a short time and returns each instance's {@code http.url} metadata. Every Flotilla
  * service on NATS registers this way, so the answer is the set of live instances. Thread-safe.
  *
- * <p>This is the NATS implementation that {@code runtime-core}'s discovery SPI will use once core defines it.
+ * <p>It implements {@code runtime-core}'s {@link ServiceDiscovery}: answers are cached for {@link #DEFAULT_TTL}; a
+ * stale answer is returned at once and refreshed in the background, so only the first lookup of a name waits
+ * (up to the max wait).
  */
-public final class NatsDiscovery {
+public final class NatsDiscovery implements ServiceDiscovery {
 
     /** Default time to collect answers. */
     public static final Duration DEFAULT_MAX_WAIT = Duration.ofMillis(500);
+    /** How long an answer is reused before it is refreshed. */
+    public static final Duration DEFAULT_TTL = Duration.ofSeconds(5);
+
+    private record Cached(List<URI> uris, long at) {
+    }
+
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
 
     private static final Logger LOG = LoggerFactory.getLogger(NatsDiscovery.class);
 
@@ -78,11 +93,44 @@ public final class NatsDiscovery {
      * @return the URLs, one per instance that published one; empty when none answered
      * @throws NullPointerException if {@code serviceName} is {@code null}
      */
+    @Override
     public List<URI> instances(String serviceName) {
+        Objects.requireNonNull(serviceName, "serviceName");
+        Cached cached = cache.get(serviceName);
+        if (cached == null) {
+            return lookup(serviceName);
+        }
+        if (System.nanoTime() - cached.at() > DEFAULT_TTL.toNanos() && refreshing.add(serviceName)) {
+            Thread.ofVirtual().name("flotilla-nats-discovery").start(() -> {
+                try {
+                    lookup(serviceName);
+                } finally {
+                    refreshing.remove(serviceName);
+                }
+            });
+        }
+        return cached.uris();
+    }
+
+    /**
+     * Asks NATS now, bypassing the cache, and caches the answer.
+     *
+     * @param serviceName the Flotilla service name
+     * @return the URLs; empty when none answered or the connection is down
+     * @throws NullPointerException if {@code serviceName} is {@code null}
+     */
+    public List<URI> lookup(String serviceName) {
         String name = NatsTransport.ServiceIdentity.natsServiceName(Objects.requireNonNull(serviceName,
                 "serviceName"));
         List<URI> uris = new ArrayList<>();
-        for (InfoResponse info : new Discovery(connection, maxWait.toMillis(), 1000).info(name)) {
+        List<InfoResponse> infos;
+        try {
+            infos = new Discovery(connection, maxWait.toMillis(), 1000).info(name);
+        } catch (RuntimeException e) {
+            LOG.warn("Discovery of {} through NATS failed: {}", name, e.toString());
+            return cache.getOrDefault(serviceName, new Cached(List.of(), 0)).uris();
+        }
+        for (InfoResponse info : infos) {
             String url = info.getMetadata() == null ? null : info.getMetadata().get("http.url");
             if (url != null) {
                 try {
@@ -92,6 +140,9 @@ public final class NatsDiscovery {
                 }
             }
         }
-        return uris;
+        uris.sort(null);
+        List<URI> answer = List.copyOf(uris);
+        cache.put(serviceName, new Cached(answer, System.nanoTime()));
+        return answer;
     }
 }

@@ -66,6 +66,21 @@ final class TestServiceContext implements ServiceContext {
     }
 
     @Override
+    public io.helidon.metrics.api.MeterRegistry metrics() {
+        throw new UnsupportedOperationException("not used by the messaging extension");
+    }
+
+    @Override
+    public dev.flotilla.resilience.Resilience resilience() {
+        throw new UnsupportedOperationException("not used by the messaging extension");
+    }
+
+    @Override
+    public dev.flotilla.core.http.ServiceClients clients() {
+        throw new UnsupportedOperationException("not used by the messaging extension");
+    }
+
+    @Override
     public <T extends AutoCloseable> T closeOnStop(T resource) {
         resources.add(resource);
         return resource;
