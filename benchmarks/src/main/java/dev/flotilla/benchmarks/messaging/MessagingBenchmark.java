@@ -188,4 +188,27 @@ public class MessagingBenchmark {
         }
         awaitCount(rawJsCount, target);
     }
+
+    /** Diagnostic: Flotilla publishes, raw jnats consumes (isolates the publishing side). */
+    @Benchmark
+    @OperationsPerInvocation(JS_BATCH)
+    public void jetStreamMixedFlotillaPublish() {
+        long target = rawJsCount.get() + JS_BATCH;
+        for (int i = 0; i < JS_BATCH; i++) {
+            flotillaPublisher.publishDurable("raw.js.orders", event, "m-" + sequence++);
+        }
+        awaitCount(rawJsCount, target);
+    }
+
+    /** Diagnostic: raw jnats publishes, Flotilla consumes (isolates the consuming side). */
+    @Benchmark
+    @OperationsPerInvocation(JS_BATCH)
+    public void jetStreamMixedFlotillaConsume() throws Exception {
+        long target = flotillaJs.get() + JS_BATCH;
+        for (int i = 0; i < JS_BATCH; i++) {
+            rawJs.publish("flotilla.js.orders", encode(event),
+                    PublishOptions.builder().messageId("n-" + sequence++).build());
+        }
+        awaitCount(flotillaJs, target);
+    }
 }
