@@ -83,6 +83,7 @@ public final class InJvmBroker {
         private final BlockingQueue<RawMessage> pending = new ArrayBlockingQueue<>(DEFAULT_PENDING_LIMIT);
         private final Thread thread;
         private volatile boolean closed;
+        private volatile boolean slow;
 
         private Member(String subject, String queueGroup, Consumer<RawMessage> sink, Runnable onDrop) {
             this.subject = subject;
@@ -92,10 +93,14 @@ public final class InJvmBroker {
             this.thread = Thread.ofVirtual().name("flotilla-in-jvm-" + subject).start(this::deliver);
         }
 
+        /** Like NATS, reports a slow consumer once per episode: from the first dropped message until one fits. */
         private void offer(RawMessage message) {
-            if (!pending.offer(message)) {
-                LOG.warn("Slow consumer on subject {}: {} messages pending, message dropped", subject,
-                        pending.size());
+            if (pending.offer(message)) {
+                slow = false;
+            } else if (!slow) {
+                slow = true;
+                LOG.warn("Slow consumer on subject {}: {} messages pending, dropping messages until it catches up",
+                        subject, pending.size());
                 onDrop.run();
             }
         }

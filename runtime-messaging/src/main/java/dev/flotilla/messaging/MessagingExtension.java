@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.discovery.ServiceDiscovery;
@@ -12,10 +13,16 @@ import dev.flotilla.core.spi.ServiceExtension;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import io.helidon.metrics.api.FunctionalCounter;
+import io.helidon.metrics.api.Meter;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
 
 /**
  * Messaging as a service extension: built from the service's {@code messaging} config when the service starts,
- * drained and closed when it stops, with a readiness check named {@code messaging}.
+ * drained and closed when it stops, with a readiness check named {@code messaging} and the counters of
+ * {@link Messaging#stats()} as metrics {@code flotilla.messaging.published}, {@code .handled}, {@code .failed},
+ * {@code .dead-lettered} and {@code .slow-consumers}, tagged {@code service}.
  */
 final class MessagingExtension implements ServiceExtension, Messaging, ServiceDiscovery {
 
@@ -23,6 +30,7 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
     private final Messaging.Builder builder;
     private volatile DefaultMessaging delegate;
     private volatile NatsDiscovery discovery;
+    private final List<Meter> meters = new java.util.ArrayList<>();
 
     MessagingExtension(ServiceContext context, Messaging.Builder builder) {
         this.context = context;
@@ -32,7 +40,25 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
     @Override
     public void start() {
         context.uri().ifPresent(builder::httpUri);
-        delegate = (DefaultMessaging) builder.build();
+        DefaultMessaging started = (DefaultMessaging) builder.build();
+        delegate = started;
+        MeterRegistry registry = context.metrics();
+        counter(registry, "published", started, m -> m.stats().published());
+        counter(registry, "handled", started, m -> m.stats().handled());
+        counter(registry, "failed", started, m -> m.stats().failed());
+        counter(registry, "dead-lettered", started, m -> m.stats().deadLettered());
+        counter(registry, "slow-consumers", started, m -> m.stats().slowConsumers());
+    }
+
+    /** Registers {@code flotilla.messaging.<name>}, tagged with the service, read from the stats on demand. */
+    private void counter(MeterRegistry registry, String name, DefaultMessaging messaging,
+                         Function<DefaultMessaging, Long> value) {
+        meters.add(register(registry, FunctionalCounter.builder("flotilla.messaging." + name, messaging, value)
+                .addTag(Tag.create("service", context.name()))));
+    }
+
+    private static <X> Meter register(MeterRegistry registry, FunctionalCounter.Builder<X> builder) {
+        return registry.getOrCreate(builder);
     }
 
     @Override
@@ -49,6 +75,9 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
         if (d != null) {
             d.close();
         }
+        // a restarted service gets a new extension: its counters must not read this one
+        meters.forEach(m -> context.metrics().remove(m));
+        meters.clear();
     }
 
     @Override

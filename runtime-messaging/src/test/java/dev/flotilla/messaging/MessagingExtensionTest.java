@@ -18,6 +18,8 @@ import dev.flotilla.core.spi.ServiceExtensionProvider;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import io.helidon.metrics.api.FunctionalCounter;
+import io.helidon.metrics.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The extension driven through the runtime-core SPI, in the order the runtime calls it. */
@@ -47,8 +49,9 @@ class MessagingExtensionTest {
     @Test
     void servicesOfOneProviderTalkInJvm() throws Exception {
         MessagingExtensionProvider provider = new MessagingExtensionProvider();
-        ServiceExtension orders = provider.create(new TestServiceContext("orders", null,
-                Map.of("messaging.transport", "in-jvm"))).orElseThrow();
+        TestServiceContext ordersContext = new TestServiceContext("orders", null,
+                Map.of("messaging.transport", "in-jvm"));
+        ServiceExtension orders = provider.create(ordersContext).orElseThrow();
         ServiceExtension billing = provider.create(new TestServiceContext("billing", null,
                 Map.of("messaging.transport", "in-jvm"))).orElseThrow();
         orders.start();
@@ -59,6 +62,9 @@ class MessagingExtensionTest {
             ((Messaging) orders).publish("orders.created", "o-1");
             Await.until(WAIT, () -> received.contains("o-1"), "delivered in the JVM");
             assertEquals("in-jvm", ((Messaging) orders).transport());
+            FunctionalCounter published = ordersContext.metrics().meter(FunctionalCounter.class,
+                    "flotilla.messaging.published", List.of(Tag.create("service", "orders"))).orElseThrow();
+            assertEquals(1, published.count());
         } finally {
             orders.stop();
             billing.stop();

@@ -23,6 +23,8 @@ final class TestServiceContext implements ServiceContext {
     private final Config config;
     private final URI uri;
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private final io.helidon.metrics.api.MeterRegistry metrics = io.helidon.metrics.api.MeterRegistry.create(
+            io.helidon.metrics.api.MetricsConfig.builder().warnOnMultipleRegistries(false).build());
 
     TestServiceContext(String name, URI uri, Map<String, String> config) {
         this.name = name;
@@ -67,7 +69,7 @@ final class TestServiceContext implements ServiceContext {
 
     @Override
     public io.helidon.metrics.api.MeterRegistry metrics() {
-        throw new UnsupportedOperationException("not used by the messaging extension");
+        return metrics;
     }
 
     @Override
