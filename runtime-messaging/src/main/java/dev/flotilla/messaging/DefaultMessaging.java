@@ -58,7 +58,7 @@ final class DefaultMessaging implements Messaging {
         return messaging;
     }
 
-    Transport transportForTests() {
+    Transport transportImpl() {
         return transport;
     }
 

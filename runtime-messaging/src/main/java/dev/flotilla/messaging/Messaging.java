@@ -30,8 +30,6 @@ import io.helidon.config.Config;
  */
 public interface Messaging extends AutoCloseable {
 
-    /** Default request timeout used by the guide; requests always take an explicit timeout. */
-    Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     /** Default prefix of the dead-letter subject; the service name follows. */
     String DEFAULT_DEAD_LETTER_PREFIX = "deadletter.";
 

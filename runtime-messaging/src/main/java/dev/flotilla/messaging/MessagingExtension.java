@@ -116,7 +116,7 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
     @Override
     public List<URI> instances(String serviceName) {
         DefaultMessaging d = delegate;
-        if (d == null || !(d.transportForTests() instanceof NatsTransport nats)) {
+        if (d == null || !(d.transportImpl() instanceof NatsTransport nats)) {
             return List.of();
         }
         NatsDiscovery current = discovery;

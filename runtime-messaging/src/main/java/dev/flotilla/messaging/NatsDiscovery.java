@@ -62,7 +62,7 @@ public final class NatsDiscovery implements ServiceDiscovery {
     public static NatsDiscovery create(Messaging messaging, Duration maxWait) {
         Objects.requireNonNull(messaging, "messaging");
         Messaging target = messaging instanceof MessagingExtension ext ? ext.delegate() : messaging;
-        if (target instanceof DefaultMessaging dm && dm.transportForTests() instanceof NatsTransport nats) {
+        if (target instanceof DefaultMessaging dm && dm.transportImpl() instanceof NatsTransport nats) {
             return create(nats.connection(), maxWait);
         }
         throw new UnsupportedByTransportException(messaging.transport(), "discovery through NATS");

@@ -55,7 +55,7 @@ final class NatsTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(NatsTransport.class);
     private static final int STREAM_NAME_IN_USE = 10058;
     private static final String HTTP_URL_METADATA = "http.url";
-    private static final Duration DURABLE_STOP_GRACE = Duration.ofMillis(500);
+    private static final Duration STOP_POLL = Duration.ofMillis(100);
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final NatsSettings settings;
@@ -576,6 +576,7 @@ final class NatsTransport implements Transport {
         private final IterableConsumer consumer;
         private final Consumer<RawMessage> sink;
         private volatile boolean abandon;
+        private volatile boolean stopping;
         private Thread thread;
 
         DurableReader(String subject, IterableConsumer consumer, Consumer<RawMessage> sink) {
@@ -588,18 +589,19 @@ final class NatsTransport implements Transport {
             while (!abandon) {
                 io.nats.client.Message m;
                 try {
-                    m = consumer.nextMessage(POLL);
+                    // once stopping, messages already pulled are still handled; a short quiet spell ends the loop
+                    m = consumer.nextMessage(stopping ? STOP_POLL : POLL);
                 } catch (InterruptedException e) {
                     return;
                 } catch (JetStreamStatusCheckedException | IllegalStateException e) {
                     LOG.warn("Durable consumer on {} reported {}", subject, e.getMessage());
-                    if (consumer.isStopped()) {
+                    if (stopping) {
                         return;
                     }
                     continue;
                 }
                 if (m == null) {
-                    if (consumer.isStopped() && consumer.isFinished()) {
+                    if (stopping) {
                         return;
                     }
                     continue;
@@ -614,21 +616,20 @@ final class NatsTransport implements Transport {
 
         @Override
         public boolean stopIntake(Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            stopping = true;
             consumer.stop();
-            // Messages of the open pull keep arriving until it finishes (at most the pull expiry). Take them
-            // for a short grace period; any that come later are not acked and are redelivered after the ack wait.
-            long deadline = System.nanoTime() + Math.min(timeout.toNanos(), DURABLE_STOP_GRACE.toNanos());
-            boolean finished = join(thread, deadline);
-            if (!finished) {
-                abandon = true;
-                finished = join(thread, System.nanoTime() + timeout.toNanos());
+            if (join(thread, deadline)) {
+                return true;
             }
-            return finished;
+            abandon = true;
+            return false;
         }
 
         @Override
         public void close() {
             abandon = true;
+            stopping = true;
             consumer.stop();
         }
     }

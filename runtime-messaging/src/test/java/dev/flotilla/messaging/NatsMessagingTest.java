@@ -250,7 +250,7 @@ class NatsMessagingTest {
             Thread.sleep(100); // the work itself
             done.incrementAndGet();
         });
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 10; i++) {
             m.publishDurable("orders.created", new OrderCreated("o-" + i, 1, Instant.EPOCH));
         }
         assertTrue(started.await(20, TimeUnit.SECONDS));
@@ -258,7 +258,7 @@ class NatsMessagingTest {
         assertTrue(m.drainSubscriptions(WAIT), "drained in time");
         m.close();
 
-        assertEquals(5, done.get());
+        assertEquals(10, done.get());
         Connection raw = rawConnection();
         ConsumerInfo info = consumerInfo(raw, "billing-orders_created");
         assertEquals(0, info.getNumAckPending(), info.toString());
