@@ -166,7 +166,7 @@ final class DefaultMessaging implements Messaging {
                 return;
             }
             try {
-                handler.handle(new Envelope<>(payload, raw.subject(), raw.headers(), raw.deliveryCount()));
+                handler.handle(new Envelope<>(payload, raw.subject(), raw.headers(), raw.deliveries()));
                 handled.increment();
                 raw.acks().ack();
             } catch (Exception e) {
@@ -281,7 +281,7 @@ final class DefaultMessaging implements Messaging {
             }
             byte[] reply;
             try {
-                R result = responder.respond(new Envelope<>(request, raw.subject(), raw.headers(), 1));
+                R result = responder.respond(new Envelope<>(request, raw.subject(), raw.headers(), RawMessage.ONCE));
                 reply = codec.encode(result);
                 handled.increment();
             } catch (Exception e) {

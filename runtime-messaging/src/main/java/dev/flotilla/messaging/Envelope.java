@@ -3,6 +3,7 @@ package dev.flotilla.messaging;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * A received message: its decoded payload, the subject it came on, its headers and how often it was delivered.
@@ -15,12 +16,13 @@ public final class Envelope<T> {
     private final T payload;
     private final String subject;
     private final Map<String, String> headers;
-    private final long deliveryCount;
+    private final LongSupplier deliveryCount;
 
-    Envelope(T payload, String subject, Map<String, String> headers, long deliveryCount) {
+    /** {@code headers} must be unmodifiable already (transports hand over unmodifiable maps). */
+    Envelope(T payload, String subject, Map<String, String> headers, LongSupplier deliveryCount) {
         this.payload = Objects.requireNonNull(payload, "payload");
         this.subject = subject;
-        this.headers = Map.copyOf(headers);
+        this.headers = headers;
         this.deliveryCount = deliveryCount;
     }
 
@@ -68,7 +70,7 @@ public final class Envelope<T> {
      * @return the delivery count, at least 1
      */
     public long deliveryCount() {
-        return deliveryCount;
+        return deliveryCount.getAsLong();
     }
 
     /**
@@ -82,6 +84,6 @@ public final class Envelope<T> {
 
     @Override
     public String toString() {
-        return "Envelope[subject=" + subject + ", deliveryCount=" + deliveryCount + ", headers=" + headers + "]";
+        return "Envelope[subject=" + subject + ", deliveryCount=" + deliveryCount() + ", headers=" + headers + "]";
     }
 }

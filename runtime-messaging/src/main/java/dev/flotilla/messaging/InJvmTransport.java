@@ -29,7 +29,7 @@ final class InJvmTransport implements Transport {
     @Override
     public void publish(String subject, Map<String, String> headers, byte[] body) {
         checkOpen();
-        broker.publish(RawMessage.core(subject, headers, body));
+        broker.publish(RawMessage.core(subject, Map.copyOf(headers), body));
     }
 
     @Override
@@ -45,8 +45,9 @@ final class InJvmTransport implements Transport {
         CompletableFuture<RawMessage> reply = new CompletableFuture<>();
         String inbox = "_INBOX." + UUID.randomUUID().toString().replace("-", "");
         InJvmBroker.Member inboxMember = broker.subscribe(inbox, null, reply::complete, () -> { });
-        RawMessage.Replier replier = (h, b) -> broker.publish(RawMessage.core(inbox, h, b));
-        int receivers = broker.publish(new RawMessage(subject, headers, body, 1, RawMessage.Acks.NONE, replier));
+        RawMessage.Replier replier = (h, b) -> broker.publish(RawMessage.core(inbox, Map.copyOf(h), b));
+        int receivers = broker.publish(new RawMessage(subject, Map.copyOf(headers), body, RawMessage.ONCE,
+                RawMessage.Acks.NONE, replier));
         if (receivers == 0) {
             reply.completeExceptionally(new NoRespondersException(subject));
         }

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -355,7 +356,7 @@ final class NatsTransport implements Transport {
             serviceEndpoint = ServiceEndpoint.builder()
                     .endpoint(endpoint.name(name).build())
                     .handler(smsg -> sink.accept(new RawMessage(smsg.getSubject(), fromHeaders(smsg.getHeaders()),
-                            smsg.getData(), 1, RawMessage.Acks.NONE,
+                            smsg.getData(), RawMessage.ONCE, RawMessage.Acks.NONE,
                             (h, b) -> smsg.respond(connection, b, toHeaders(h)))))
                     .build();
             endpoints.add(serviceEndpoint);
@@ -610,7 +611,7 @@ final class NatsTransport implements Transport {
                     return; // not acked: redelivered after the ack wait
                 }
                 sink.accept(new RawMessage(m.getSubject(), fromHeaders(m.getHeaders()), m.getData(),
-                        m.metaData().deliveredCount(), new JetStreamAcks(m), RawMessage.Replier.NONE));
+                        () -> m.metaData().deliveredCount(), new JetStreamAcks(m), RawMessage.Replier.NONE));
             }
         }
 
@@ -702,6 +703,11 @@ final class NatsTransport implements Transport {
         if (headers == null || headers.isEmpty()) {
             return Map.of();
         }
+        if (headers.size() == 1) {
+            String key = headers.keySet().iterator().next();
+            String value = headers.getFirst(key);
+            return value == null ? Map.of() : Map.of(key, value);
+        }
         Map<String, String> map = new LinkedHashMap<>();
         for (String key : headers.keySet()) {
             String value = headers.getFirst(key);
@@ -709,7 +715,7 @@ final class NatsTransport implements Transport {
                 map.put(key, value);
             }
         }
-        return map;
+        return Collections.unmodifiableMap(map);
     }
 
     /** The identity the transport presents: connection name, $SRV name, version and HTTP URL. */

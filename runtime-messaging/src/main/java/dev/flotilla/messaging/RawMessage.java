@@ -2,12 +2,21 @@ package dev.flotilla.messaging;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * A message as a transport hands it over: bytes and headers, plus how to settle or answer it.
  */
-record RawMessage(String subject, Map<String, String> headers, byte[] body, long deliveryCount, Acks acks,
+record RawMessage(String subject, Map<String, String> headers, byte[] body, LongSupplier deliveries, Acks acks,
                   Replier replier) {
+
+    /** Core messages are delivered once. */
+    static final LongSupplier ONCE = () -> 1;
+
+    /** How many times the message was delivered; computed on demand (JetStream parses it from the reply subject). */
+    long deliveryCount() {
+        return deliveries.getAsLong();
+    }
 
     /** Settles a durable message; no-ops for core messages. */
     interface Acks {
@@ -42,6 +51,6 @@ record RawMessage(String subject, Map<String, String> headers, byte[] body, long
     }
 
     static RawMessage core(String subject, Map<String, String> headers, byte[] body) {
-        return new RawMessage(subject, headers, body, 1, Acks.NONE, Replier.NONE);
+        return new RawMessage(subject, headers, body, ONCE, Acks.NONE, Replier.NONE);
     }
 }
