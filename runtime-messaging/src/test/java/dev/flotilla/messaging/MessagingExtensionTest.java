@@ -92,8 +92,8 @@ class MessagingExtensionTest {
             try {
                 assertEquals(HealthCheckResponse.Status.UP, readiness.call().status());
                 assertEquals("nats", readiness.call().details().get("transport"));
-                assertEquals("orders", messaging.publishDurable("orders.created", "o-1").stream().equals("ORDERS")
-                        ? "orders" : "other");
+                assertEquals("ORDERS", messaging.publishDurable("orders.created", "o-1").stream(),
+                        "stream declared from messaging.streams");
                 assertEquals(List.of(URI.create("http://127.0.0.1:8080")),
                         NatsDiscovery.create(messaging, Duration.ofMillis(300)).instances("orders"));
 
