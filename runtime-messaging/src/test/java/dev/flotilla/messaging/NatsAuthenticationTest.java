@@ -13,10 +13,11 @@ import java.util.Map;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.nats.client.NKey;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Credentials from settings and config reach a nats-server that requires them. */
+/** Credentials and TLS settings from code and config reach a nats-server that requires them. */
 class NatsAuthenticationTest {
 
     private static Messaging connect(NatsSettings settings) {
@@ -73,5 +74,47 @@ class NatsAuthenticationTest {
         assertTrue(printed.contains("auth=token"), printed);
         assertTrue(!printed.contains("s3cret"), "secrets are never printed: " + printed);
         assertEquals(Duration.ofSeconds(2), NatsSettings.builder().build().reconnectMaxWait());
+    }
+
+    @Test
+    void connectsOverTlsWithTrustStoreFromConfig(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(run(dir, "openssl", "version"), "openssl is needed to make a test certificate");
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        Path trust = dir.resolve("trust.p12");
+        assertTrue(run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=localhost",
+                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"));
+        assertTrue(run(dir, Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-importcert",
+                "-noprompt", "-alias", "nats", "-file", cert.toString(), "-keystore", trust.toString(),
+                "-storetype", "PKCS12", "-storepass", "changeit"));
+        try (NatsServerProcess server = NatsServerProcess.start("--tls", "--tlscert", cert.toString(),
+                "--tlskey", key.toString())) {
+            Config config = Config.just(ConfigSources.create(Map.of(
+                    "servers", server.url(),
+                    "tls.truststore", trust.toString(),
+                    "tls.truststore-password", "changeit")));
+            NatsSettings settings = NatsSettings.create(config);
+            assertTrue(settings.tls());
+            try (Messaging m = connect(settings)) {
+                assertTrue(m.isConnected());
+            }
+            assertThrows(MessagingException.class,
+                    () -> connect(NatsSettings.builder().server(server.url()).build()),
+                    "plain connection refused by a TLS server");
+        }
+    }
+
+    private static boolean run(Path dir, String... command) {
+        try {
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("tool.log").toFile()).start();
+            return p.waitFor() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }

@@ -284,6 +284,10 @@ class NatsMessagingTest {
                 Set.copyOf(NatsDiscovery.create(messaging("shop"), Duration.ofMillis(500)).instances("pricing")));
         assertEquals(new Price("a", 100),
                 messaging("shop").request("pricing.quote", new PriceQuery("a"), Price.class, WAIT));
+        long requests = new Discovery(raw, 500, 10).stats("pricing").stream()
+                .flatMap(st -> st.getEndpointStatsList().stream())
+                .mapToLong(io.nats.service.EndpointStats::getNumRequests).sum();
+        assertEquals(1, requests, "$SRV.STATS counts the request");
     }
 
     private ConsumerInfo consumerInfo(Connection raw, String durable) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class NatsServerProcess implements AutoCloseable {
 
-    private static final Pattern PORT = Pattern.compile("nats://[^\"]*:(\\d+)");
+    private static final Pattern PORT = Pattern.compile("(?:nats|tls)://[^\"]*:(\\d+)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
     private final Path binary;
