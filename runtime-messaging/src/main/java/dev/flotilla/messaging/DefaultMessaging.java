@@ -24,6 +24,8 @@ final class DefaultMessaging implements Messaging {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultMessaging.class);
     private static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+    /** Redelivery delay of a durable message whose dead letter could not be stored. */
+    private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(5);
 
     private final String serviceName;
     private final String deadLetterSubject;
@@ -161,8 +163,11 @@ final class DefaultMessaging implements Messaging {
             try {
                 payload = codec.decode(raw.body(), type);
             } catch (IOException | RuntimeException e) {
-                deadLetter(raw, "undecodable payload for " + type.getName() + ": " + firstLine(e));
-                raw.acks().term();
+                if (deadLetter(raw, "undecodable payload for " + type.getName() + ": " + firstLine(e))) {
+                    raw.acks().term();
+                } else {
+                    raw.acks().nak(DEAD_LETTER_RETRY);
+                }
                 return;
             }
             try {
@@ -177,8 +182,11 @@ final class DefaultMessaging implements Messaging {
                 } else if (raw.deliveryCount() >= durable.maxDeliver()) {
                     LOG.warn("Handler for {} failed on delivery {} of {}", raw.subject(), raw.deliveryCount(),
                             durable.maxDeliver(), e);
-                    deadLetter(raw, "handler failed " + raw.deliveryCount() + " times: " + firstLine(e));
-                    raw.acks().term();
+                    if (deadLetter(raw, "handler failed " + raw.deliveryCount() + " times: " + firstLine(e))) {
+                        raw.acks().term();
+                    } else {
+                        raw.acks().nak(DEAD_LETTER_RETRY);
+                    }
                 } else {
                     Duration delay = durable.backoffAfter(raw.deliveryCount());
                     LOG.info("Handler for {} failed on delivery {} of {}, redelivering in {}: {}", raw.subject(),
@@ -193,15 +201,23 @@ final class DefaultMessaging implements Messaging {
         }
     }
 
-    private void deadLetter(RawMessage raw, String reason) {
+    /** Returns false when the dead letter could not be stored; a durable original is then kept (nak'ed). */
+    private boolean deadLetter(RawMessage raw, String reason) {
         Map<String, String> headers = new LinkedHashMap<>(raw.headers());
         headers.put(MessagingHeaders.DEAD_LETTER_REASON, reason);
         headers.put(MessagingHeaders.ORIGINAL_SUBJECT, raw.subject());
         headers.put(MessagingHeaders.DELIVERY_COUNT, Long.toString(raw.deliveryCount()));
         headers.put(MessagingHeaders.DEAD_LETTER_SERVICE, serviceName);
         LOG.warn("Dead-lettering message from {} to {}: {}", raw.subject(), deadLetterSubject, reason);
-        transport.publish(deadLetterSubject, headers, raw.body());
+        try {
+            transport.publishDeadLetter(deadLetterSubject, headers, raw.body());
+        } catch (RuntimeException e) {
+            LOG.error("Could not publish the dead letter of a message from {}; keeping the message: {}",
+                    raw.subject(), e.toString());
+            return false;
+        }
         deadLettered.increment();
+        return true;
     }
 
     private static String firstLine(Throwable e) {

@@ -23,6 +23,11 @@ public final class MessagingHeaders {
     public static final String ORIGINAL_SUBJECT = "Flotilla-Original-Subject";
     /** On a dead letter: how many times the message was delivered. */
     public static final String DELIVERY_COUNT = "Flotilla-Delivery-Count";
+    /**
+     * On a dead letter stored in a stream: the original {@value #MESSAGE_ID}, which the dead letter cannot keep
+     * (its own id is {@code dead-letter-<original>}).
+     */
+    public static final String ORIGINAL_MESSAGE_ID = "Flotilla-Original-Msg-Id";
     /** On a dead letter: the service whose handler gave up. */
     public static final String DEAD_LETTER_SERVICE = "Flotilla-Dead-Letter-Service";
 

@@ -523,6 +523,29 @@ final class NatsTransport implements Transport {
         }
     }
 
+    @Override
+    public void publishDeadLetter(String subject, Map<String, String> headers, byte[] body) {
+        boolean durable;
+        try {
+            durable = !management().getStreamNames(subject).isEmpty();
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            durable = false; // not reachable now: a core publish is buffered until the reconnect
+        }
+        if (!durable) {
+            publish(subject, headers, body);
+            return;
+        }
+        // a dead letter repeated after a crash between its publish and the original's term is stored once
+        String original = headers.get(MessagingHeaders.MESSAGE_ID);
+        Map<String, String> copy = new LinkedHashMap<>(headers);
+        if (original != null) {
+            copy.remove(MessagingHeaders.MESSAGE_ID);
+            copy.put(MessagingHeaders.ORIGINAL_MESSAGE_ID, original);
+        }
+        publishDurable(subject, copy, body, original != null ? "dead-letter-" + original
+                : java.util.UUID.randomUUID().toString());
+    }
+
     private boolean noStreamFor(String subject) {
         try {
             return management().getStreamNames(subject).isEmpty();

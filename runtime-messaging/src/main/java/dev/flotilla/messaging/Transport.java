@@ -39,6 +39,14 @@ interface Transport {
 
     PublishAck publishDurable(String subject, Map<String, String> headers, byte[] body, String messageId);
 
+    /**
+     * Publishes a dead letter: durably (waiting for the ack) when a stream captures the subject, else like
+     * {@link #publish}. Throws when a durable publish fails, so the caller can keep the original message.
+     */
+    default void publishDeadLetter(String subject, Map<String, String> headers, byte[] body) {
+        publish(subject, headers, body);
+    }
+
     Handle subscribeDurable(String subject, String durableName, SubscriptionOptions options,
                             Consumer<RawMessage> sink);
 

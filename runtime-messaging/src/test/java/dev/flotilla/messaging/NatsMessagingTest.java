@@ -171,6 +171,40 @@ class NatsMessagingTest {
     }
 
     @Test
+    void deadLettersAreStoredWhenAStreamCapturesTheDeadLetterSubject() throws Exception {
+        Messaging m = messaging("billing", b -> b
+                .addStream(StreamDefinition.builder("ORDERS").addSubject("orders.>").build())
+                .addStream(StreamDefinition.builder("DEADLETTERS").addSubject("deadletter.>").build()));
+        m.subscribeDurable("orders.created", OrderCreated.class, fastRedelivery().maxDeliver(2).build(), e -> {
+            throw new IllegalStateException("always");
+        });
+
+        m.publishDurable("orders.created", new OrderCreated("o-9", 1, Instant.EPOCH), "order-o-9");
+
+        JetStreamManagement jsm = rawConnection().jetStreamManagement();
+        Await.until(WAIT, () -> streamMessages(jsm, "DEADLETTERS") == 1, "dead letter stored in its stream");
+        io.nats.client.api.MessageInfo stored = jsm.getLastMessage("DEADLETTERS", "deadletter.billing");
+        assertEquals("handler failed 2 times: java.lang.IllegalStateException: always",
+                stored.getHeaders().getFirst(MessagingHeaders.DEAD_LETTER_REASON));
+        assertEquals("order-o-9", stored.getHeaders().getFirst(MessagingHeaders.ORIGINAL_MESSAGE_ID));
+        assertEquals("dead-letter-order-o-9", stored.getHeaders().getFirst(MessagingHeaders.MESSAGE_ID));
+        Connection raw = rawConnection();
+        Await.until(WAIT, () -> outstanding(consumerInfo(raw, "billing-orders_created")) == 0, "original terminated");
+    }
+
+    private static long streamMessages(JetStreamManagement jsm, String stream) {
+        try {
+            return jsm.getStreamInfo(stream).getStreamState().getMsgCount();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static long outstanding(ConsumerInfo info) {
+        return info.getNumAckPending() + info.getNumPending();
+    }
+
+    @Test
     void republishedMessageIdIsStoredOnce() {
         Messaging m = messaging("orders");
         OrderCreated event = new OrderCreated("o-3", 1, Instant.EPOCH);
