@@ -43,6 +43,35 @@ public interface Messaging extends AutoCloseable {
     }
 
     /**
+     * Standalone messaging from a {@code messaging} config node (see {@link Builder#config(Config)}).
+     *
+     * @param serviceName the service name
+     * @param config      the {@code messaging} node
+     * @return started messaging; close it when done
+     * @throws IllegalArgumentException if the config or name is invalid
+     * @throws MessagingException       if NATS cannot be reached or a stream cannot be declared
+     * @throws NullPointerException     if an argument is {@code null}
+     */
+    static Messaging create(String serviceName, Config config) {
+        return builder().serviceName(serviceName).config(config).build();
+    }
+
+    /**
+     * Standalone messaging set up by a consumer of the builder.
+     *
+     * @param setup sets at least the service name
+     * @return started messaging; close it when done
+     * @throws IllegalStateException if the setup did not set a service name
+     * @throws MessagingException    if NATS cannot be reached or a stream cannot be declared
+     * @throws NullPointerException  if {@code setup} is {@code null}
+     */
+    static Messaging create(java.util.function.Consumer<Builder> setup) {
+        Builder builder = builder();
+        setup.accept(builder);
+        return builder.build();
+    }
+
+    /**
      * Publishes an event (core NATS: at-most-once; buffered briefly while reconnecting).
      *
      * @param subject a concrete subject such as {@code orders.order-created.v1}

@@ -47,6 +47,19 @@ class MessagingExtensionTest {
     }
 
     @Test
+    void standaloneFromConfigOrSetup() {
+        try (Messaging fromConfig = Messaging.create("orders", io.helidon.config.Config.just(
+                io.helidon.config.ConfigSources.create(Map.of("dead-letter-subject", "dlq.orders"))));
+             Messaging fromSetup = Messaging.create(b -> b.serviceName("billing"))) {
+            assertEquals("in-jvm", fromConfig.transport());
+            assertEquals("dlq.orders", fromConfig.deadLetterSubject());
+            assertEquals("deadletter.billing", fromSetup.deadLetterSubject());
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Messaging.create(b -> { }));
+        assertEquals("Messaging.Builder needs serviceName(...)", e.getMessage());
+    }
+
+    @Test
     void servicesOfOneProviderTalkInJvm() throws Exception {
         MessagingExtensionProvider provider = new MessagingExtensionProvider();
         TestServiceContext ordersContext = new TestServiceContext("orders", null,
