@@ -1,0 +1,445 @@
+package dev.flotilla.messaging;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transport-independent half of messaging: JSON, headers, correlation, handler threads, acks, dead letters.
+ */
+final class DefaultMessaging implements Messaging {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultMessaging.class);
+    private static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+    /** Redelivery delay of a durable message whose dead letter could not be stored. */
+    private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(5);
+
+    private final String serviceName;
+    private final String deadLetterSubject;
+    private final Transport transport;
+    private final JsonCodec codec = new JsonCodec();
+    private final Set<ManagedSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final LongAdder published = new LongAdder();
+    private final LongAdder handled = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder deadLettered = new LongAdder();
+    private final LongAdder slowConsumers = new LongAdder();
+
+    private DefaultMessaging(String serviceName, String deadLetterSubject,
+                             java.util.function.Function<Transport.Events, Transport> transportFactory) {
+        this.serviceName = serviceName;
+        this.deadLetterSubject = deadLetterSubject;
+        this.transport = transportFactory.apply(subject -> slowConsumers.increment());
+    }
+
+    static DefaultMessaging create(String serviceName, String version, Optional<URI> httpUri, NatsSettings nats,
+                                   InJvmBroker broker, String deadLetterSubject, List<StreamDefinition> streams) {
+        NatsTransport.ServiceIdentity identity = new NatsTransport.ServiceIdentity(serviceName, version, httpUri);
+        DefaultMessaging messaging = new DefaultMessaging(serviceName, deadLetterSubject,
+                events -> nats != null ? new NatsTransport(nats, identity, events) : new InJvmTransport(broker, events));
+        try {
+            streams.forEach(messaging::declareStream);
+        } catch (RuntimeException e) {
+            messaging.transport.close();
+            throw e;
+        }
+        return messaging;
+    }
+
+    Transport transportImpl() {
+        return transport;
+    }
+
+    // ---- publish
+
+    @Override
+    public void publish(String subject, Object event, Map<String, String> headers) {
+        Subjects.checkConcrete(subject);
+        Objects.requireNonNull(event, "event");
+        checkOpen();
+        transport.publish(subject, outgoing(headers), codec.encode(event));
+        published.increment();
+    }
+
+    private static Map<String, String> outgoing(Map<String, String> headers) {
+        Objects.requireNonNull(headers, "headers");
+        if (headers.isEmpty() && !Correlation.present()) {
+            return Map.of();
+        }
+        Map<String, String> out = new LinkedHashMap<>(headers);
+        Correlation.addTo(out);
+        return out;
+    }
+
+    @Override
+    public PublishAck publishDurable(String subject, Object event, String messageId) {
+        Subjects.checkConcrete(subject);
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(messageId, "messageId");
+        checkOpen();
+        PublishAck ack = transport.publishDurable(subject, outgoing(Map.of()), codec.encode(event), messageId);
+        published.increment();
+        return ack;
+    }
+
+    @Override
+    public void declareStream(StreamDefinition stream) {
+        Objects.requireNonNull(stream, "stream");
+        checkOpen();
+        transport.declareStream(stream);
+    }
+
+    // ---- subscribe
+
+    @Override
+    public <T> Subscription subscribe(String subject, Class<T> type, SubscriptionOptions options,
+                                      MessageHandler<T> handler) {
+        Subjects.checkPattern(subject);
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(handler, "handler");
+        checkOpen();
+        String queueGroup = queueGroup(options);
+        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true);
+        Transport.Handle handle;
+        try {
+            handle = transport.subscribe(subject, queueGroup,
+                    raw -> workers.submit(() -> handle(raw, type, handler, null)));
+        } catch (RuntimeException e) {
+            workers.stopNow();
+            throw e;
+        }
+        return register(new ManagedSubscription(subject, queueGroup, handle, workers));
+    }
+
+    @Override
+    public <T> Subscription subscribeDurable(String subject, Class<T> type, SubscriptionOptions options,
+                                             MessageHandler<T> handler) {
+        Subjects.checkPattern(subject);
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(handler, "handler");
+        if (options.broadcast()) {
+            throw new IllegalArgumentException("A durable subscription on '" + subject + "' can't be broadcast: "
+                    + "give each instance its own durableName instead");
+        }
+        checkOpen();
+        String durable = options.durableName().orElse(Subjects.toName(serviceName) + "-" + Subjects.toName(subject));
+        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true);
+        Transport.Handle handle;
+        try {
+            handle = transport.subscribeDurable(subject, durable, options,
+                    raw -> workers.submit(() -> handle(raw, type, handler, options)));
+        } catch (RuntimeException e) {
+            workers.stopNow();
+            throw e;
+        }
+        return register(new ManagedSubscription(subject, durable, handle, workers));
+    }
+
+    private String queueGroup(SubscriptionOptions options) {
+        return options.broadcast() ? null : options.queueGroup().orElse(serviceName);
+    }
+
+    /** Runs one message through its handler; {@code durable} is null for core subscriptions. */
+    private <T> void handle(RawMessage raw, Class<T> type, MessageHandler<T> handler, SubscriptionOptions durable) {
+        int restored = Correlation.restore(serviceName, raw.headers());
+        try {
+            T payload;
+            try {
+                payload = codec.decode(raw.body(), type);
+            } catch (IOException | RuntimeException e) {
+                if (deadLetter(raw, "undecodable payload for " + type.getName() + ": " + firstLine(e))) {
+                    raw.acks().term();
+                } else {
+                    raw.acks().nak(DEAD_LETTER_RETRY);
+                }
+                return;
+            }
+            try {
+                handler.handle(new Envelope<>(payload, raw.subject(), raw.headers(), raw.deliveries()));
+                handled.increment();
+                raw.acks().ack();
+            } catch (Exception e) {
+                failed.increment();
+                if (durable == null) {
+                    LOG.warn("Handler for {} failed; core messages are not redelivered", raw.subject(), e);
+                    deadLetter(raw, "handler failed: " + firstLine(e));
+                } else if (raw.deliveryCount() >= durable.maxDeliver()) {
+                    LOG.warn("Handler for {} failed on delivery {} of {}", raw.subject(), raw.deliveryCount(),
+                            durable.maxDeliver(), e);
+                    if (deadLetter(raw, "handler failed " + raw.deliveryCount() + " times: " + firstLine(e))) {
+                        raw.acks().term();
+                    } else {
+                        raw.acks().nak(DEAD_LETTER_RETRY);
+                    }
+                } else {
+                    Duration delay = durable.backoffAfter(raw.deliveryCount());
+                    LOG.info("Handler for {} failed on delivery {} of {}, redelivering in {}: {}", raw.subject(),
+                            raw.deliveryCount(), durable.maxDeliver(), delay, firstLine(e));
+                    raw.acks().nak(delay);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Could not settle a message on {}", raw.subject(), e);
+        } finally {
+            Correlation.clear(restored);
+        }
+    }
+
+    /** Returns false when the dead letter could not be stored; a durable original is then kept (nak'ed). */
+    private boolean deadLetter(RawMessage raw, String reason) {
+        Map<String, String> headers = new LinkedHashMap<>(raw.headers());
+        headers.put(MessagingHeaders.DEAD_LETTER_REASON, reason);
+        headers.put(MessagingHeaders.ORIGINAL_SUBJECT, raw.subject());
+        headers.put(MessagingHeaders.DELIVERY_COUNT, Long.toString(raw.deliveryCount()));
+        headers.put(MessagingHeaders.DEAD_LETTER_SERVICE, serviceName);
+        LOG.warn("Dead-lettering message from {} to {}: {}", raw.subject(), deadLetterSubject, reason);
+        try {
+            transport.publishDeadLetter(deadLetterSubject, headers, raw.body());
+        } catch (RuntimeException e) {
+            LOG.error("Could not publish the dead letter of a message from {}; keeping the message: {}",
+                    raw.subject(), e.toString());
+            return false;
+        }
+        deadLettered.increment();
+        return true;
+    }
+
+    private static String firstLine(Throwable e) {
+        String text = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        int nl = text.indexOf('\n');
+        text = nl < 0 ? text : text.substring(0, nl);
+        return text.length() > 500 ? text.substring(0, 500) : text;
+    }
+
+    // ---- request-reply
+
+    @Override
+    public <R> CompletableFuture<R> requestAsync(String subject, Object request, Class<R> replyType,
+                                                 Duration timeout) {
+        Subjects.checkConcrete(subject);
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(replyType, "replyType");
+        Objects.requireNonNull(timeout, "timeout");
+        checkOpen();
+        byte[] body = codec.encode(request);
+        return transport.request(subject, outgoing(Map.of()), body, timeout)
+                .thenApply(reply -> decodeReply(subject, reply, replyType));
+    }
+
+    private <R> R decodeReply(String subject, RawMessage reply, Class<R> replyType) {
+        String error = reply.headers().get(MessagingHeaders.SERVICE_ERROR);
+        if (error != null) {
+            int code;
+            try {
+                code = Integer.parseInt(reply.headers().getOrDefault(MessagingHeaders.SERVICE_ERROR_CODE, "500"));
+            } catch (NumberFormatException e) {
+                code = 500;
+            }
+            throw new RemoteHandlerException(subject,
+                    reply.headers().getOrDefault(MessagingHeaders.ERROR_TYPE, "unknown"), error, code);
+        }
+        try {
+            return codec.decode(reply.body(), replyType);
+        } catch (IOException e) {
+            throw new MessagingException("Cannot decode the reply from '" + subject + "' as " + replyType.getName()
+                    + ": " + firstLine(e), e);
+        }
+    }
+
+    @Override
+    public <Q, R> Subscription respond(String subject, Class<Q> type, SubscriptionOptions options,
+                                       Responder<Q, R> responder) {
+        Subjects.checkPattern(subject);
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(responder, "responder");
+        checkOpen();
+        String queueGroup = queueGroup(options);
+        // responders share the NATS service's dispatcher, so they always get worker threads of their own
+        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), false);
+        Transport.Handle handle;
+        try {
+            handle = transport.respond(subject, queueGroup,
+                    raw -> workers.submit(() -> answer(raw, type, responder)));
+        } catch (RuntimeException e) {
+            workers.stopNow();
+            throw e;
+        }
+        return register(new ManagedSubscription(subject, queueGroup, handle, workers));
+    }
+
+    private <Q, R> void answer(RawMessage raw, Class<Q> type, Responder<Q, R> responder) {
+        int restored = Correlation.restore(serviceName, raw.headers());
+        try {
+            Q request;
+            try {
+                request = codec.decode(raw.body(), type);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Undecodable request on {}: {}", raw.subject(), firstLine(e));
+                replyError(raw, e, "undecodable request for " + type.getName() + ": " + firstLine(e), 400);
+                return;
+            }
+            byte[] reply;
+            try {
+                R result = responder.respond(new Envelope<>(request, raw.subject(), raw.headers(), RawMessage.ONCE));
+                reply = codec.encode(result);
+                handled.increment();
+            } catch (Exception e) {
+                failed.increment();
+                LOG.warn("Responder for {} failed", raw.subject(), e);
+                replyError(raw, e, e.getMessage() == null ? "" : e.getMessage(), 500);
+                return;
+            }
+            Map<String, String> headers = new LinkedHashMap<>(2);
+            Correlation.addTo(headers);
+            raw.replier().reply(headers, reply);
+        } catch (RuntimeException e) {
+            LOG.error("Could not reply to a request on {}", raw.subject(), e);
+        } finally {
+            Correlation.clear(restored);
+        }
+    }
+
+    private static void replyError(RawMessage raw, Exception e, String message, int code) {
+        Map<String, String> headers = new LinkedHashMap<>(4);
+        headers.put(MessagingHeaders.SERVICE_ERROR, message.isEmpty() ? e.getClass().getSimpleName() : message);
+        headers.put(MessagingHeaders.SERVICE_ERROR_CODE, Integer.toString(code));
+        headers.put(MessagingHeaders.ERROR_TYPE, e.getClass().getName());
+        Correlation.addTo(headers);
+        raw.replier().reply(headers, new byte[0]);
+    }
+
+    // ---- lifecycle
+
+    private ManagedSubscription register(ManagedSubscription subscription) {
+        subscriptions.add(subscription);
+        return subscription;
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new MessagingException("Messaging of service '" + serviceName + "' is closed");
+        }
+    }
+
+    @Override
+    public String serviceName() {
+        return serviceName;
+    }
+
+    @Override
+    public String transport() {
+        return transport.name();
+    }
+
+    @Override
+    public String deadLetterSubject() {
+        return deadLetterSubject;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return !closed.get() && transport.isConnected();
+    }
+
+    Map<String, Object> status() {
+        return transport.status();
+    }
+
+    @Override
+    public MessagingStats stats() {
+        return new MessagingStats(published.sum(), handled.sum(), failed.sum(), deadLettered.sum(),
+                slowConsumers.sum());
+    }
+
+    @Override
+    public boolean drainSubscriptions(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // stop all intake first, so no subscription waits behind another's handlers
+        List<ManagedSubscription> all = List.copyOf(subscriptions);
+        all.parallelStream().forEach(s -> s.handle.stopIntake(remaining(deadline)));
+        boolean done = true;
+        for (ManagedSubscription s : all) {
+            done &= s.workers.finish(remaining(deadline));
+            subscriptions.remove(s);
+        }
+        return done;
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0));
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            if (!drainSubscriptions(CLOSE_DRAIN_TIMEOUT)) {
+                LOG.warn("Messaging of '{}' closed before all handlers finished", serviceName);
+            }
+            subscriptions.forEach(ManagedSubscription::close);
+            transport.close();
+        }
+    }
+
+    private final class ManagedSubscription implements Subscription {
+        private final String subject;
+        private final String queueGroup;
+        private final Transport.Handle handle;
+        private final HandlerWorkers workers;
+
+        ManagedSubscription(String subject, String queueGroup, Transport.Handle handle, HandlerWorkers workers) {
+            this.subject = subject;
+            this.queueGroup = queueGroup;
+            this.handle = handle;
+            this.workers = workers;
+        }
+
+        @Override
+        public String subject() {
+            return subject;
+        }
+
+        @Override
+        public Optional<String> queueGroup() {
+            return Optional.ofNullable(queueGroup);
+        }
+
+        @Override
+        public boolean drain(Duration timeout) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            boolean intake = handle.stopIntake(timeout);
+            boolean finished = workers.finish(remaining(deadline));
+            subscriptions.remove(this);
+            return intake && finished;
+        }
+
+        @Override
+        public void close() {
+            handle.close();
+            workers.stopNow();
+            subscriptions.remove(this);
+        }
+
+        @Override
+        public String toString() {
+            return "Subscription[" + subject + (queueGroup == null ? "" : " group " + queueGroup) + "]";
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package dev.flotilla.messaging;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+import dev.flotilla.core.ServiceContext;
+import dev.flotilla.core.discovery.ServiceDiscovery;
+import dev.flotilla.core.spi.ServiceExtension;
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.helidon.metrics.api.FunctionalCounter;
+import io.helidon.metrics.api.Meter;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+
+/**
+ * Messaging as a service extension: built from the service's {@code messaging} config when the service starts,
+ * drained and closed when it stops, with a readiness check named {@code messaging} and the counters of
+ * {@link Messaging#stats()} as metrics {@code flotilla.messaging.published}, {@code .handled}, {@code .failed},
+ * {@code .dead-lettered} and {@code .slow-consumers}, tagged {@code service}.
+ */
+final class MessagingExtension implements ServiceExtension, Messaging, ServiceDiscovery {
+
+    private final ServiceContext context;
+    private final Messaging.Builder builder;
+    private volatile DefaultMessaging delegate;
+    private volatile NatsDiscovery discovery;
+    private final List<Meter> meters = new java.util.ArrayList<>();
+
+    MessagingExtension(ServiceContext context, Messaging.Builder builder) {
+        this.context = context;
+        this.builder = builder;
+    }
+
+    @Override
+    public void start() {
+        context.uri().ifPresent(builder::httpUri);
+        DefaultMessaging started = (DefaultMessaging) builder.build();
+        delegate = started;
+        MeterRegistry registry = context.metrics();
+        counter(registry, "published", started, m -> m.stats().published());
+        counter(registry, "handled", started, m -> m.stats().handled());
+        counter(registry, "failed", started, m -> m.stats().failed());
+        counter(registry, "dead-lettered", started, m -> m.stats().deadLettered());
+        counter(registry, "slow-consumers", started, m -> m.stats().slowConsumers());
+    }
+
+    /** Registers {@code flotilla.messaging.<name>}, tagged with the service, read from the stats on demand. */
+    private void counter(MeterRegistry registry, String name, DefaultMessaging messaging,
+                         Function<DefaultMessaging, Long> value) {
+        meters.add(register(registry, FunctionalCounter.builder("flotilla.messaging." + name, messaging, value)
+                .addTag(Tag.create("service", context.name()))));
+    }
+
+    private static <X> Meter register(MeterRegistry registry, FunctionalCounter.Builder<X> builder) {
+        return registry.getOrCreate(builder);
+    }
+
+    @Override
+    public void drain(Duration timeout) {
+        DefaultMessaging d = delegate;
+        if (d != null && !d.drainSubscriptions(timeout)) {
+            context.logger().warn("Messaging handlers still running after {}", timeout);
+        }
+    }
+
+    @Override
+    public void stop() {
+        DefaultMessaging d = delegate;
+        if (d != null) {
+            d.close();
+        }
+        // a restarted service gets a new extension: its counters must not read this one
+        meters.forEach(m -> context.metrics().remove(m));
+        meters.clear();
+    }
+
+    @Override
+    public List<HealthCheck> healthChecks() {
+        return List.of(new HealthCheck() {
+            @Override
+            public HealthCheckType type() {
+                return HealthCheckType.READINESS;
+            }
+
+            @Override
+            public String name() {
+                return "messaging";
+            }
+
+            @Override
+            public HealthCheckResponse call() {
+                DefaultMessaging d = delegate;
+                HealthCheckResponse.Builder response = HealthCheckResponse.builder();
+                if (d == null) {
+                    return response.status(false).detail("status", "not started").build();
+                }
+                response.status(d.isConnected());
+                for (Map.Entry<String, Object> e : d.status().entrySet()) {
+                    response.detail(e.getKey(), e.getValue());
+                }
+                return response.build();
+            }
+        });
+    }
+
+    /**
+     * HTTP instances of a service through NATS's service protocol; empty on the in-JVM transport (services of
+     * the same runtime are found by the runtime itself) and before start.
+     */
+    @Override
+    public List<URI> instances(String serviceName) {
+        DefaultMessaging d = delegate;
+        if (d == null || !(d.transportImpl() instanceof NatsTransport nats)) {
+            return List.of();
+        }
+        NatsDiscovery current = discovery;
+        if (current == null) {
+            current = NatsDiscovery.create(nats.connection(), NatsDiscovery.DEFAULT_MAX_WAIT);
+            discovery = current;
+        }
+        return current.instances(serviceName);
+    }
+
+    DefaultMessaging delegate() {
+        DefaultMessaging d = delegate;
+        if (d == null) {
+            throw new IllegalStateException("Messaging of service '" + context.name()
+                    + "' is not started yet: use it from Service.start or later, not while routes are built");
+        }
+        return d;
+    }
+
+    @Override
+    public void publish(String subject, Object event, Map<String, String> headers) {
+        delegate().publish(subject, event, headers);
+    }
+
+    @Override
+    public <T> Subscription subscribe(String subject, Class<T> type, SubscriptionOptions options,
+                                      MessageHandler<T> handler) {
+        return delegate().subscribe(subject, type, options, handler);
+    }
+
+    @Override
+    public <R> CompletableFuture<R> requestAsync(String subject, Object request, Class<R> replyType,
+                                                 Duration timeout) {
+        return delegate().requestAsync(subject, request, replyType, timeout);
+    }
+
+    @Override
+    public <Q, R> Subscription respond(String subject, Class<Q> type, SubscriptionOptions options,
+                                       Responder<Q, R> responder) {
+        return delegate().respond(subject, type, options, responder);
+    }
+
+    @Override
+    public PublishAck publishDurable(String subject, Object event, String messageId) {
+        return delegate().publishDurable(subject, event, messageId);
+    }
+
+    @Override
+    public <T> Subscription subscribeDurable(String subject, Class<T> type, SubscriptionOptions options,
+                                             MessageHandler<T> handler) {
+        return delegate().subscribeDurable(subject, type, options, handler);
+    }
+
+    @Override
+    public void declareStream(StreamDefinition stream) {
+        delegate().declareStream(stream);
+    }
+
+    @Override
+    public String serviceName() {
+        return context.name();
+    }
+
+    @Override
+    public String transport() {
+        return delegate().transport();
+    }
+
+    @Override
+    public String deadLetterSubject() {
+        return delegate().deadLetterSubject();
+    }
+
+    @Override
+    public boolean isConnected() {
+        DefaultMessaging d = delegate;
+        return d != null && d.isConnected();
+    }
+
+    @Override
+    public MessagingStats stats() {
+        return delegate().stats();
+    }
+
+    @Override
+    public boolean drainSubscriptions(Duration timeout) {
+        return delegate().drainSubscriptions(timeout);
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.flotilla.messaging;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * What {@link DefaultMessaging} needs from a wire: bytes in, bytes out. Implementations call sinks from their
+ * own delivery threads, one message at a time per subscription; a sink may block to push back.
+ */
+interface Transport {
+
+    /** Called by a transport when it drops messages for a subscriber that cannot keep up. */
+    interface Events {
+        void slowConsumer(String subject);
+    }
+
+    /** A transport-side subscription. */
+    interface Handle {
+        /** Stops receiving and hands over what was already received, waiting at most {@code timeout}. */
+        boolean stopIntake(Duration timeout);
+
+        /** Stops at once. */
+        void close();
+    }
+
+    String name();
+
+    void publish(String subject, Map<String, String> headers, byte[] body);
+
+    Handle subscribe(String subject, String queueGroupOrNull, Consumer<RawMessage> sink);
+
+    /** Completes with the reply, or exceptionally with NoRespondersException / RequestTimeoutException. */
+    CompletableFuture<RawMessage> request(String subject, Map<String, String> headers, byte[] body,
+                                          Duration timeout);
+
+    Handle respond(String subject, String queueGroupOrNull, Consumer<RawMessage> sink);
+
+    PublishAck publishDurable(String subject, Map<String, String> headers, byte[] body, String messageId);
+
+    /**
+     * Publishes a dead letter: durably (waiting for the ack) when a stream captures the subject, else like
+     * {@link #publish}. Throws when a durable publish fails, so the caller can keep the original message.
+     */
+    default void publishDeadLetter(String subject, Map<String, String> headers, byte[] body) {
+        publish(subject, headers, body);
+    }
+
+    Handle subscribeDurable(String subject, String durableName, SubscriptionOptions options,
+                            Consumer<RawMessage> sink);
+
+    void declareStream(StreamDefinition stream);
+
+    boolean isConnected();
+
+    /** Details for health and logs, such as the connected server. */
+    Map<String, Object> status();
+
+    /** Finishes sending what was published, then releases everything. */
+    void close();
+}

@@ -1,0 +1,371 @@
+package dev.flotilla.messaging;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.flotilla.messaging.TestEvents.OrderCreated;
+import dev.flotilla.messaging.TestEvents.Price;
+import dev.flotilla.messaging.TestEvents.PriceQuery;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+/**
+ * The behaviour every transport must show, run against NATS and the in-JVM transport. Each test uses its own
+ * subject prefix, so tests never see each other's messages.
+ */
+abstract class MessagingContractTest {
+
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final List<Messaging> created = new ArrayList<>();
+    /** A subject prefix unique to the test. */
+    String p;
+
+    /** Messaging for one instance of the named service, connected to the same system as the others. */
+    abstract Messaging newMessaging(String serviceName);
+
+    abstract boolean supportsJetStream();
+
+    Messaging messaging(String serviceName) {
+        Messaging m = newMessaging(serviceName);
+        created.add(m);
+        return m;
+    }
+
+    @BeforeEach
+    void prefix() {
+        p = "t" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @AfterEach
+    void closeAll() {
+        created.forEach(Messaging::close);
+        MDC.clear();
+    }
+
+    @Test
+    void deliversTypedEventsWithHeaders() {
+        Messaging orders = messaging("orders");
+        Messaging billing = messaging("billing");
+        Queue<Envelope<OrderCreated>> received = new ConcurrentLinkedQueue<>();
+        billing.subscribe(p + ".orders.order-created.v1", OrderCreated.class, received::add);
+        awaitSubscriptionsPropagated(billing);
+        OrderCreated event = new OrderCreated("o-1", 3, Instant.parse("2026-01-02T03:04:05Z"));
+
+        orders.publish(p + ".orders.order-created.v1", event, Map.of("Tenant", "acme"));
+
+        Await.until(WAIT, () -> received.size() == 1, "one event delivered");
+        Envelope<OrderCreated> envelope = received.peek();
+        assertEquals(event, envelope.payload());
+        assertEquals(p + ".orders.order-created.v1", envelope.subject());
+        assertEquals("acme", envelope.header("Tenant").orElseThrow());
+        assertEquals(1, envelope.deliveryCount());
+    }
+
+    @Test
+    void sharesMessagesAmongInstancesOfOneService() {
+        Messaging publisher = messaging("orders");
+        AtomicInteger first = new AtomicInteger();
+        AtomicInteger second = new AtomicInteger();
+        Messaging billing1 = messaging("billing");
+        Messaging billing2 = messaging("billing");
+        billing1.subscribe(p + ".work", String.class, m -> first.incrementAndGet());
+        billing2.subscribe(p + ".work", String.class, m -> second.incrementAndGet());
+        awaitSubscriptionsPropagated(billing1);
+        awaitSubscriptionsPropagated(billing2);
+
+        for (int i = 0; i < 200; i++) {
+            publisher.publish(p + ".work", "job-" + i);
+        }
+
+        Await.until(WAIT, () -> first.get() + second.get() == 200,
+                () -> "200 jobs shared, got " + first.get() + " + " + second.get());
+        assertTrue(first.get() > 0 && second.get() > 0,
+                "both instances got work: " + first.get() + " + " + second.get());
+    }
+
+    @Test
+    void broadcastDeliversToEveryInstance() {
+        Messaging publisher = messaging("orders");
+        AtomicInteger first = new AtomicInteger();
+        AtomicInteger second = new AtomicInteger();
+        SubscriptionOptions broadcast = SubscriptionOptions.builder().broadcast(true).build();
+        Messaging cache1 = messaging("cache");
+        Messaging cache2 = messaging("cache");
+        cache1.subscribe(p + ".invalidate", String.class, broadcast, m -> first.incrementAndGet());
+        cache2.subscribe(p + ".invalidate", String.class, broadcast, m -> second.incrementAndGet());
+        awaitSubscriptionsPropagated(cache1);
+        awaitSubscriptionsPropagated(cache2);
+
+        for (int i = 0; i < 20; i++) {
+            publisher.publish(p + ".invalidate", "key-" + i);
+        }
+
+        Await.until(WAIT, () -> first.get() == 20 && second.get() == 20,
+                () -> "every instance got all 20, got " + first.get() + " and " + second.get());
+    }
+
+    @Test
+    void wildcardsMatchOneTokenOrTheRest() {
+        Messaging m = messaging("audit");
+        Queue<String> oneToken = new ConcurrentLinkedQueue<>();
+        Queue<String> rest = new ConcurrentLinkedQueue<>();
+        m.subscribe(p + ".orders.*.v1", String.class, e -> oneToken.add(e.subject()));
+        m.subscribe(p + ".orders.>", String.class, SubscriptionOptions.builder().queueGroup("audit-all").build(),
+                e -> rest.add(e.subject()));
+        awaitSubscriptionsPropagated(m);
+
+        m.publish(p + ".orders.created.v1", "a");
+        m.publish(p + ".orders.created.v2", "b");
+        m.publish(p + ".orders.line.added.v1", "c");
+
+        Await.until(WAIT, () -> rest.size() == 3, () -> "'>' matched all three, got " + rest);
+        Await.until(WAIT, () -> oneToken.size() == 1, () -> "'*' matched one, got " + oneToken);
+        assertEquals(p + ".orders.created.v1", oneToken.peek());
+    }
+
+    @Test
+    void requestGetsTypedReply() {
+        messaging("pricing").respond(p + ".price", PriceQuery.class, q -> new Price(q.payload().sku(), 1999));
+        Messaging client = messaging("shop");
+        awaitResponder(client, p + ".price");
+
+        Price price = client.request(p + ".price", new PriceQuery("sku-1"), Price.class, WAIT);
+
+        assertEquals(new Price("sku-1", 1999), price);
+        assertEquals(new Price("sku-2", 1999),
+                client.requestAsync(p + ".price", new PriceQuery("sku-2"), Price.class, WAIT).join());
+    }
+
+    @Test
+    void responderErrorComesBackAsTypedErrorNotTimeout() {
+        messaging("pricing").respond(p + ".price", PriceQuery.class, q -> {
+            throw new IllegalStateException("no price for " + q.payload().sku());
+        });
+        Messaging client = messaging("shop");
+        awaitResponder(client, p + ".price");
+
+        long start = System.nanoTime();
+        RemoteHandlerException e = assertThrows(RemoteHandlerException.class,
+                () -> client.request(p + ".price", new PriceQuery("sku-9"), Price.class, Duration.ofSeconds(30)));
+
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "came back before the timeout");
+        assertEquals(IllegalStateException.class.getName(), e.errorType());
+        assertEquals("no price for sku-9", e.errorMessage());
+        assertEquals(500, e.errorCode());
+    }
+
+    @Test
+    void requestWithoutResponderFailsFast() {
+        Messaging client = messaging("shop");
+        long start = System.nanoTime();
+
+        assertThrows(NoRespondersException.class,
+                () -> client.request(p + ".nobody", new PriceQuery("x"), Price.class, Duration.ofSeconds(30)));
+
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10), "failed before the timeout");
+    }
+
+    @Test
+    void slowResponderTimesOut() {
+        CountDownLatch release = new CountDownLatch(1);
+        Messaging pricing = messaging("pricing");
+        pricing.respond(p + ".slow", PriceQuery.class, q -> {
+            release.await(10, TimeUnit.SECONDS);
+            return new Price("late", 0);
+        });
+        Messaging client = messaging("shop");
+        awaitSubscriptionsPropagated(pricing);
+        try {
+            assertThrows(RequestTimeoutException.class,
+                    () -> client.request(p + ".slow", new PriceQuery("x"), Price.class, Duration.ofMillis(200)));
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void undecodablePayloadGoesToDeadLetterAndSubscriptionGoesOn() {
+        Messaging billing = messaging("billing");
+        Queue<Envelope<byte[]>> deadLetters = new ConcurrentLinkedQueue<>();
+        Messaging ops = messaging("ops");
+        ops.subscribe(billing.deadLetterSubject(), byte[].class,
+                SubscriptionOptions.builder().broadcast(true).build(), deadLetters::add);
+        awaitSubscriptionsPropagated(ops);
+        Queue<OrderCreated> handled = new ConcurrentLinkedQueue<>();
+        billing.subscribe(p + ".orders", OrderCreated.class, e -> handled.add(e.payload()));
+        awaitSubscriptionsPropagated(billing);
+
+        byte[] garbage = "{not json".getBytes(StandardCharsets.UTF_8);
+        billing.publish(p + ".orders", garbage, Map.of("Tenant", "acme"));
+        billing.publish(p + ".orders", new OrderCreated("o-2", 1, Instant.EPOCH));
+
+        Await.until(WAIT, () -> deadLetters.size() == 1 && handled.size() == 1,
+                () -> "one dead letter and one handled, got " + deadLetters + " and " + handled);
+        Envelope<byte[]> dead = deadLetters.peek();
+        assertArrayEquals(garbage, dead.payload());
+        assertTrue(dead.header(MessagingHeaders.DEAD_LETTER_REASON).orElseThrow().startsWith("undecodable payload"),
+                dead.headers().toString());
+        assertEquals(p + ".orders", dead.header(MessagingHeaders.ORIGINAL_SUBJECT).orElseThrow());
+        assertEquals("acme", dead.header("Tenant").orElseThrow());
+        assertEquals("billing", dead.header(MessagingHeaders.DEAD_LETTER_SERVICE).orElseThrow());
+        assertEquals(1, billing.stats().deadLettered());
+    }
+
+    @Test
+    void failingCoreHandlerDeadLettersTheMessage() {
+        Messaging billing = messaging("billing");
+        Queue<Envelope<byte[]>> deadLetters = new ConcurrentLinkedQueue<>();
+        billing.subscribe(billing.deadLetterSubject(), byte[].class,
+                SubscriptionOptions.builder().queueGroup("dlq-reader").build(), deadLetters::add);
+        billing.subscribe(p + ".orders", OrderCreated.class, e -> {
+            throw new IllegalArgumentException("bad order " + e.payload().orderId());
+        });
+        awaitSubscriptionsPropagated(billing);
+
+        billing.publish(p + ".orders", new OrderCreated("o-3", 1, Instant.EPOCH));
+
+        Await.until(WAIT, () -> deadLetters.size() == 1, "one dead letter");
+        assertEquals("handler failed: java.lang.IllegalArgumentException: bad order o-3",
+                deadLetters.peek().header(MessagingHeaders.DEAD_LETTER_REASON).orElseThrow());
+    }
+
+    @Test
+    void correlationIdTravelsAndIsRestoredInHandlerMdc() {
+        Messaging orders = messaging("orders");
+        Queue<String> seen = new ConcurrentLinkedQueue<>();
+        Messaging billing = messaging("billing");
+        billing.subscribe(p + ".orders", String.class, e -> {
+            seen.add(MDC.get("correlationId") + "/" + MDC.get("service") + "/" + MDC.get("traceparent")
+                    + "/" + Thread.currentThread().isVirtual());
+        });
+        awaitSubscriptionsPropagated(billing);
+
+        MDC.put("correlationId", "req-42");
+        MDC.put("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        orders.publish(p + ".orders", "hello");
+        MDC.clear();
+
+        Await.until(WAIT, () -> seen.size() == 1, "one message");
+        assertEquals("req-42/billing/00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01/true", seen.peek());
+    }
+
+    @Test
+    void concurrencyRunsHandlersInParallel() throws InterruptedException {
+        Messaging m = messaging("worker");
+        CountDownLatch allRunning = new CountDownLatch(4);
+        CountDownLatch release = new CountDownLatch(1);
+        m.subscribe(p + ".jobs", String.class, SubscriptionOptions.builder().concurrency(4).build(), e -> {
+            allRunning.countDown();
+            release.await(10, TimeUnit.SECONDS);
+        });
+        awaitSubscriptionsPropagated(m);
+
+        for (int i = 0; i < 4; i++) {
+            m.publish(p + ".jobs", "job-" + i);
+        }
+
+        try {
+            assertTrue(allRunning.await(10, TimeUnit.SECONDS), "four handlers ran at once");
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void drainLetsHandlersInFlightFinish() {
+        Messaging m = messaging("worker");
+        AtomicInteger done = new AtomicInteger();
+        CountDownLatch started = new CountDownLatch(1);
+        Subscription s = m.subscribe(p + ".jobs", String.class, e -> {
+            started.countDown();
+            Thread.sleep(50); // the work itself; not waiting for a condition
+            done.incrementAndGet();
+        });
+        awaitSubscriptionsPropagated(m);
+        for (int i = 0; i < 5; i++) {
+            m.publish(p + ".jobs", "job-" + i);
+        }
+        Await.until(WAIT, () -> started.getCount() == 0, "first handler started");
+
+        assertTrue(s.drain(WAIT), "drained in time");
+
+        assertEquals(5, done.get());
+    }
+
+    @Test
+    void durableCallsWorkOnlyWhereJetStreamIs() {
+        Messaging m = messaging("orders");
+        StreamDefinition stream = StreamDefinition.builder("S" + p).addSubject(p + ".durable.>").build();
+        if (supportsJetStream()) {
+            m.declareStream(stream);
+            Queue<OrderCreated> received = new ConcurrentLinkedQueue<>();
+            m.subscribeDurable(p + ".durable.orders", OrderCreated.class, e -> received.add(e.payload()));
+            PublishAck ack = m.publishDurable(p + ".durable.orders", new OrderCreated("o-5", 1, Instant.EPOCH));
+            assertEquals("S" + p, ack.stream());
+            assertFalse(ack.duplicate());
+            Await.until(WAIT, () -> received.size() == 1, "durable message delivered");
+        } else {
+            assertThrows(UnsupportedByTransportException.class, () -> m.declareStream(stream));
+            assertThrows(UnsupportedByTransportException.class,
+                    () -> m.publishDurable(p + ".durable.orders", "x"));
+            assertThrows(UnsupportedByTransportException.class,
+                    () -> m.subscribeDurable(p + ".durable.orders", String.class, e -> { }));
+        }
+    }
+
+    @Test
+    void refusesWildcardPublishAndClosedUse() {
+        Messaging m = messaging("orders");
+        assertThrows(IllegalArgumentException.class, () -> m.publish(p + ".orders.*", "x"));
+        assertThrows(IllegalArgumentException.class, () -> m.publish(p + "..orders", "x"));
+        m.close();
+        MessagingException e = assertThrows(MessagingException.class, () -> m.publish(p + ".orders", "x"));
+        assertEquals("Messaging of service 'orders' is closed", e.getMessage());
+    }
+
+    /**
+     * Subscriptions on NATS reach the server asynchronously; a request-reply round trip through the same
+     * server proves earlier subscriptions are in place.
+     */
+    void awaitSubscriptionsPropagated(Messaging m) {
+        String subject = p + ".ready." + UUID.randomUUID().toString().substring(0, 6);
+        Subscription s = m.respond(subject, Object.class, q -> "ok");
+        try {
+            awaitResponder(m, subject);
+        } finally {
+            s.close();
+        }
+    }
+
+    void awaitResponder(Messaging client, String subject) {
+        Await.until(WAIT, () -> {
+            try {
+                client.request(subject, new PriceQuery("ping"), Object.class, Duration.ofSeconds(1));
+                return true;
+            } catch (NoRespondersException | RequestTimeoutException e) {
+                return false;
+            } catch (MessagingException e) {
+                return true;
+            }
+        }, "responder on " + subject);
+    }
+}

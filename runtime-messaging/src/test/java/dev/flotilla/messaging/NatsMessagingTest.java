@@ -1,0 +1,336 @@
+package dev.flotilla.messaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import dev.flotilla.messaging.TestEvents.OrderCreated;
+import dev.flotilla.messaging.TestEvents.Price;
+import dev.flotilla.messaging.TestEvents.PriceQuery;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.service.Discovery;
+import io.nats.service.InfoResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+/**
+ * What only NATS can show: reconnects, JetStream at-least-once, dead letters after redeliveries, de-duplication,
+ * drain on shutdown and the NATS service protocol. Each test owns its nats-server, so it can stop and restart it.
+ */
+class NatsMessagingTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private NatsServerProcess server;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeEach
+    void startServer() {
+        server = NatsServerProcess.start();
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        server.close();
+        MDC.clear();
+    }
+
+    private Messaging messaging(String service, Consumer<Messaging.Builder> customizer) {
+        Messaging.Builder builder = Messaging.builder().serviceName(service)
+                .nats(NatsMessagingContractTest.settings(server).publishRetryTimeout(Duration.ofSeconds(30)).build());
+        customizer.accept(builder);
+        Messaging m = builder.build();
+        closeables.add(m);
+        return m;
+    }
+
+    private Messaging messaging(String service) {
+        return messaging(service, b -> b.addStream(StreamDefinition.builder("ORDERS").addSubject("orders.>").build()));
+    }
+
+    private Connection rawConnection() throws Exception {
+        Connection c = Nats.connect(server.url());
+        closeables.add(c);
+        return c;
+    }
+
+    private static SubscriptionOptions.Builder fastRedelivery() {
+        return SubscriptionOptions.builder().backoff(List.of(Duration.ofMillis(20)));
+    }
+
+    /**
+     * Like jnats' ReconnectTests: the connection that buffered the publishes re-subscribes before it flushes them,
+     * so they reach its own subscription. (A subscriber on another connection may resubscribe after the flush;
+     * core NATS is at-most-once, so such messages would be lost: use a durable subscription for them.)
+     */
+    @Test
+    void subscriptionsSurviveRestartAndBufferedPublishesArrive() {
+        Messaging m = messaging("orders");
+        Messaging other = messaging("audit");
+        Set<String> received = ConcurrentHashMap.newKeySet();
+        Set<String> otherReceived = ConcurrentHashMap.newKeySet();
+        m.subscribe("events.order-created.v1", String.class, e -> received.add(e.payload()));
+        other.subscribe("events.order-created.v1", String.class, e -> otherReceived.add(e.payload()));
+        // the other connection's subscription reaches the server asynchronously: publish until it is in place
+        Await.until(WAIT, () -> {
+            m.publish("events.order-created.v1", "before");
+            return received.contains("before") && otherReceived.contains("before");
+        }, "first message before the restart");
+
+        server.stop();
+        Await.until(WAIT, () -> !m.isConnected() && !other.isConnected(), "disconnect noticed");
+        for (int i = 0; i < 100; i++) {
+            m.publish("events.order-created.v1", "during-" + i);
+        }
+        server.restart();
+
+        Await.until(WAIT, () -> m.isConnected() && other.isConnected(), "reconnected by itself");
+        Await.until(WAIT, () -> received.size() == 101,
+                () -> "all 100 publishes buffered during the outage arrived, got " + (received.size() - 1));
+        Await.until(WAIT, () -> {
+            m.publish("events.order-created.v1", "after");
+            return otherReceived.contains("after");
+        }, "the other connection's subscription survived the restart");
+    }
+
+    @Test
+    void redeliversAfterHandlerFailureUntilItSucceeds() {
+        Messaging m = messaging("billing");
+        Queue<Long> deliveries = new ConcurrentLinkedQueue<>();
+        m.subscribeDurable("orders.created", OrderCreated.class, fastRedelivery().build(), e -> {
+            deliveries.add(e.deliveryCount());
+            if (e.deliveryCount() < 3) {
+                throw new IllegalStateException("database busy");
+            }
+        });
+
+        m.publishDurable("orders.created", new OrderCreated("o-1", 1, Instant.EPOCH));
+
+        Await.until(WAIT, () -> m.stats().handled() == 1, "handled on the third delivery");
+        assertEquals(List.of(1L, 2L, 3L), List.copyOf(deliveries));
+        assertEquals(2, m.stats().failed());
+        assertEquals(0, m.stats().deadLettered());
+    }
+
+    @Test
+    void deadLettersAfterMaxDeliveriesWithReasonAndOriginalHeaders() throws Exception {
+        Messaging m = messaging("billing");
+        Queue<io.nats.client.Message> deadLetters = new ConcurrentLinkedQueue<>();
+        Connection raw = rawConnection();
+        raw.createDispatcher(deadLetters::add).subscribe("deadletter.billing");
+        raw.flush(Duration.ofSeconds(5));
+        AtomicInteger attempts = new AtomicInteger();
+        m.subscribeDurable("orders.created", OrderCreated.class, fastRedelivery().maxDeliver(3).build(), e -> {
+            attempts.incrementAndGet();
+            throw new IllegalStateException("payment provider down");
+        });
+
+        MDC.put("correlationId", "req-7");
+        m.publishDurable("orders.created", new OrderCreated("o-2", 1, Instant.EPOCH), "order-o-2");
+        MDC.clear();
+
+        Await.until(WAIT, () -> deadLetters.size() == 1, "one dead letter");
+        io.nats.client.Message dead = deadLetters.peek();
+        assertEquals(3, attempts.get());
+        assertEquals("handler failed 3 times: java.lang.IllegalStateException: payment provider down",
+                dead.getHeaders().getFirst(MessagingHeaders.DEAD_LETTER_REASON));
+        assertEquals("orders.created", dead.getHeaders().getFirst(MessagingHeaders.ORIGINAL_SUBJECT));
+        assertEquals("3", dead.getHeaders().getFirst(MessagingHeaders.DELIVERY_COUNT));
+        assertEquals("req-7", dead.getHeaders().getFirst(MessagingHeaders.CORRELATION_ID));
+        assertEquals("order-o-2", dead.getHeaders().getFirst(MessagingHeaders.MESSAGE_ID));
+        assertTrue(new String(dead.getData(), StandardCharsets.UTF_8).contains("\"orderId\":\"o-2\""));
+        // terminated, so never delivered again
+        ConsumerInfo info = consumerInfo(raw, "billing-orders_created");
+        Await.until(WAIT, () -> consumerInfo(raw, "billing-orders_created").getNumAckPending() == 0,
+                () -> "nothing pending: " + info);
+        assertEquals(3, attempts.get());
+    }
+
+    @Test
+    void deadLettersAreStoredWhenAStreamCapturesTheDeadLetterSubject() throws Exception {
+        Messaging m = messaging("billing", b -> b
+                .addStream(StreamDefinition.builder("ORDERS").addSubject("orders.>").build())
+                .addStream(StreamDefinition.builder("DEADLETTERS").addSubject("deadletter.>").build()));
+        m.subscribeDurable("orders.created", OrderCreated.class, fastRedelivery().maxDeliver(2).build(), e -> {
+            throw new IllegalStateException("always");
+        });
+
+        m.publishDurable("orders.created", new OrderCreated("o-9", 1, Instant.EPOCH), "order-o-9");
+
+        JetStreamManagement jsm = rawConnection().jetStreamManagement();
+        Await.until(WAIT, () -> streamMessages(jsm, "DEADLETTERS") == 1, "dead letter stored in its stream");
+        io.nats.client.api.MessageInfo stored = jsm.getLastMessage("DEADLETTERS", "deadletter.billing");
+        assertEquals("handler failed 2 times: java.lang.IllegalStateException: always",
+                stored.getHeaders().getFirst(MessagingHeaders.DEAD_LETTER_REASON));
+        assertEquals("order-o-9", stored.getHeaders().getFirst(MessagingHeaders.ORIGINAL_MESSAGE_ID));
+        assertEquals("dead-letter-order-o-9", stored.getHeaders().getFirst(MessagingHeaders.MESSAGE_ID));
+        Connection raw = rawConnection();
+        Await.until(WAIT, () -> outstanding(consumerInfo(raw, "billing-orders_created")) == 0, "original terminated");
+    }
+
+    private static long streamMessages(JetStreamManagement jsm, String stream) {
+        try {
+            return jsm.getStreamInfo(stream).getStreamState().getMsgCount();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static long outstanding(ConsumerInfo info) {
+        return info.getNumAckPending() + info.getNumPending();
+    }
+
+    @Test
+    void republishedMessageIdIsStoredOnce() {
+        Messaging m = messaging("orders");
+        OrderCreated event = new OrderCreated("o-3", 1, Instant.EPOCH);
+
+        PublishAck first = m.publishDurable("orders.created", event, "order-o-3");
+        PublishAck again = m.publishDurable("orders.created", event, "order-o-3");
+
+        assertFalse(first.duplicate());
+        assertTrue(again.duplicate());
+        assertEquals(first.sequence(), again.sequence());
+        AtomicInteger delivered = new AtomicInteger();
+        m.subscribeDurable("orders.created", OrderCreated.class, e -> delivered.incrementAndGet());
+        m.publishDurable("orders.created", new OrderCreated("o-4", 1, Instant.EPOCH));
+        Await.until(WAIT, () -> delivered.get() == 2, "the stored message and the next one");
+        assertEquals(2, delivered.get());
+    }
+
+    @Test
+    void undecodableDurableMessageGoesToDeadLetterAtOnce() throws Exception {
+        Messaging m = messaging("billing");
+        Queue<io.nats.client.Message> deadLetters = new ConcurrentLinkedQueue<>();
+        Connection raw = rawConnection();
+        raw.createDispatcher(deadLetters::add).subscribe("deadletter.billing");
+        raw.flush(Duration.ofSeconds(5));
+        AtomicInteger handled = new AtomicInteger();
+        m.subscribeDurable("orders.created", OrderCreated.class, fastRedelivery().build(),
+                e -> handled.incrementAndGet());
+
+        m.publishDurable("orders.created", "[1, 2".getBytes(StandardCharsets.UTF_8));
+        m.publishDurable("orders.created", new OrderCreated("o-5", 1, Instant.EPOCH));
+
+        Await.until(WAIT, () -> deadLetters.size() == 1 && handled.get() == 1, "one dead letter, one handled");
+        assertTrue(deadLetters.peek().getHeaders().getFirst(MessagingHeaders.DEAD_LETTER_REASON)
+                .startsWith("undecodable payload for " + OrderCreated.class.getName()));
+        assertEquals("1", deadLetters.peek().getHeaders().getFirst(MessagingHeaders.DELIVERY_COUNT));
+        Await.until(WAIT, () -> consumerInfo(raw, "billing-orders_created").getNumAckPending() == 0,
+                "terminated, not pending redelivery");
+    }
+
+    @Test
+    void tenThousandDurableMessagesSurviveServerRestartWithNothingLost() throws Exception {
+        int total = 10_000;
+        Messaging publisher = messaging("orders");
+        Messaging consumer = messaging("billing", b -> { });
+        Set<String> seen = ConcurrentHashMap.newKeySet();
+        AtomicInteger deliveries = new AtomicInteger();
+        consumer.subscribeDurable("orders.flow", String.class,
+                SubscriptionOptions.builder().concurrency(8).build(), e -> {
+                    deliveries.incrementAndGet();
+                    seen.add(e.payload());
+                });
+        AtomicInteger published = new AtomicInteger();
+        Thread publishing = Thread.ofVirtual().start(() -> {
+            for (int i = 0; i < total; i++) {
+                // the id makes a publish that was stored but not acked before the outage a duplicate
+                publisher.publishDurable("orders.flow", "m-" + i, "flow-" + i);
+                published.incrementAndGet();
+            }
+        });
+        Await.until(WAIT, () -> published.get() >= total / 3, "a third published");
+
+        server.restart();
+
+        assertTrue(publishing.join(Duration.ofSeconds(60)), "publisher finished");
+        Await.until(Duration.ofSeconds(60), () -> seen.size() == total,
+                () -> "all " + total + " distinct messages consumed, got " + seen.size());
+        assertTrue(deliveries.get() >= total, "at least once: " + deliveries.get());
+    }
+
+    @Test
+    void drainOnShutdownLetsInFlightHandlersFinishAndAck() throws Exception {
+        Messaging m = messaging("billing");
+        AtomicInteger done = new AtomicInteger();
+        CountDownLatch started = new CountDownLatch(1);
+        m.subscribeDurable("orders.created", OrderCreated.class, e -> {
+            started.countDown();
+            Thread.sleep(100); // the work itself
+            done.incrementAndGet();
+        });
+        for (int i = 0; i < 10; i++) {
+            m.publishDurable("orders.created", new OrderCreated("o-" + i, 1, Instant.EPOCH));
+        }
+        assertTrue(started.await(20, TimeUnit.SECONDS));
+
+        assertTrue(m.drainSubscriptions(WAIT), "drained in time");
+        m.close();
+
+        assertEquals(10, done.get());
+        Connection raw = rawConnection();
+        ConsumerInfo info = consumerInfo(raw, "billing-orders_created");
+        assertEquals(0, info.getNumAckPending(), info.toString());
+        assertEquals(0, info.getNumPending(), info.toString());
+    }
+
+    @Test
+    void registersWithNatsServiceProtocolWithHttpUrlAndEndpoints() throws Exception {
+        Messaging pricing = messaging("pricing", b -> b.serviceVersion("1.4.2")
+                .httpUri(URI.create("http://127.0.0.1:8081")));
+        pricing.respond("pricing.quote", PriceQuery.class, q -> new Price(q.payload().sku(), 100));
+        messaging("pricing", b -> b.serviceVersion("1.4.2").httpUri(URI.create("http://127.0.0.1:8082")));
+
+        Connection raw = rawConnection();
+        List<InfoResponse> infos = new Discovery(raw, 500, 10).info("pricing");
+
+        assertEquals(2, infos.size(), infos.toString());
+        InfoResponse first = infos.stream().filter(i -> i.getEndpoints().size() == 1).findFirst().orElseThrow();
+        assertEquals("http://127.0.0.1:8081", first.getMetadata().get("http.url"));
+        assertEquals("1.4.2", first.getVersion());
+        assertEquals("pricing.quote", first.getEndpoints().get(0).getSubject());
+        assertEquals(Set.of(URI.create("http://127.0.0.1:8081"), URI.create("http://127.0.0.1:8082")),
+                Set.copyOf(NatsDiscovery.create(messaging("shop"), Duration.ofMillis(500)).instances("pricing")));
+        assertEquals(new Price("a", 100),
+                messaging("shop").request("pricing.quote", new PriceQuery("a"), Price.class, WAIT));
+        long requests = new Discovery(raw, 500, 10).stats("pricing").stream()
+                .flatMap(st -> st.getEndpointStatsList().stream())
+                .mapToLong(io.nats.service.EndpointStats::getNumRequests).sum();
+        assertEquals(1, requests, "$SRV.STATS counts the request");
+    }
+
+    private ConsumerInfo consumerInfo(Connection raw, String durable) {
+        try {
+            JetStreamManagement jsm = raw.jetStreamManagement();
+            return jsm.getConsumerInfo("ORDERS", durable);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+}
