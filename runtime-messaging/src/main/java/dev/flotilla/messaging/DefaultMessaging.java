@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.flotilla.core.CallContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -157,7 +158,7 @@ final class DefaultMessaging implements Messaging {
 
     /** Runs one message through its handler; {@code durable} is null for core subscriptions. */
     private <T> void handle(RawMessage raw, Class<T> type, MessageHandler<T> handler, SubscriptionOptions durable) {
-        int restored = Correlation.restore(serviceName, raw.headers());
+        CallContext.Scope scope = Correlation.restore(serviceName, raw.headers());
         try {
             T payload;
             try {
@@ -197,7 +198,7 @@ final class DefaultMessaging implements Messaging {
         } catch (RuntimeException e) {
             LOG.error("Could not settle a message on {}", raw.subject(), e);
         } finally {
-            Correlation.clear(restored);
+            scope.close();
         }
     }
 
@@ -285,7 +286,7 @@ final class DefaultMessaging implements Messaging {
     }
 
     private <Q, R> void answer(RawMessage raw, Class<Q> type, Responder<Q, R> responder) {
-        int restored = Correlation.restore(serviceName, raw.headers());
+        CallContext.Scope scope = Correlation.restore(serviceName, raw.headers());
         try {
             Q request;
             try {
@@ -312,7 +313,7 @@ final class DefaultMessaging implements Messaging {
         } catch (RuntimeException e) {
             LOG.error("Could not reply to a request on {}", raw.subject(), e);
         } finally {
-            Correlation.clear(restored);
+            scope.close();
         }
     }
 

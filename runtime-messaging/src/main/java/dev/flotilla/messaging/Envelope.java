@@ -74,7 +74,7 @@ public final class Envelope<T> {
     }
 
     /**
-     * The correlation id the publisher had in its MDC, from the {@value MessagingHeaders#CORRELATION_ID} header.
+     * The correlation id of the publisher's call context, from the {@value MessagingHeaders#CORRELATION_ID} header.
      *
      * @return the correlation id, or empty
      */

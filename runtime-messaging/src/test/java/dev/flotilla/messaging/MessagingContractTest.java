@@ -1,5 +1,6 @@
 package dev.flotilla.messaging;
 
+import dev.flotilla.core.CallContext;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -254,18 +255,22 @@ abstract class MessagingContractTest {
         Queue<String> seen = new ConcurrentLinkedQueue<>();
         Messaging billing = messaging("billing");
         billing.subscribe(p + ".orders", String.class, e -> {
-            seen.add(MDC.get("correlationId") + "/" + MDC.get("service") + "/" + MDC.get("traceparent")
+            seen.add(MDC.get("correlationId") + "/" + MDC.get("service") + "/" + MDC.get("traceId")
                     + "/" + Thread.currentThread().isVirtual());
         });
         awaitSubscriptionsPropagated(billing);
 
-        MDC.put("correlationId", "req-42");
-        MDC.put("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
-        orders.publish(p + ".orders", "hello");
-        MDC.clear();
+        CallContext.Scope scope = CallContext.of("orders", "req-42")
+                .withTrace("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null)
+                .open();
+        try {
+            orders.publish(p + ".orders", "hello");
+        } finally {
+            scope.close();
+        }
 
         Await.until(WAIT, () -> seen.size() == 1, "one message");
-        assertEquals("req-42/billing/00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01/true", seen.peek());
+        assertEquals("req-42/billing/0af7651916cd43dd8448eb211c80319c/true", seen.peek());
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import dev.flotilla.core.CallContext;
 import dev.flotilla.messaging.TestEvents.OrderCreated;
 import dev.flotilla.messaging.TestEvents.Price;
 import dev.flotilla.messaging.TestEvents.PriceQuery;
@@ -32,7 +33,6 @@ import io.nats.service.InfoResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.MDC;
 
 /**
  * What only NATS can show: reconnects, JetStream at-least-once, dead letters after redeliveries, de-duplication,
@@ -56,7 +56,7 @@ class NatsMessagingTest {
             closeables.get(i).close();
         }
         server.close();
-        MDC.clear();
+        org.slf4j.MDC.clear();
     }
 
     private Messaging messaging(String service, Consumer<Messaging.Builder> customizer) {
@@ -149,9 +149,12 @@ class NatsMessagingTest {
             throw new IllegalStateException("payment provider down");
         });
 
-        MDC.put("correlationId", "req-7");
-        m.publishDurable("orders.created", new OrderCreated("o-2", 1, Instant.EPOCH), "order-o-2");
-        MDC.clear();
+        CallContext.Scope scope = CallContext.of("orders", "req-7").open();
+        try {
+            m.publishDurable("orders.created", new OrderCreated("o-2", 1, Instant.EPOCH), "order-o-2");
+        } finally {
+            scope.close();
+        }
 
         Await.until(WAIT, () -> deadLetters.size() == 1, "one dead letter");
         io.nats.client.Message dead = deadLetters.peek();
