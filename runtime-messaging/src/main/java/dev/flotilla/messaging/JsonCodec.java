@@ -3,11 +3,8 @@ package dev.flotilla.messaging;
 import java.io.IOException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.flotilla.core.internal.JsonMapping;
 
 /**
  * JSON for payloads: tolerant of unknown properties (readers must accept newer writers), java.time as ISO-8601
@@ -15,11 +12,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  */
 final class JsonCodec {
 
-    private final ObjectMapper mapper = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .build();
+    /** The same JSON settings as HTTP bodies, so one record reads the same from either. */
+    private final ObjectMapper mapper = JsonMapping.newMapper();
 
     byte[] encode(Object value) {
         if (value instanceof byte[] bytes) {
