@@ -86,7 +86,7 @@ class MessagingExtensionTest {
 
     @Test
     void connectsDeclaresRegistersAndReportsReadinessThatFollowsTheConnection() throws Exception {
-        try (NatsServerProcess server = NatsServerProcess.start()) {
+        try (NatsServer server = NatsServer.start()) {
             Map<String, String> config = Map.of(
                     "messaging.nats.servers", server.url(),
                     "messaging.nats.reconnect.initial-wait", "PT0.02S",

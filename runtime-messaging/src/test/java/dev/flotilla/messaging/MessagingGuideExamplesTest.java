@@ -99,7 +99,7 @@ class MessagingGuideExamplesTest {
 
     @Test
     void durableExampleRunsAgainstNats() {
-        try (NatsServerProcess server = NatsServerProcess.start();
+        try (NatsServer server = NatsServer.start();
              Messaging messaging = Messaging.builder().serviceName("orders")
                      .nats(NatsSettings.builder().server(server.url()).build()).build()) {
             durableExample(messaging);

@@ -26,7 +26,7 @@ class NatsAuthenticationTest {
 
     @Test
     void authenticatesWithTokenAndRefusesWithoutIt() {
-        try (NatsServerProcess server = NatsServerProcess.start("--auth", "s3cret")) {
+        try (NatsServer server = NatsServer.start("--auth", "s3cret")) {
             Config config = Config.just(ConfigSources.create(Map.of(
                     "servers", server.url(), "token", "s3cret")));
             try (Messaging m = connect(NatsSettings.create(config))) {
@@ -41,7 +41,7 @@ class NatsAuthenticationTest {
 
     @Test
     void authenticatesWithUserAndPassword() {
-        try (NatsServerProcess server = NatsServerProcess.start("--user", "orders", "--pass", "pw")) {
+        try (NatsServer server = NatsServer.start("--user", "orders", "--pass", "pw")) {
             try (Messaging m = connect(NatsSettings.builder().server(server.url()).userInfo("orders", "pw").build())) {
                 assertTrue(m.isConnected());
             }
@@ -54,7 +54,7 @@ class NatsAuthenticationTest {
         Path conf = dir.resolve("nkey.conf");
         Files.writeString(conf, "authorization { users = [ { nkey: \"" + new String(user.getPublicKey())
                 + "\" } ] }\n");
-        try (NatsServerProcess server = NatsServerProcess.start("-c", conf.toString())) {
+        try (NatsServer server = NatsServer.start("-c", conf.toString())) {
             NatsSettings settings = NatsSettings.builder().server(server.url())
                     .nkeySeed(new String(user.getSeed())).build();
             try (Messaging m = connect(settings)) {
@@ -88,7 +88,7 @@ class NatsAuthenticationTest {
         assertTrue(run(dir, Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-importcert",
                 "-noprompt", "-alias", "nats", "-file", cert.toString(), "-keystore", trust.toString(),
                 "-storetype", "PKCS12", "-storepass", "changeit"));
-        try (NatsServerProcess server = NatsServerProcess.start("--tls", "--tlscert", cert.toString(),
+        try (NatsServer server = NatsServer.start("--tls", "--tlscert", cert.toString(),
                 "--tlskey", key.toString())) {
             Config config = Config.just(ConfigSources.create(Map.of(
                     "servers", server.url(),

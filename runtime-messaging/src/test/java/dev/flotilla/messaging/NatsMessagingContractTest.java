@@ -8,11 +8,11 @@ import org.junit.jupiter.api.BeforeAll;
 /** The contract on a real nats-server with JetStream. */
 class NatsMessagingContractTest extends MessagingContractTest {
 
-    private static NatsServerProcess server;
+    private static NatsServer server;
 
     @BeforeAll
     static void startServer() {
-        server = NatsServerProcess.start();
+        server = NatsServer.start();
     }
 
     @AfterAll
@@ -22,7 +22,7 @@ class NatsMessagingContractTest extends MessagingContractTest {
         }
     }
 
-    static NatsSettings.Builder settings(NatsServerProcess server) {
+    static NatsSettings.Builder settings(NatsServer server) {
         return NatsSettings.builder()
                 .server(server.url())
                 .reconnectInitialWait(Duration.ofMillis(20))

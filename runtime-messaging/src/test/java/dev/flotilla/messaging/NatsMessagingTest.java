@@ -42,12 +42,12 @@ class NatsMessagingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private NatsServerProcess server;
+    private NatsServer server;
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     @BeforeEach
     void startServer() {
-        server = NatsServerProcess.start();
+        server = NatsServer.start();
     }
 
     @AfterEach

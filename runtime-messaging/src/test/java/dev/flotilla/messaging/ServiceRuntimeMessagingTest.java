@@ -61,7 +61,7 @@ class ServiceRuntimeMessagingTest {
     @Test
     void servicesTalkOverNatsAndReportReadinessAndHttpUrl() throws Exception {
         PricingService pricing = new PricingService();
-        try (NatsServerProcess server = NatsServerProcess.start();
+        try (NatsServer server = NatsServer.start();
              ServiceRuntime runtime = ServiceRuntime.builder()
                      .addService(new OrderService(), config(server.url()))
                      .addService(pricing, config(server.url()))

@@ -16,15 +16,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Assumptions;
-
 /**
- * A real nats-server with JetStream for one test: started on an ephemeral port (read from its ports file) with a
- * temporary store directory; {@link #stop()} and {@link #restart()} on the same port and store, like the NATS
- * client's own {@code NatsTestServer} and {@code ReconnectTests}. The binary comes from {@code NATS_SERVER_BIN} or
- * the {@code PATH}; without one, the test is skipped with a message (never run against the system server).
+ * A local nats-server process with JetStream, for development and tests: started on an ephemeral port (read from its
+ * ports file, since {@code -p 0} would mean the default 4222) with a temporary store directory, bound to loopback;
+ * {@link #stop()} and {@link #restart()} keep the same port and store, so clients can test reconnects (like the NATS
+ * client's own {@code NatsTestServer} and {@code ReconnectTests}). The binary comes from the {@code NATS_SERVER_BIN}
+ * environment variable or the {@code PATH}.
+ *
+ * <p>Not for production: run nats-server (or a NATS cluster) as its own process there. Thread-safe for its lifecycle
+ * calls.
  */
-final class NatsServerProcess implements AutoCloseable {
+public final class NatsServer implements AutoCloseable {
+    /** The environment variable naming the nats-server binary: {@value}. */
+    public static final String BINARY_ENV = "NATS_SERVER_BIN";
 
     private static final Pattern PORT = Pattern.compile("(?:nats|tls)://[^\"]*:(\\d+)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
@@ -35,18 +39,28 @@ final class NatsServerProcess implements AutoCloseable {
     private Process process;
     private int port = -1;
 
-    private NatsServerProcess(Path binary, Path dir, List<String> extraArgs) {
+    private NatsServer(Path binary, Path dir, List<String> extraArgs) {
         this.binary = binary;
         this.dir = dir;
         this.extraArgs = extraArgs;
     }
 
-    static NatsServerProcess start(String... extraArgs) {
+    /**
+     * Starts a nats-server with JetStream on an ephemeral loopback port and waits until it accepts connections.
+     *
+     * @param extraArgs further nats-server arguments, such as {@code --user}, {@code --pass}
+     * @return the running server; close it when done
+     * @throws IllegalStateException if no nats-server binary is found (the message says how to install one), or it
+     *                               does not start within 20 seconds (the message holds its log)
+     */
+    public static NatsServer start(String... extraArgs) {
         Optional<Path> binary = findBinary();
-        Assumptions.assumeTrue(binary.isPresent(),
-                "nats-server not found: put it on the PATH or set NATS_SERVER_BIN");
+        if (binary.isEmpty()) {
+            throw new IllegalStateException("nats-server not found: install it (apt-get install nats-server) or set "
+                                                    + BINARY_ENV + " to its path");
+        }
         try {
-            NatsServerProcess server = new NatsServerProcess(binary.get(),
+            NatsServer server = new NatsServer(binary.get(),
                     Files.createTempDirectory("flotilla-nats-"), List.of(extraArgs));
             server.launch();
             return server;
@@ -55,8 +69,13 @@ final class NatsServerProcess implements AutoCloseable {
         }
     }
 
-    static Optional<Path> findBinary() {
-        String env = System.getenv("NATS_SERVER_BIN");
+    /**
+     * Finds the nats-server binary: {@code NATS_SERVER_BIN}, then the {@code PATH}, then {@code /usr/sbin}.
+     *
+     * @return the binary; empty when there is none
+     */
+    public static Optional<Path> findBinary() {
+        String env = System.getenv(BINARY_ENV);
         if (env != null && !env.isBlank()) {
             return Optional.of(Path.of(env)).filter(Files::isExecutable);
         }
@@ -70,7 +89,7 @@ final class NatsServerProcess implements AutoCloseable {
         return Optional.of(Path.of("/usr/sbin/nats-server")).filter(Files::isExecutable);
     }
 
-    private void launch() throws IOException {
+    private synchronized void launch() throws IOException {
         Path portsDir = Files.createDirectories(dir.resolve("ports"));
         try (Stream<Path> old = Files.list(portsDir)) {
             for (Path p : old.toList()) {
@@ -97,11 +116,9 @@ final class NatsServerProcess implements AutoCloseable {
             if (port < 0) {
                 port = readPort(portsDir);
             }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            if (Thread.currentThread().isInterrupted()) {
+                throw new IllegalStateException("interrupted while nats-server was starting");
             }
         }
     }
@@ -135,16 +152,35 @@ final class NatsServerProcess implements AutoCloseable {
         }
     }
 
-    String url() {
+    /**
+     * The URL clients connect to, such as {@code nats://127.0.0.1:41234}.
+     *
+     * @return the URL
+     */
+    public String url() {
         return "nats://127.0.0.1:" + port;
     }
 
-    int port() {
+    /**
+     * The port, the same across restarts.
+     *
+     * @return the port
+     */
+    public int port() {
         return port;
     }
 
-    /** Stops the server (graceful SIGTERM) and waits until it exited. */
-    void stop() {
+    /**
+     * Whether the process is running.
+     *
+     * @return {@code true} while it runs
+     */
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Stops the server (graceful SIGTERM) and waits until it exited; does nothing when it is not running. */
+    public synchronized void stop() {
         if (process != null && process.isAlive()) {
             process.destroy();
             try {
@@ -157,8 +193,12 @@ final class NatsServerProcess implements AutoCloseable {
         }
     }
 
-    /** Starts the server again on the same port with the same JetStream store. */
-    void restart() {
+    /**
+     * Starts the server again on the same port with the same JetStream store, stopping it first if it runs.
+     *
+     * @throws IllegalStateException if it does not start again
+     */
+    public synchronized void restart() {
         stop();
         try {
             launch();
@@ -167,8 +207,9 @@ final class NatsServerProcess implements AutoCloseable {
         }
     }
 
+    /** Stops the server and deletes its store. */
     @Override
-    public void close() {
+    public synchronized void close() {
         stop();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
