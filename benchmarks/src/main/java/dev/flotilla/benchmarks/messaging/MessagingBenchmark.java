@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.flotilla.messaging.Messaging;
+import dev.flotilla.messaging.NatsServer;
 import dev.flotilla.messaging.NatsSettings;
 import dev.flotilla.messaging.StreamDefinition;
 import dev.flotilla.messaging.SubscriptionOptions;
@@ -62,7 +63,7 @@ public class MessagingBenchmark {
     private final OrderCreated event = new OrderCreated("order-000000001", "customer-0000042", 3, 129_900,
             "deliver to the back door, please");
 
-    private NatsServerForBenchmarks server;
+    private NatsServer server;
 
     private Messaging flotillaPublisher;
     private Messaging flotillaConsumer;
@@ -79,7 +80,7 @@ public class MessagingBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        server = new NatsServerForBenchmarks();
+        server = NatsServer.start();
         NatsSettings settings = NatsSettings.builder().server(server.url()).build();
         flotillaPublisher = Messaging.builder().serviceName("bench-publisher").nats(settings)
                 .addStream(StreamDefinition.builder("FLOTILLA").addSubject("flotilla.js.>").build()).build();
