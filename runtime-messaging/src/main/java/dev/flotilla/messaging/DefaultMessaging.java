@@ -40,17 +40,21 @@ final class DefaultMessaging implements Messaging {
     private final LongAdder deadLettered = new LongAdder();
     private final LongAdder slowConsumers = new LongAdder();
 
-    private DefaultMessaging(String serviceName, String deadLetterSubject,
+    private final DeliveryInterceptor interceptor;
+
+    private DefaultMessaging(String serviceName, String deadLetterSubject, DeliveryInterceptor interceptor,
                              java.util.function.Function<Transport.Events, Transport> transportFactory) {
         this.serviceName = serviceName;
         this.deadLetterSubject = deadLetterSubject;
+        this.interceptor = interceptor;
         this.transport = transportFactory.apply(subject -> slowConsumers.increment());
     }
 
     static DefaultMessaging create(String serviceName, String version, Optional<URI> httpUri, NatsSettings nats,
-                                   InJvmBroker broker, String deadLetterSubject, List<StreamDefinition> streams) {
+                                   InJvmBroker broker, String deadLetterSubject, List<StreamDefinition> streams,
+                                   DeliveryInterceptor interceptor) {
         NatsTransport.ServiceIdentity identity = new NatsTransport.ServiceIdentity(serviceName, version, httpUri);
-        DefaultMessaging messaging = new DefaultMessaging(serviceName, deadLetterSubject,
+        DefaultMessaging messaging = new DefaultMessaging(serviceName, deadLetterSubject, interceptor,
                 events -> nats != null ? new NatsTransport(nats, identity, events) : new InJvmTransport(broker, events));
         try {
             streams.forEach(messaging::declareStream);
@@ -119,7 +123,7 @@ final class DefaultMessaging implements Messaging {
         Transport.Handle handle;
         try {
             handle = transport.subscribe(subject, queueGroup,
-                    raw -> workers.submit(() -> handle(raw, type, handler, null)));
+                    raw -> workers.submit(() -> handle(subject, raw, type, handler, null)));
         } catch (RuntimeException e) {
             workers.stopNow();
             throw e;
@@ -144,7 +148,7 @@ final class DefaultMessaging implements Messaging {
         Transport.Handle handle;
         try {
             handle = transport.subscribeDurable(subject, durable, options,
-                    raw -> workers.submit(() -> handle(raw, type, handler, options)));
+                    raw -> workers.submit(() -> handle(subject, raw, type, handler, options)));
         } catch (RuntimeException e) {
             workers.stopNow();
             throw e;
@@ -157,7 +161,8 @@ final class DefaultMessaging implements Messaging {
     }
 
     /** Runs one message through its handler; {@code durable} is null for core subscriptions. */
-    private <T> void handle(RawMessage raw, Class<T> type, MessageHandler<T> handler, SubscriptionOptions durable) {
+    private <T> void handle(String subscribed, RawMessage raw, Class<T> type, MessageHandler<T> handler,
+                            SubscriptionOptions durable) {
         CallContext.Scope scope = Correlation.restore(serviceName, raw.headers());
         try {
             T payload;
@@ -172,7 +177,9 @@ final class DefaultMessaging implements Messaging {
                 return;
             }
             try {
-                handler.handle(new Envelope<>(payload, raw.subject(), raw.headers(), raw.deliveries()));
+                Envelope<T> envelope = new Envelope<>(payload, raw.subject(), raw.headers(), raw.deliveries());
+                interceptor.beforeHandler(serviceName, subscribed, envelope);
+                handler.handle(envelope);
                 handled.increment();
                 raw.acks().ack();
             } catch (Exception e) {
@@ -277,7 +284,7 @@ final class DefaultMessaging implements Messaging {
         Transport.Handle handle;
         try {
             handle = transport.respond(subject, queueGroup,
-                    raw -> workers.submit(() -> answer(raw, type, responder)));
+                    raw -> workers.submit(() -> answer(subject, raw, type, responder)));
         } catch (RuntimeException e) {
             workers.stopNow();
             throw e;
@@ -285,7 +292,7 @@ final class DefaultMessaging implements Messaging {
         return register(new ManagedSubscription(subject, queueGroup, handle, workers));
     }
 
-    private <Q, R> void answer(RawMessage raw, Class<Q> type, Responder<Q, R> responder) {
+    private <Q, R> void answer(String subscribed, RawMessage raw, Class<Q> type, Responder<Q, R> responder) {
         CallContext.Scope scope = Correlation.restore(serviceName, raw.headers());
         try {
             Q request;
@@ -298,7 +305,9 @@ final class DefaultMessaging implements Messaging {
             }
             byte[] reply;
             try {
-                R result = responder.respond(new Envelope<>(request, raw.subject(), raw.headers(), RawMessage.ONCE));
+                Envelope<Q> envelope = new Envelope<>(request, raw.subject(), raw.headers(), RawMessage.ONCE);
+                interceptor.beforeHandler(serviceName, subscribed, envelope);
+                R result = responder.respond(envelope);
                 reply = codec.encode(result);
                 handled.increment();
             } catch (Exception e) {

@@ -340,8 +340,21 @@ public interface Messaging extends AutoCloseable {
         private InJvmBroker broker;
         private String deadLetterSubject;
         private final List<StreamDefinition> streams = new ArrayList<>();
+        private DeliveryInterceptor interceptor = DeliveryInterceptor.NONE;
 
         private Builder() {
+        }
+
+        /**
+         * Sees every message before its handler runs, and may fail it; for tests (the testkit's handler faults).
+         *
+         * @param interceptor the interceptor
+         * @return this builder
+         * @throws NullPointerException if {@code interceptor} is {@code null}
+         */
+        public Builder deliveryInterceptor(DeliveryInterceptor interceptor) {
+            this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
+            return this;
         }
 
         /**
@@ -484,7 +497,7 @@ public interface Messaging extends AutoCloseable {
             String dlq = deadLetterSubject != null ? deadLetterSubject
                     : DEFAULT_DEAD_LETTER_PREFIX + Subjects.toName(serviceName);
             return DefaultMessaging.create(serviceName, serviceVersion, Optional.ofNullable(httpUri), nats,
-                    broker != null ? broker : new InJvmBroker(), dlq, List.copyOf(streams));
+                    broker != null ? broker : new InJvmBroker(), dlq, List.copyOf(streams), interceptor);
         }
     }
 }
