@@ -1,4 +1,5 @@
 /**
- * A JUnit 5 extension that runs a whole system of services in one JVM.
+ * The Flotilla testkit: {@link dev.flotilla.testkit.TestSystem} runs a whole system of services in one JVM for
+ * integration tests, with message capture, faults, log capture and {@link dev.flotilla.testkit.Eventually}.
  */
 package dev.flotilla.testkit;

@@ -1,0 +1,628 @@
+package dev.flotilla.testkit;
+
+import java.lang.reflect.Parameter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.flotilla.core.Service;
+import dev.flotilla.core.ServiceHandle;
+import dev.flotilla.core.ServiceRuntime;
+import dev.flotilla.core.ServiceState;
+import dev.flotilla.core.http.ServiceClients;
+import dev.flotilla.core.spi.ServiceExtensionProvider;
+import dev.flotilla.messaging.DeliveryInterceptor;
+import dev.flotilla.messaging.InJvmBroker;
+import dev.flotilla.messaging.Messaging;
+import dev.flotilla.messaging.MessagingExtensionProvider;
+import dev.flotilla.messaging.NatsServer;
+import dev.flotilla.messaging.NatsSettings;
+import dev.flotilla.messaging.SubscriptionOptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole system of services in one JVM, for integration tests: a JUnit 5 extension that starts NATS and every
+ * declared service once per test class, wires discovery between them, captures every message and log line, injects
+ * faults, and resets what it captured before each test.
+ *
+ * <pre>{@code
+ * class OrderFlowTest {
+ *     @RegisterExtension
+ *     static final TestSystem system = TestSystem.builder()
+ *             .service(new UserService())
+ *             .service(new OrderService())
+ *             .service(new InventoryService(), Map.of("inventory.reservation-timeout", "PT5S"))
+ *             .build();
+ *
+ *     @Test
+ *     void placesAnOrder(@ServiceName("order-service") OrderApi orders) {
+ *         OrderView order = orders.place(new PlaceOrder(userId, List.of(new Line(productId, 2))));
+ *         system.messages().await("orders.order-placed.v1", OrderPlaced.class, e -> e.orderId().equals(order.id()));
+ *         eventually(() -> assertEquals("CONFIRMED", orders.get(order.id()).status()));
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Messaging runs on a real nats-server started for the system (see {@link NatsMode}), or the server in
+ * {@code NATS_URL}, or the in-JVM transport when asked for with {@link Builder#nats(NatsMode)}. Without a nats-server
+ * the system fails to start with the install command, unless {@link Builder#fallbackToInJvm()} allows the in-JVM
+ * transport; the system property {@value #REQUIRE_NATS_PROPERTY}{@code =true} forbids that fallback (for CI).
+ *
+ * <p>Every service runs on an ephemeral port on loopback, with no shutdown grace period. The system can also be
+ * used without JUnit: {@link #start()} and {@link #close()}.
+ */
+public final class TestSystem implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback,
+        ParameterResolver, AutoCloseable {
+    /** A system property that forbids the in-JVM fallback: {@value}. */
+    public static final String REQUIRE_NATS_PROPERTY = "flotilla.testkit.require-nats";
+    /** The environment variable naming an external NATS server to use: {@value}. */
+    public static final String NATS_URL_ENV = "NATS_URL";
+    /** How many recent log lines and messages a failing test prints. */
+    static final int DUMP_LINES = 40;
+
+    private static final Logger LOG = LoggerFactory.getLogger(TestSystem.class);
+
+    private record Entry(Service service, Map<String, String> overrides) {
+    }
+
+    private final List<Entry> entries;
+    private final Map<String, String> sharedConfig;
+    private final NatsMode natsMode;
+    private final boolean fallbackToInJvm;
+    private final List<ServiceExtensionProvider> extraExtensions;
+    private final Map<String, Faults> faults = new ConcurrentHashMap<>();
+    private final Messages messages = new Messages();
+    private final LogCapture logs = new LogCapture();
+
+    private volatile boolean running;
+    private boolean startedForEachTest;
+    private NatsServer natsServer;
+    private String natsUrl;
+    private ServiceRuntime runtime;
+    private Messaging probe;
+    private ServiceClients clients;
+    private Duration startupTime = Duration.ZERO;
+
+    private TestSystem(Builder builder) {
+        this.entries = List.copyOf(builder.entries);
+        this.sharedConfig = Map.copyOf(builder.sharedConfig);
+        this.natsMode = builder.natsMode;
+        this.fallbackToInJvm = builder.fallbackToInJvm;
+        this.extraExtensions = List.copyOf(builder.extensions);
+        for (Entry entry : entries) {
+            faults.computeIfAbsent(entry.service().name(), Faults::new);
+        }
+    }
+
+    /**
+     * A builder.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---- lifecycle
+
+    /**
+     * Starts NATS (or the in-JVM transport) and every service, in declaration order. Called by JUnit before the
+     * tests; call it yourself outside JUnit. Does nothing when already running.
+     *
+     * @throws IllegalStateException                   if no nats-server can be found and the in-JVM fallback is
+     *                                                 not allowed (the message names the install command)
+     * @throws dev.flotilla.core.ServiceStartException if a service cannot start
+     */
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        long began = System.nanoTime();
+        logs.attach();
+        try {
+            startTransport();
+            InJvmBroker broker = new InJvmBroker();
+            probe = natsUrl == null
+                    ? Messaging.builder().serviceName("flotilla-testkit").inJvm(broker).build()
+                    : Messaging.builder().serviceName("flotilla-testkit")
+                            .nats(NatsSettings.builder().server(natsUrl).build()).build();
+            probe.subscribe(">", byte[].class, SubscriptionOptions.builder().broadcast(true).build(),
+                            envelope -> messages.record(new CapturedMessage(envelope.subject(), envelope.headers(),
+                                                                            envelope.payload(),
+                                                                            System.currentTimeMillis())));
+            runtime = buildRuntime(broker);
+            runtime.start();
+            clients = ServiceClients.builder().caller("test").discovery(this::readyInstances).build();
+            running = true;
+            startupTime = Duration.ofNanos(System.nanoTime() - began);
+            LOG.info("Test system of {} service(s) ready on {} in {} ms", entries.size(), transport(),
+                     startupTime.toMillis());
+        } catch (RuntimeException e) {
+            stopQuietly();
+            throw e;
+        }
+    }
+
+    private void startTransport() {
+        if (natsMode == NatsMode.IN_JVM) {
+            return;
+        }
+        String external = System.getenv(NATS_URL_ENV);
+        if (external != null && !external.isBlank()) {
+            natsUrl = external;
+            return;
+        }
+        if (NatsServer.findBinary().isPresent()) {
+            natsServer = NatsServer.start();
+            natsUrl = natsServer.url();
+            return;
+        }
+        boolean required = Boolean.getBoolean(REQUIRE_NATS_PROPERTY);
+        if (fallbackToInJvm && !required) {
+            LOG.warn("No nats-server found (install it with 'apt-get install nats-server', or set {} or {}): "
+                             + "this test system uses the in-JVM transport", NatsServer.BINARY_ENV, NATS_URL_ENV);
+            return;
+        }
+        throw new IllegalStateException("No nats-server found for the test system: install it with "
+                + "'apt-get install nats-server', set " + NatsServer.BINARY_ENV + " to its path, or set " + NATS_URL_ENV
+                + " to a running server" + (required ? " (" + REQUIRE_NATS_PROPERTY + " is set, so the in-JVM "
+                + "transport is not allowed)" : "; or allow the in-JVM transport with TestSystem.builder()"
+                + ".fallbackToInJvm()"));
+    }
+
+    private ServiceRuntime buildRuntime(InJvmBroker broker) {
+        DeliveryInterceptor interceptor = (service, subject, envelope) -> {
+            Faults serviceFaults = faults.get(service);
+            if (serviceFaults != null && serviceFaults.takeHandlerFailure(subject)) {
+                throw new IllegalStateException("Fault injected by the testkit into " + service + "'s handler of "
+                                                        + subject);
+            }
+        };
+        ServiceRuntime.Builder builder = ServiceRuntime.builder().discoverExtensions(false);
+        ServiceLoader.load(ServiceExtensionProvider.class).stream()
+                .filter(p -> p.type() != MessagingExtensionProvider.class)
+                .forEach(p -> builder.addExtension(p.get()));
+        builder.addExtension(new MessagingExtensionProvider(broker, interceptor));
+        builder.addExtension(new FaultInjection(faults));
+        extraExtensions.forEach(builder::addExtension);
+        for (Entry entry : entries) {
+            Map<String, String> config = new LinkedHashMap<>();
+            config.put("server.port", "0");
+            config.put("server.host", "127.0.0.1");
+            config.put("shutdown.grace-period", "PT0S");
+            config.put("shutdown.drain-timeout", "PT5S");
+            if (natsUrl == null) {
+                config.put("messaging.transport", "in-jvm");
+            } else {
+                config.put("messaging.transport", "nats");
+                config.put("messaging.nats.servers", natsUrl);
+                config.put("messaging.nats.reconnect.initial-wait", "PT0.05S");
+                config.put("messaging.nats.reconnect.max-wait", "PT0.5S");
+            }
+            config.putAll(sharedConfig);
+            config.putAll(entry.overrides());
+            builder.addService(entry.service(), config);
+        }
+        return builder.build();
+    }
+
+    private List<URI> readyInstances(String name) {
+        ServiceRuntime current = runtime;
+        if (current == null) {
+            return List.of();
+        }
+        return current.instances(name).stream()
+                .filter(h -> h.state() == ServiceState.READY)
+                .map(ServiceHandle::uri)
+                .toList();
+    }
+
+    /**
+     * Stops every service, NATS and the capture. Called by JUnit after the tests.
+     */
+    @Override
+    public synchronized void close() {
+        stopQuietly();
+    }
+
+    private void stopQuietly() {
+        running = false;
+        if (clients != null) {
+            clients.close();
+            clients = null;
+        }
+        if (runtime != null) {
+            runtime.stop();
+            runtime = null;
+        }
+        if (probe != null) {
+            probe.close();
+            probe = null;
+        }
+        if (natsServer != null) {
+            natsServer.close();
+            natsServer = null;
+        }
+        natsUrl = null;
+        logs.detach();
+    }
+
+    // ---- JUnit
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (!running) {
+            // Registered on an instance field: one system per test.
+            start();
+            startedForEachTest = true;
+        }
+        reset();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        context.getExecutionException().ifPresent(failure -> System.out.println(report(context.getDisplayName())));
+        if (startedForEachTest) {
+            close();
+            startedForEachTest = false;
+        }
+    }
+
+    /**
+     * Clears captured messages, log lines and faults, and starts again whatever a previous test stopped (NATS and
+     * services). Called by JUnit before each test.
+     */
+    public synchronized void reset() {
+        messages.clear();
+        logs.clear();
+        faults.values().forEach(Faults::clear);
+        if (natsServer != null && !natsServer.isRunning()) {
+            natsServer.restart();
+        }
+        if (runtime != null) {
+            for (ServiceHandle handle : runtime.services()) {
+                if (handle.state() != ServiceState.READY) {
+                    handle.start();
+                }
+            }
+        }
+    }
+
+    /** What a failing test prints: each service's recent log lines and the captured messages. */
+    String report(String test) {
+        StringBuilder out = new StringBuilder("\n==== Flotilla test system after failed test '").append(test)
+                .append("' (transport: ").append(transport()).append(") ====\n");
+        for (String name : faults.keySet()) {
+            List<LogLine> lines = logs.lines(name);
+            out.append("---- ").append(name).append(": last ").append(Math.min(DUMP_LINES, lines.size()))
+                    .append(" of ").append(lines.size()).append(" log lines\n");
+            lines.subList(Math.max(0, lines.size() - DUMP_LINES), lines.size())
+                    .forEach(line -> out.append("  ").append(line).append('\n'));
+        }
+        List<CapturedMessage> captured = messages.all();
+        out.append("---- messages: last ").append(Math.min(DUMP_LINES, captured.size())).append(" of ")
+                .append(captured.size()).append('\n');
+        captured.subList(Math.max(0, captured.size() - DUMP_LINES), captured.size())
+                .forEach(m -> out.append("  ").append(m).append('\n'));
+        return out.toString();
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        Parameter parameter = parameterContext.getParameter();
+        Class<?> type = parameter.getType();
+        if (type == TestSystem.class || type == Messages.class) {
+            return true;
+        }
+        return parameter.isAnnotationPresent(ServiceName.class)
+                && (type == ServiceHandle.class || type == Faults.class || type.isInterface());
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        Parameter parameter = parameterContext.getParameter();
+        Class<?> type = parameter.getType();
+        if (type == TestSystem.class) {
+            return this;
+        }
+        if (type == Messages.class) {
+            return messages;
+        }
+        String name = parameter.getAnnotation(ServiceName.class).value();
+        try {
+            if (type == ServiceHandle.class) {
+                return service(name);
+            }
+            if (type == Faults.class) {
+                return faults(name);
+            }
+            return client(type, name);
+        } catch (RuntimeException e) {
+            throw new ParameterResolutionException("Cannot inject " + type.getSimpleName() + " for service '" + name
+                                                           + "': " + e.getMessage(), e);
+        }
+    }
+
+    // ---- what tests use
+
+    /**
+     * The first instance of a service.
+     *
+     * @param name the service's name
+     * @return its handle, to read its URI or stop and start it
+     * @throws IllegalArgumentException if the system has no such service
+     * @throws IllegalStateException    if the system is not running
+     */
+    public ServiceHandle service(String name) {
+        return runningRuntime().service(name);
+    }
+
+    /**
+     * Every instance of a service.
+     *
+     * @param name the service's name
+     * @return the handles; empty when the system has no such service
+     * @throws IllegalStateException if the system is not running
+     */
+    public List<ServiceHandle> instances(String name) {
+        return runningRuntime().instances(name);
+    }
+
+    /**
+     * A typed client of a service's contract, reaching its ready instances.
+     *
+     * @param contract    the contract interface
+     * @param serviceName the service that serves it
+     * @param <T>         the contract type
+     * @return the client
+     * @throws dev.flotilla.core.http.ContractException if the interface is not a valid contract
+     * @throws IllegalStateException                    if the system is not running
+     */
+    public <T> T client(Class<T> contract, String serviceName) {
+        if (clients == null) {
+            throw new IllegalStateException("The test system is not running");
+        }
+        return clients.create(contract, serviceName);
+    }
+
+    /**
+     * The messages captured since the test began.
+     *
+     * @return the capture
+     */
+    public Messages messages() {
+        return messages;
+    }
+
+    /**
+     * The faults of a service (shared by its instances).
+     *
+     * @param serviceName the service's name
+     * @return its faults
+     * @throws IllegalArgumentException if the system has no such service
+     */
+    public Faults faults(String serviceName) {
+        Faults found = faults.get(serviceName);
+        if (found == null) {
+            throw new IllegalArgumentException("No service named '" + serviceName + "' in this test system; it has "
+                                                       + faults.keySet());
+        }
+        return found;
+    }
+
+    /**
+     * The log lines a service wrote since the test began (the most recent {@value LogCapture#LINES_PER_SERVICE}).
+     *
+     * @param serviceName the service's name
+     * @return the lines, oldest first
+     */
+    public List<LogLine> logs(String serviceName) {
+        return logs.lines(serviceName);
+    }
+
+    /**
+     * A messaging client of the test itself (service name {@code flotilla-testkit}), to publish events or send
+     * requests into the system.
+     *
+     * @return the test's messaging
+     * @throws IllegalStateException if the system is not running
+     */
+    public Messaging messaging() {
+        if (probe == null) {
+            throw new IllegalStateException("The test system is not running");
+        }
+        return probe;
+    }
+
+    /**
+     * Which transport messaging runs on.
+     *
+     * @return {@code nats} or {@code in-jvm}
+     */
+    public String transport() {
+        return natsUrl == null ? "in-jvm" : "nats";
+    }
+
+    /**
+     * The URL of the NATS server the system uses.
+     *
+     * @return the URL; empty on the in-JVM transport
+     */
+    public Optional<String> natsUrl() {
+        return Optional.ofNullable(natsUrl);
+    }
+
+    /**
+     * Stops the system's nats-server (services see a disconnect); the next test, or {@link #startNats()}, starts it
+     * again on the same port with the same JetStream store.
+     *
+     * @throws UnsupportedOperationException if the system does not run its own nats-server
+     */
+    public void stopNats() {
+        ownNatsServer().stop();
+    }
+
+    /**
+     * Starts the system's nats-server again on the same port, after {@link #stopNats()}.
+     *
+     * @throws UnsupportedOperationException if the system does not run its own nats-server
+     */
+    public void startNats() {
+        NatsServer server = ownNatsServer();
+        if (!server.isRunning()) {
+            server.restart();
+        }
+    }
+
+    /**
+     * How long the last {@link #start()} took.
+     *
+     * @return the duration
+     */
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    private NatsServer ownNatsServer() {
+        if (natsServer == null) {
+            throw new UnsupportedOperationException("This test system does not run its own nats-server (transport "
+                                                            + transport() + ")");
+        }
+        return natsServer;
+    }
+
+    private ServiceRuntime runningRuntime() {
+        ServiceRuntime current = runtime;
+        if (current == null) {
+            throw new IllegalStateException("The test system is not running");
+        }
+        return current;
+    }
+
+    /**
+     * Builds a {@link TestSystem}. Not thread-safe.
+     */
+    public static final class Builder {
+        private final List<Entry> entries = new ArrayList<>();
+        private final Map<String, String> sharedConfig = new LinkedHashMap<>();
+        private final List<ServiceExtensionProvider> extensions = new ArrayList<>();
+        private NatsMode natsMode = NatsMode.SERVER;
+        private boolean fallbackToInJvm;
+
+        private Builder() {
+        }
+
+        /**
+         * Adds a service. Add the same service class twice for two instances.
+         *
+         * @param service the service
+         * @return this builder
+         * @throws NullPointerException if {@code service} is {@code null}
+         */
+        public Builder service(Service service) {
+            return service(service, Map.of());
+        }
+
+        /**
+         * Adds a service with configuration overrides of its own.
+         *
+         * @param service   the service
+         * @param overrides configuration keys and values for this service
+         * @return this builder
+         * @throws NullPointerException if an argument is {@code null}
+         */
+        public Builder service(Service service, Map<String, String> overrides) {
+            Objects.requireNonNull(service, "service");
+            Objects.requireNonNull(overrides, "overrides");
+            entries.add(new Entry(service, Map.copyOf(overrides)));
+            return this;
+        }
+
+        /**
+         * Sets a configuration value for every service of the system.
+         *
+         * @param key   the key
+         * @param value the value
+         * @return this builder
+         * @throws NullPointerException if an argument is {@code null}
+         */
+        public Builder config(String key, String value) {
+            sharedConfig.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Where messaging runs; {@link NatsMode#SERVER} by default.
+         *
+         * @param mode the mode
+         * @return this builder
+         * @throws NullPointerException if {@code mode} is {@code null}
+         */
+        public Builder nats(NatsMode mode) {
+            this.natsMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * Allows the in-JVM transport when no nats-server can be found (unless the system property
+         * {@value #REQUIRE_NATS_PROPERTY} is {@code true}).
+         *
+         * @return this builder
+         */
+        public Builder fallbackToInJvm() {
+            this.fallbackToInJvm = true;
+            return this;
+        }
+
+        /**
+         * Adds a service extension provider for every service of the system.
+         *
+         * @param provider the provider
+         * @return this builder
+         * @throws NullPointerException if {@code provider} is {@code null}
+         */
+        public Builder extension(ServiceExtensionProvider provider) {
+            extensions.add(Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
+        /**
+         * Builds the system; nothing starts until JUnit (or {@link TestSystem#start()}) starts it.
+         *
+         * @return the system
+         * @throws IllegalStateException if no service was added
+         */
+        public TestSystem build() {
+            if (entries.isEmpty()) {
+                throw new IllegalStateException("A TestSystem needs at least one service: call service(...)");
+            }
+            return new TestSystem(this);
+        }
+    }
+}
