@@ -2,6 +2,7 @@ package dev.flotilla.testkit;
 
 import java.lang.reflect.Parameter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import dev.flotilla.core.Service;
 import dev.flotilla.core.ServiceHandle;
@@ -86,6 +88,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     private final NatsMode natsMode;
     private final boolean fallbackToInJvm;
     private final List<ServiceExtensionProvider> extraExtensions;
+    private final Supplier<Optional<Path>> natsBinary;
     private final Map<String, Faults> faults = new ConcurrentHashMap<>();
     private final Messages messages = new Messages();
     private final LogCapture logs = new LogCapture();
@@ -105,6 +108,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         this.natsMode = builder.natsMode;
         this.fallbackToInJvm = builder.fallbackToInJvm;
         this.extraExtensions = List.copyOf(builder.extensions);
+        this.natsBinary = builder.natsBinary;
         for (Entry entry : entries) {
             faults.computeIfAbsent(entry.service().name(), Faults::new);
         }
@@ -168,7 +172,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
             natsUrl = external;
             return;
         }
-        if (NatsServer.findBinary().isPresent()) {
+        if (natsBinary.get().isPresent()) {
             natsServer = NatsServer.start();
             natsUrl = natsServer.url();
             return;
@@ -534,8 +538,15 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         private final List<ServiceExtensionProvider> extensions = new ArrayList<>();
         private NatsMode natsMode = NatsMode.SERVER;
         private boolean fallbackToInJvm;
+        private Supplier<Optional<Path>> natsBinary = NatsServer::findBinary;
 
         private Builder() {
+        }
+
+        /** For tests of the testkit: where the nats-server binary is looked for. */
+        Builder natsBinary(Supplier<Optional<Path>> lookup) {
+            this.natsBinary = lookup;
+            return this;
         }
 
         /**
