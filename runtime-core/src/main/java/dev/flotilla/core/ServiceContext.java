@@ -63,8 +63,8 @@ public interface ServiceContext {
     ServiceState state();
 
     /**
-     * The service's own meter registry, served at {@code /metrics}. Each service has its own, so services in one
-     * JVM do not mix their figures.
+     * The meter registry served at {@code /metrics}. Services in one JVM share it (Helidon keeps one), so tag the
+     * meters you register with the service's {@link #name()}, as Flotilla's own meters are.
      *
      * @return the registry; never {@code null}
      */

@@ -26,7 +26,7 @@ import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.http.DirectHandler;
 import io.helidon.metrics.api.MeterRegistry;
-import io.helidon.metrics.api.MetricsConfig;
+import io.helidon.service.registry.Services;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
@@ -47,6 +47,7 @@ final class ServiceInstance implements ServiceHandle {
     static final long DEFAULT_MAX_PAYLOAD_SIZE = 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ServiceRuntime.class);
+    private static final Logger PROFILE = LoggerFactory.getLogger("dev.flotilla.core.profile");
 
     private final Service service;
     private final Map<String, String> overrides;
@@ -55,11 +56,12 @@ final class ServiceInstance implements ServiceHandle {
     private final ObjectMapper json;
     private final ServiceDiscovery localDiscovery;
     private final InFlightRequests inFlight = new InFlightRequests();
-    /** The service's own meters, kept across restarts; never the JVM-global registry. */
-    private final MeterRegistry metrics = MeterRegistry.create(MetricsConfig.builder()
-                                                                       // one registry per service is the design
-                                                                       .warnOnMultipleRegistries(false)
-                                                                       .build());
+    /**
+     * Helidon's meter registry. Helidon's Micrometer provider keeps every registry on Micrometer's global one, so a
+     * registry per service would not isolate anything (and warns about meters it did not create): services in one
+     * JVM share this one, and every Flotilla meter is tagged with the service's name.
+     */
+    private final MeterRegistry metrics = Services.get(MeterRegistry.class);
     private final ReentrantLock lifecycle = new ReentrantLock();
 
     private volatile ServiceState state = ServiceState.NEW;
@@ -139,6 +141,7 @@ final class ServiceInstance implements ServiceHandle {
             RunContext run;
             try {
                 Config config = configLoader.load(service.name(), overrides);
+                PROFILE.debug("{} config {} ms", service.name(), (System.nanoTime() - began) / 1_000_000);
                 run = new RunContext(config, ShutdownSettings.from(config.get("shutdown")));
             } catch (RuntimeException e) {
                 state = ServiceState.FAILED;
@@ -167,6 +170,7 @@ final class ServiceInstance implements ServiceHandle {
     }
 
     private void startRun(RunContext run) throws Exception {
+        long t0 = System.nanoTime();
         run.resilience = Resilience.builder()
                 .config(run.config.get("resilience"))
                 .listener(new ResilienceMetrics(service.name(), metrics))
@@ -184,6 +188,7 @@ final class ServiceInstance implements ServiceHandle {
         RouteIndex routes = new RouteIndex();
         ProblemSender problems = new ProblemSender(new ProblemResponses(json, run.logger), routes);
 
+        PROFILE.debug("{} resilience+clients+extensions {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(new RequestContextFilter(service.name(), inFlight, problems))
                 .error(Throwable.class, problems);
@@ -206,6 +211,7 @@ final class ServiceInstance implements ServiceHandle {
             direct.addHandler(type, problems);
         }
 
+        PROFILE.debug("{} routing+health {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         run.server = WebServer.builder()
                 .port(DEFAULT_PORT)
                 .maxPayloadSize(DEFAULT_MAX_PAYLOAD_SIZE)
@@ -233,10 +239,12 @@ final class ServiceInstance implements ServiceHandle {
         }
         run.uri = advertisedUri(run.config, run.server.port());
 
+        PROFILE.debug("{} server {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         for (ServiceExtension extension : run.extensions) {
             extension.start();
             run.started.add(extension);
         }
+        PROFILE.debug("{} extensions started {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         service.start(run);
     }
 
