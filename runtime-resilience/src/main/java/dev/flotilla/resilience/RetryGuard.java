@@ -20,7 +20,8 @@ import dev.failsafe.spi.SyncExecutionInternal;
  * on, so the retry loop ends at once, before sleeping, and the caller gets the real failure.
  *
  * <p>Failsafe has no hook for this: its abort predicates see neither the attempt number nor per-call data such as a
- * deadline. Failsafe creates one executor per call, so the attempt counter below is per call.
+ * deadline. Failsafe creates one executor per call, so the attempt counter below is per call; a call's attempts run one
+ * after the other (the next one starts after the retry policy has handled this one's result), so it needs no lock.
  */
 final class RetryGuard implements Policy<Object> {
     /** The least time worth starting another attempt with. */
@@ -79,7 +80,7 @@ final class RetryGuard implements Policy<Object> {
             return execution -> innerFn.apply(execution).thenApply(r -> r == null ? null : afterAttempt(r));
         }
 
-        private synchronized ExecutionResult<Object> afterAttempt(ExecutionResult<Object> result) {
+        private ExecutionResult<Object> afterAttempt(ExecutionResult<Object> result) {
             attempts++;
             Throwable failure = result.getException();
             if (failure == null || attempts >= maxAttempts || !retryable.test(failure)) {
