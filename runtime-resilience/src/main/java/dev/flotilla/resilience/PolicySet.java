@@ -103,8 +103,7 @@ public final class PolicySet {
                 }
                 case CIRCUIT_BREAKER -> {
                     if (circuitBreaker != null) {
-                        list.add(new HalfOpenGate(circuitBreaker, config.circuitBreakerHalfOpenCalls()));
-                        list.add(circuitBreaker);
+                        list.add(new GatedCircuitBreaker(circuitBreaker, config.circuitBreakerHalfOpenCalls()));
                     }
                 }
                 case RATE_LIMITER -> {

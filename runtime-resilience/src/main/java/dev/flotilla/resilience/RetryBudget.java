@@ -1,5 +1,6 @@
 package dev.flotilla.resilience;
 
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,24 +23,38 @@ public final class RetryBudget {
     private final double maxTokens;
     private final LongSupplier nanoTime;
 
-    private double tokens;
-    private long lastRefillNanos;
+    /**
+     * The bucket as of {@link Bucket#refilledAt}, replaced as a whole by compare-and-set so that callers never lock.
+     * A full bucket stays full without refills or deposits, so {@link #recordCall()} on a full bucket changes nothing
+     * and neither reads the clock nor allocates: the common case when the downstream is healthy.
+     */
+    private final AtomicReference<Bucket> bucket;
+
+    private record Bucket(double tokens, long refilledAt) {
+    }
 
     RetryBudget(double ratio, double minPerSecond, double maxTokens, LongSupplier nanoTime) {
         this.ratio = ratio;
         this.minPerSecond = minPerSecond;
         this.maxTokens = maxTokens;
         this.nanoTime = nanoTime;
-        this.tokens = maxTokens;
-        this.lastRefillNanos = nanoTime.getAsLong();
+        this.bucket = new AtomicReference<>(new Bucket(maxTokens, nanoTime.getAsLong()));
     }
 
     /**
      * Records one call, depositing {@code ratio} tokens.
      */
-    synchronized void recordCall() {
-        refill();
-        tokens = Math.min(maxTokens, tokens + ratio);
+    void recordCall() {
+        Bucket current = bucket.get();
+        while (current.tokens < maxTokens) {
+            Bucket refilled = refilled(current);
+            Bucket next = new Bucket(Math.min(maxTokens, refilled.tokens + ratio), refilled.refilledAt);
+            Bucket witness = bucket.compareAndExchange(current, next);
+            if (witness == current) {
+                return;
+            }
+            current = witness;
+        }
     }
 
     /**
@@ -47,24 +62,32 @@ public final class RetryBudget {
      *
      * @return {@code true} if the retry may go ahead
      */
-    synchronized boolean tryAcquireRetry() {
-        refill();
-        if (tokens >= 1d) {
-            tokens -= 1d;
-            return true;
+    boolean tryAcquireRetry() {
+        Bucket current = bucket.get();
+        while (true) {
+            Bucket refilled = refilled(current);
+            Bucket next = refilled.tokens >= 1d ? new Bucket(refilled.tokens - 1d, refilled.refilledAt) : refilled;
+            if (next == current) {
+                return false;
+            }
+            Bucket witness = bucket.compareAndExchange(current, next);
+            if (witness == current) {
+                return next != refilled;
+            }
+            current = witness;
         }
-        return false;
     }
 
-    private void refill() {
+    /** The bucket refilled at {@code min-per-second} up to now, or {@code bucket} itself if nothing changes. */
+    private Bucket refilled(Bucket bucket) {
         if (minPerSecond > 0d) {
             long now = nanoTime.getAsLong();
-            long elapsed = now - lastRefillNanos;
+            long elapsed = now - bucket.refilledAt;
             if (elapsed > 0) {
-                tokens = Math.min(maxTokens, tokens + elapsed / NANOS_PER_SECOND * minPerSecond);
-                lastRefillNanos = now;
+                return new Bucket(Math.min(maxTokens, bucket.tokens + elapsed / NANOS_PER_SECOND * minPerSecond), now);
             }
         }
+        return bucket;
     }
 
     /**
@@ -72,9 +95,16 @@ public final class RetryBudget {
      *
      * @return the whole tokens in the bucket, zero or more
      */
-    public synchronized int available() {
-        refill();
-        return (int) Math.floor(tokens);
+    public int available() {
+        Bucket current = bucket.get();
+        while (true) {
+            Bucket refilled = refilled(current);
+            Bucket witness = refilled == current ? current : bucket.compareAndExchange(current, refilled);
+            if (witness == current) {
+                return (int) Math.floor(refilled.tokens);
+            }
+            current = witness;
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.function.Predicate;
 import dev.failsafe.Policy;
 import dev.failsafe.PolicyConfig;
 import dev.failsafe.spi.AsyncExecutionInternal;
+import dev.failsafe.spi.ExecutionInternal;
 import dev.failsafe.spi.ExecutionResult;
 import dev.failsafe.spi.FailsafeFuture;
 import dev.failsafe.spi.PolicyExecutor;
@@ -20,7 +21,8 @@ import dev.failsafe.spi.SyncExecutionInternal;
  * on, so the retry loop ends at once, before sleeping, and the caller gets the real failure.
  *
  * <p>Failsafe has no hook for this: its abort predicates see neither the attempt number nor per-call data such as a
- * deadline. Failsafe creates one executor per call, so the attempt counter below is per call.
+ * deadline. The attempt number is the execution's own count, read only after a failed attempt, so the guard needs no
+ * state or lock of its own and costs a successful call nothing but a look at its result.
  */
 final class RetryGuard implements Policy<Object> {
     /** The least time worth starting another attempt with. */
@@ -34,6 +36,8 @@ final class RetryGuard implements Policy<Object> {
     private final PolicyEvents events;
     private final PolicyConfig<Object> config = new PolicyConfig<>() {
     };
+    /** The executor for the last policy index asked for; see {@link #toExecutor(int)}. */
+    private volatile Executor shared;
 
     RetryGuard(int maxAttempts, Predicate<Throwable> retryable, RetryDelays delays, RetryBudget budget,
                Deadline deadline, PolicyEvents events) {
@@ -54,14 +58,21 @@ final class RetryGuard implements Policy<Object> {
         return config;
     }
 
+    /**
+     * Returns an executor for this guard. The executor keeps no state of its own (the attempt number comes from the
+     * execution), so one executor serves every call made with the same policy index; Failsafe asks for one per call.
+     */
     @Override
     public PolicyExecutor<Object> toExecutor(int policyIndex) {
-        return new Executor(policyIndex);
+        Executor executor = shared;
+        if (executor == null || executor.getPolicyIndex() != policyIndex) {
+            executor = new Executor(policyIndex);
+            shared = executor;
+        }
+        return executor;
     }
 
     private final class Executor extends PolicyExecutor<Object> {
-        private int attempts;
-
         Executor(int policyIndex) {
             super(RetryGuard.this, policyIndex);
         }
@@ -69,20 +80,27 @@ final class RetryGuard implements Policy<Object> {
         @Override
         public Function<SyncExecutionInternal<Object>, ExecutionResult<Object>> apply(
                 Function<SyncExecutionInternal<Object>, ExecutionResult<Object>> innerFn, Scheduler scheduler) {
-            return execution -> afterAttempt(innerFn.apply(execution));
+            return execution -> afterAttempt(execution, innerFn.apply(execution));
         }
 
         @Override
         public Function<AsyncExecutionInternal<Object>, CompletableFuture<ExecutionResult<Object>>> applyAsync(
                 Function<AsyncExecutionInternal<Object>, CompletableFuture<ExecutionResult<Object>>> innerFn,
                 Scheduler scheduler, FailsafeFuture<Object> future) {
-            return execution -> innerFn.apply(execution).thenApply(r -> r == null ? null : afterAttempt(r));
+            return execution -> innerFn.apply(execution)
+                    .thenApply(r -> r == null ? null : afterAttempt(execution, r));
         }
 
-        private synchronized ExecutionResult<Object> afterAttempt(ExecutionResult<Object> result) {
-            attempts++;
+        private ExecutionResult<Object> afterAttempt(ExecutionInternal<Object> execution,
+                                                     ExecutionResult<Object> result) {
             Throwable failure = result.getException();
-            if (failure == null || attempts >= maxAttempts || !retryable.test(failure)) {
+            if (failure == null) {
+                return result;
+            }
+            // Counts this attempt if no inner policy has yet (idempotent per attempt), as the retry policy will.
+            execution.recordAttempt();
+            int attempts = execution.getAttemptCount();
+            if (attempts >= maxAttempts || !retryable.test(failure)) {
                 return result;
             }
             if (deadline != null

@@ -1,6 +1,13 @@
 package dev.flotilla.resilience;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,5 +104,84 @@ class RetryBudgetTest {
         }));
 
         assertEquals(7, set.retryBudget().orElseThrow().available(), "3 retries for 4 attempts");
+    }
+
+    @Test
+    void lastAttemptDoesNotSpendATokenThroughBreakerAndTimeout() {
+        PolicySet set = Resilience.builder()
+                .nanoTime(now::get)
+                .policies("ledger", b -> b.retryMaxAttempts(4).retryDelay(Duration.ofMillis(1))
+                        .retryBudgetMaxTokens(10))
+                .build()
+                .policies("ledger");
+
+        assertThrows(IllegalStateException.class, () -> set.run(() -> {
+            throw new IllegalStateException("down");
+        }));
+
+        assertEquals(7, set.retryBudget().orElseThrow().available(), "3 retries for 4 attempts");
+    }
+
+    @Test
+    void lastAsyncAttemptDoesNotSpendAToken() {
+        PolicySet set = Resilience.builder()
+                .nanoTime(now::get)
+                .policies("ledger", b -> b.retryMaxAttempts(4).retryDelay(Duration.ofMillis(1))
+                        .retryBudgetMaxTokens(10))
+                .build()
+                .policies("ledger");
+        AtomicInteger attempts = new AtomicInteger();
+
+        CompletionException e = assertThrows(CompletionException.class, () -> set.getAsync(() -> {
+            attempts.incrementAndGet();
+            throw new IllegalStateException("down");
+        }).join());
+
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+        assertEquals(4, attempts.get());
+        assertEquals(7, set.retryBudget().orElseThrow().available(), "3 retries for 4 attempts");
+    }
+
+    @Test
+    void concurrentRetriesTakeEachTokenOnceAndConcurrentCallsLoseNoDeposit() throws Exception {
+        int threads = 8;
+        int perThread = 500;
+        RetryBudget budget = new RetryBudget(0.5, 0, threads * perThread, now::get);
+        AtomicInteger granted = new AtomicInteger();
+
+        inParallel(threads, () -> {
+            for (int i = 0; i < perThread; i++) {
+                if (budget.tryAcquireRetry()) {
+                    granted.incrementAndGet();
+                }
+            }
+        });
+        assertEquals(threads * perThread, granted.get(), "every token granted exactly once");
+        assertEquals(0, budget.available());
+
+        inParallel(threads, () -> {
+            for (int i = 0; i < perThread; i++) {
+                budget.recordCall();
+            }
+        });
+        assertEquals(threads * perThread / 2, budget.available(), "0.5 tokens for each call");
+    }
+
+    private static void inParallel(int threads, Runnable task) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    task.run();
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> future : futures) {
+                future.get(30, TimeUnit.SECONDS);
+            }
+        }
     }
 }
