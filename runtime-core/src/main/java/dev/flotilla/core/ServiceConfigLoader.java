@@ -23,6 +23,9 @@ import io.helidon.config.spi.ConfigSource;
  * Within each of the last four layers, keys under the section named after the service win over the same keys at
  * the root: {@code order-service.server.port} beats {@code server.port} for {@code order-service}. Overrides are
  * already the service's own and have no section.
+ *
+ * <p>The environment and {@code application.yaml} are read once per loader (one loader per runtime); system
+ * properties and the service's own file are read at every start.
  */
 final class ServiceConfigLoader {
     private final Supplier<ConfigSource> environment;
@@ -41,9 +44,9 @@ final class ServiceConfigLoader {
     Config load(String serviceName, Map<String, String> overrides) {
         List<Config> layers = new ArrayList<>();
         layers.add(layer(ConfigSources.create(systemProperties.get()).build()));
-        layers.add(layer(environment.get()));
+        layers.add(processLayers().environment());
         layers.add(layer(ConfigSources.classpath(serviceName + ".yaml").optional().build()));
-        layers.add(layer(ConfigSources.classpath("application.yaml").optional().build()));
+        layers.add(processLayers().application());
 
         Config.Builder builder = Config.builder()
                 .disableEnvironmentVariablesSource()
@@ -59,6 +62,27 @@ final class ServiceConfigLoader {
             }
         }
         return builder.build();
+    }
+
+    /** The layers every service of a runtime shares, read once: the environment and application.yaml. */
+    private record ProcessLayers(Config environment, Config application) {
+    }
+
+    private volatile ProcessLayers processLayers;
+
+    private ProcessLayers processLayers() {
+        ProcessLayers layers = processLayers;
+        if (layers == null) {
+            synchronized (this) {
+                layers = processLayers;
+                if (layers == null) {
+                    layers = new ProcessLayers(layer(environment.get()),
+                                               layer(ConfigSources.classpath("application.yaml").optional().build()));
+                    processLayers = layers;
+                }
+            }
+        }
+        return layers;
     }
 
     private static Config layer(ConfigSource source) {

@@ -116,7 +116,7 @@ public final class NatsServer implements AutoCloseable {
             if (port < 0) {
                 port = readPort(portsDir);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             if (Thread.currentThread().isInterrupted()) {
                 throw new IllegalStateException("interrupted while nats-server was starting");
             }

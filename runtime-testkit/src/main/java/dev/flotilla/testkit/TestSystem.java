@@ -142,6 +142,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         try {
             startTransport();
             InJvmBroker broker = new InJvmBroker();
+            runtime = buildRuntime(broker);
             probe = natsUrl == null
                     ? Messaging.builder().serviceName("flotilla-testkit").inJvm(broker).build()
                     : Messaging.builder().serviceName("flotilla-testkit")
@@ -150,7 +151,6 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
                             envelope -> messages.record(new CapturedMessage(envelope.subject(), envelope.headers(),
                                                                             envelope.payload(),
                                                                             System.currentTimeMillis())));
-            runtime = buildRuntime(broker);
             runtime.start();
             clients = ServiceClients.builder().caller("test").discovery(this::readyInstances).build();
             running = true;
