@@ -69,6 +69,9 @@ final class CallExecutor {
     private final ObjectMapper json;
     private final AtomicInteger nextInstance = new AtomicInteger();
     private final Map<Method, String> policyNames = new ConcurrentHashMap<>();
+    /** The sets a call uses, looked up once: per policy name the retrying set, per (name, instance) the breaker. */
+    private final Map<String, PolicySet> callSets = new ConcurrentHashMap<>();
+    private final Map<String, Map<URI, PolicySet>> instanceSets = new ConcurrentHashMap<>();
 
     CallExecutor(String target, String caller, ServiceDiscovery discovery, Resilience resilience, Config targetConfig,
                  WebClient webClient, ExecutorService asyncExecutor, ObjectMapper json) {
@@ -115,7 +118,8 @@ final class CallExecutor {
             if (!endpoint.idempotent()) {
                 return attempt(endpoint, request, policies, tried, deadline);
             }
-            PolicySet calls = resilience.derived(policies, "calls", CallExecutor::retriesOnly);
+            PolicySet calls = callSets.computeIfAbsent(policies,
+                                                       p -> resilience.derived(p, "calls", CallExecutor::retriesOnly));
             if (deadline == null) {
                 return calls.get(() -> attempt(endpoint, request, policies, tried, null));
             }
@@ -170,7 +174,7 @@ final class CallExecutor {
         }
         URI instance = pick(instances, policies, tried);
         tried.add(instance);
-        PolicySet policy = resilience.derived(policies, instance.getAuthority(), CallExecutor::instanceOnly);
+        PolicySet policy = instanceSet(policies, instance);
         Duration timeout = policy.config().timeoutEnabled() ? policy.config().timeoutDuration() : null;
         try {
             if (deadline == null) {
@@ -187,6 +191,12 @@ final class CallExecutor {
         }
     }
 
+    private PolicySet instanceSet(String policies, URI instance) {
+        return instanceSets.computeIfAbsent(policies, p -> new ConcurrentHashMap<>())
+                .computeIfAbsent(instance, i -> resilience.derived(policies, i.getAuthority(),
+                                                                   CallExecutor::instanceOnly));
+    }
+
     /** Round robin, skipping instances already tried in this call and instances whose breaker is open. */
     private URI pick(List<URI> instances, String policies, Set<URI> tried) {
         int size = instances.size();
@@ -194,8 +204,7 @@ final class CallExecutor {
         URI fallback = null;
         for (int i = 0; i < size; i++) {
             URI candidate = instances.get((start + i) % size);
-            boolean open = resilience.derived(policies, candidate.getAuthority(), CallExecutor::instanceOnly)
-                    .circuitBreaker().map(b -> b.isOpen()).orElse(false);
+            boolean open = instanceSet(policies, candidate).circuitBreaker().map(b -> b.isOpen()).orElse(false);
             if (!open && !tried.contains(candidate)) {
                 return candidate;
             }
