@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.core.internal.JsonMapping;
 import dev.flotilla.resilience.Resilience;
+import io.helidon.common.LazyValue;
 import io.helidon.config.Config;
 import io.helidon.webclient.api.WebClient;
 
@@ -44,7 +45,8 @@ public final class ServiceClients implements AutoCloseable {
     private final ServiceDiscovery discovery;
     private final Resilience resilience;
     private final Config clientsConfig;
-    private final WebClient webClient;
+    /** Created with the first client: a service that calls no one pays nothing for it. */
+    private final LazyValue<WebClient> webClient;
     private final ExecutorService asyncExecutor;
     private final ObjectMapper mapper;
     private final Map<String, Object> clients = new ConcurrentHashMap<>();
@@ -55,12 +57,12 @@ public final class ServiceClients implements AutoCloseable {
         this.resilience = builder.resilience == null ? Resilience.create(b -> { }) : builder.resilience;
         this.clientsConfig = builder.clientsConfig;
         this.mapper = builder.mapper == null ? JsonMapping.newMapper() : builder.mapper;
-        this.webClient = WebClient.builder()
+        this.webClient = LazyValue.create(() -> WebClient.builder()
                 .mediaContext(JsonMapping.mediaContext(mapper))
                 // Each service keeps its own pool, so one service's stop cannot break another's connections.
                 .shareConnectionCache(false)
                 .followRedirects(false)
-                .build();
+                .build());
         this.asyncExecutor = Executors.newVirtualThreadPerTaskExecutor();
     }
 
@@ -90,7 +92,8 @@ public final class ServiceClients implements AutoCloseable {
         Object client = clients.computeIfAbsent(contract.getName() + "@" + serviceName, k -> {
             List<Endpoint> endpoints = Endpoint.parseContract(contract);
             CallExecutor executor = new CallExecutor(serviceName, caller, discovery, resilience,
-                                                     clientsConfig.get(serviceName), webClient, asyncExecutor, mapper);
+                                                     clientsConfig.get(serviceName), webClient.get(), asyncExecutor,
+                                                     mapper);
             return Proxy.newProxyInstance(contract.getClassLoader(), new Class<?>[] {contract},
                                           new ContractInvocationHandler(contract, serviceName, endpoints, executor));
         });
@@ -113,7 +116,9 @@ public final class ServiceClients implements AutoCloseable {
     @Override
     public void close() {
         asyncExecutor.shutdown();
-        webClient.closeResource();
+        if (webClient.isLoaded()) {
+            webClient.get().closeResource();
+        }
     }
 
     /**
