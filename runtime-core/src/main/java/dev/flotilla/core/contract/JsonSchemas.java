@@ -40,7 +40,8 @@ public final class JsonSchemas {
         SchemaGeneratorConfigBuilder builder = new SchemaGeneratorConfigBuilder(SchemaVersion.DRAFT_2020_12,
                                                                                 OptionPreset.PLAIN_JSON)
                 .with(Option.DEFINITIONS_FOR_ALL_OBJECTS, Option.PLAIN_DEFINITION_KEYS, Option.FLATTENED_OPTIONALS,
-                      Option.MAP_VALUES_AS_ADDITIONAL_PROPERTIES, Option.STANDARD_FORMATS)
+                      Option.MAP_VALUES_AS_ADDITIONAL_PROPERTIES, Option.STANDARD_FORMATS,
+                      Option.ENUM_KEYWORD_FOR_SINGLE_VALUES)
                 .without(Option.NONSTATIC_NONVOID_NONGETTER_METHODS, Option.GETTER_METHODS, Option.VOID_METHODS);
         if (!standalone) {
             builder.without(Option.SCHEMA_VERSION_INDICATOR);
