@@ -2,6 +2,7 @@ package dev.flotilla.core;
 
 import java.time.Duration;
 
+import dev.flotilla.core.internal.DeprecatedCallListener;
 import dev.flotilla.resilience.Deadline;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -13,8 +14,9 @@ import io.helidon.webserver.http.RoutingResponse;
 
 /**
  * Runs every request in its {@link CallContext} (service name, correlation id, trace, deadline; and so the MDC), echoes the id in the response, and
- * counts the request as in flight (or refuses it with 503 while the service drains). Health and metrics requests
- * are never refused, so probes keep answering during a stop.
+ * counts the request as in flight (or refuses it with 503 while the service drains). Health, metrics and the
+ * published contract ({@code /openapi}, {@code /asyncapi}) are never refused, so probes keep answering during a
+ * stop. Served contracts find the service's {@link DeprecatedCallListener} in the request's context.
  */
 final class RequestContextFilter implements Filter {
     private static final HeaderName TRACEPARENT = HeaderNames.create(CallContext.TRACEPARENT_HEADER);
@@ -24,11 +26,14 @@ final class RequestContextFilter implements Filter {
     private final String serviceName;
     private final InFlightRequests inFlight;
     private final ProblemSender problems;
+    private final DeprecatedCallListener deprecatedCalls;
 
-    RequestContextFilter(String serviceName, InFlightRequests inFlight, ProblemSender problems) {
+    RequestContextFilter(String serviceName, InFlightRequests inFlight, ProblemSender problems,
+                         DeprecatedCallListener deprecatedCalls) {
         this.serviceName = serviceName;
         this.inFlight = inFlight;
         this.problems = problems;
+        this.deprecatedCalls = deprecatedCalls;
     }
 
     @Override
@@ -38,6 +43,7 @@ final class RequestContextFilter implements Filter {
                            req.headers().first(TRACESTATE).orElse(null))
                 .withDeadline(deadline(req.headers().first(DEADLINE).orElse(null)));
         res.header(ProblemSender.REQUEST_ID, call.correlationId());
+        req.context().register(DeprecatedCallListener.class, deprecatedCalls);
         CallContext.Scope scope = call.open();
         try {
             String path = req.prologue().uriPath().path();
@@ -77,6 +83,7 @@ final class RequestContextFilter implements Filter {
 
     static boolean isObservePath(String path) {
         return path.equals("/health") || path.startsWith("/health/")
-                || path.equals("/metrics") || path.startsWith("/metrics/");
+                || path.equals("/metrics") || path.startsWith("/metrics/")
+                || path.equals(OpenApiEndpoint.PATH) || path.equals("/asyncapi");
     }
 }

@@ -4,6 +4,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.helidon.common.uri.UriFragment;
@@ -30,6 +31,16 @@ final class RouteIndex {
     }
 
     private final List<Entry> entries = new CopyOnWriteArrayList<>();
+    private final Consumer<HttpService> onRegister;
+
+    RouteIndex() {
+        this(s -> { });
+    }
+
+    /** An index that also tells {@code onRegister} of every HTTP service registered, at any depth. */
+    RouteIndex(Consumer<HttpService> onRegister) {
+        this.onRegister = onRegister;
+    }
 
     /** Rules that record every route into this index and pass it on to {@code delegate}. */
     HttpRules recording(HttpRules delegate) {
@@ -116,6 +127,7 @@ final class RouteIndex {
             HttpService[] wrapped = new HttpService[services.length];
             for (int i = 0; i < services.length; i++) {
                 HttpService service = services[i];
+                onRegister.accept(service);
                 wrapped[i] = new HttpService() {
                     @Override
                     public void routing(HttpRules rules) {

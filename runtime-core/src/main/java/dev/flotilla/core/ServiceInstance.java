@@ -185,17 +185,19 @@ final class ServiceInstance implements ServiceHandle {
         for (ServiceExtensionProvider provider : providers) {
             provider.create(run).ifPresent(run.extensions::add);
         }
-        RouteIndex routes = new RouteIndex();
+        OpenApiEndpoint openApi = new OpenApiEndpoint(service.name(), service.version(), metrics);
+        RouteIndex routes = new RouteIndex(openApi::registered);
         ProblemSender problems = new ProblemSender(new ProblemResponses(json, run.logger), routes);
 
         PROFILE.debug("{} resilience+clients+extensions {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         HttpRouting.Builder routing = HttpRouting.builder()
-                .addFilter(new RequestContextFilter(service.name(), inFlight, problems))
+                .addFilter(new RequestContextFilter(service.name(), inFlight, problems, openApi))
                 .error(Throwable.class, problems);
         for (ServiceExtension extension : run.extensions) {
             extension.routing(routing);
         }
         service.routes(routes.recording(routing), run);
+        openApi.routing(routing);
 
         io.helidon.webserver.observe.health.HealthObserverConfig.Builder health = HealthObserver.builder()
                 .details(true)

@@ -41,6 +41,7 @@ final class DefaultMessaging implements Messaging {
     private final LongAdder slowConsumers = new LongAdder();
 
     private final DeliveryInterceptor interceptor;
+    private final EventCatalog events;
 
     private DefaultMessaging(String serviceName, String deadLetterSubject, DeliveryInterceptor interceptor,
                              java.util.function.Function<Transport.Events, Transport> transportFactory) {
@@ -48,6 +49,20 @@ final class DefaultMessaging implements Messaging {
         this.deadLetterSubject = deadLetterSubject;
         this.interceptor = interceptor;
         this.transport = transportFactory.apply(subject -> slowConsumers.increment());
+        this.events = new EventCatalog(list -> transport.describe(Map.of(EventCatalog.METADATA_KEY,
+                                                                         EventCatalog.metadata(list))));
+    }
+
+    @Override
+    public EventCatalog events() {
+        return events;
+    }
+
+    /** Subscriptions to a concrete, versioned subject declare what they consume. */
+    private void consumes(String subject, Class<?> type) {
+        if (Subjects.isVersioned(subject) && type != byte[].class) {
+            events.consumes(subject, type);
+        }
     }
 
     static DefaultMessaging create(String serviceName, String version, Optional<URI> httpUri, NatsSettings nats,
@@ -119,6 +134,7 @@ final class DefaultMessaging implements Messaging {
         Objects.requireNonNull(handler, "handler");
         checkOpen();
         String queueGroup = queueGroup(options);
+        consumes(subject, type);
         HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true);
         Transport.Handle handle;
         try {
@@ -143,6 +159,7 @@ final class DefaultMessaging implements Messaging {
                     + "give each instance its own durableName instead");
         }
         checkOpen();
+        consumes(subject, type);
         String durable = options.durableName().orElse(Subjects.toName(serviceName) + "-" + Subjects.toName(subject));
         HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true);
         Transport.Handle handle;

@@ -279,6 +279,14 @@ public interface Messaging extends AutoCloseable {
     void declareStream(StreamDefinition stream);
 
     /**
+     * The events this service publishes and consumes, with their schemas: listed in {@code $SRV.INFO} and at
+     * {@code /asyncapi}, and part of the service's contract snapshot (see {@code docs/versioning.md}).
+     *
+     * @return the catalog; subscriptions to concrete versioned subjects are already in it
+     */
+    EventCatalog events();
+
+    /**
      * The service name, used as queue group, connection name and NATS service name.
      *
      * @return the name

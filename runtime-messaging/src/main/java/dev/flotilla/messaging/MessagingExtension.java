@@ -8,15 +8,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 import dev.flotilla.core.ServiceContext;
+import dev.flotilla.core.contract.EventContract;
 import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.core.spi.ServiceExtension;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import io.helidon.http.HeaderNames;
 import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
+import io.helidon.webserver.http.HttpRouting;
 
 /**
  * Messaging as a service extension: built from the service's {@code messaging} config when the service starts,
@@ -183,6 +186,22 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
     @Override
     public String transport() {
         return delegate().transport();
+    }
+
+    @Override
+    public EventCatalog events() {
+        return delegate().events();
+    }
+
+    /** Serves the event list with schemas as an AsyncAPI 3.0 document. */
+    @Override
+    public void routing(HttpRouting.Builder routing) {
+        routing.get("/asyncapi", (req, res) -> {
+            DefaultMessaging d = delegate;
+            List<EventContract> events = d == null ? List.of() : d.events().events();
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            res.send(EventCatalog.asyncApi(context.name(), context.version(), events).toPrettyString());
+        });
     }
 
     @Override

@@ -66,6 +66,7 @@ final class NatsTransport implements Transport {
     private final JetStreamOptions jetStreamOptions;
     private final ReentrantLock serviceLock = new ReentrantLock();
     private final List<ServiceEndpoint> endpoints = new ArrayList<>();
+    private final Map<String, String> extraMetadata = new LinkedHashMap<>();
     private Service service;
     private boolean serviceStopped;
     private volatile JetStream jetStream;
@@ -411,8 +412,26 @@ final class NatsTransport implements Transport {
         }
     }
 
+    /** A NATS micro service's metadata is fixed: start a replacement with the new metadata, then stop the old one. */
+    @Override
+    public void describe(Map<String, String> metadata) {
+        serviceLock.lock();
+        try {
+            extraMetadata.putAll(metadata);
+            if (serviceStopped || connection.getStatus() == Connection.Status.CLOSED) {
+                return;
+            }
+            Service old = service;
+            service = newService(endpoints);
+            service.startService();
+            old.stop(false);
+        } finally {
+            serviceLock.unlock();
+        }
+    }
+
     private Service newService(List<ServiceEndpoint> serviceEndpoints) {
-        Map<String, String> metadata = new LinkedHashMap<>();
+        Map<String, String> metadata = new LinkedHashMap<>(extraMetadata);
         identity.httpUri().ifPresent(u -> metadata.put(HTTP_URL_METADATA, u.toString()));
         metadata.put("flotilla.service", identity.name());
         metadata.put("flotilla.version", identity.version());

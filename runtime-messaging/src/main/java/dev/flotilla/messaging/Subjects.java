@@ -92,4 +92,9 @@ final class Subjects {
         }
         return sb.toString();
     }
+
+    /** Whether a subject is concrete and ends in a major version, such as {@code orders.order-placed.v1}. */
+    static boolean isVersioned(String subject) {
+        return subject.matches("[^*>]+\\.v[1-9][0-9]*");
+    }
 }

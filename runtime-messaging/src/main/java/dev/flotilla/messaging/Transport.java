@@ -52,6 +52,13 @@ interface Transport {
 
     void declareStream(StreamDefinition stream);
 
+    /**
+     * Publishes extra metadata about the service (NATS: in {@code $SRV.INFO}); ignored where there is no such
+     * place.
+     */
+    default void describe(Map<String, String> metadata) {
+    }
+
     boolean isConnected();
 
     /** Details for health and logs, such as the connected server. */

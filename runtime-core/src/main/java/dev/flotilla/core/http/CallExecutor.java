@@ -57,6 +57,7 @@ final class CallExecutor {
     private static final HeaderName TRACEPARENT = HeaderNames.create(CallContext.TRACEPARENT_HEADER);
     private static final HeaderName TRACESTATE = HeaderNames.create(CallContext.TRACESTATE_HEADER);
     private static final HeaderName DEADLINE = HeaderNames.create(CallContext.DEADLINE_HEADER);
+    private static final HeaderName CALLER = HeaderNames.create(HttpContracts.CALLER_HEADER);
     private static final int MAX_PROBLEM_BODY = 64 * 1024;
 
     private final String target;
@@ -223,7 +224,8 @@ final class CallExecutor {
         }
         HttpClientRequest http = webClient.method(io.helidon.http.Method.create(endpoint.httpMethod()))
                 .uri(request.uri(instance))
-                .header(HeaderNames.ACCEPT, "application/json");
+                .header(HeaderNames.ACCEPT, "application/json")
+                .header(CALLER, caller);
         if (budget != null) {
             http.readTimeout(budget);
         }

@@ -2,16 +2,26 @@ package dev.flotilla.core.http;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
+import dev.flotilla.core.internal.DeprecatedCallListener;
 import dev.flotilla.core.problem.BadRequestException;
 import dev.flotilla.core.problem.NotFoundException;
 import io.helidon.common.GenericType;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
@@ -20,18 +30,41 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Serves an implementation of a contract interface: one Helidon route per contract method, binding path, query,
- * header and body parameters, and writing the result as JSON with the method's status. Thread-safe.
+ * A contract interface served by an implementation, as made by {@link HttpContracts#serve(Class, Object)}: one
+ * Helidon route per contract method, binding path, query, header and body parameters, and writing the result as
+ * JSON with the method's status.
+ *
+ * <p>Methods marked {@link Sunset} or {@link Deprecated} answer with {@code Deprecation} and {@code Sunset}
+ * headers, and each call to them is counted per calling service (the {@value HttpContracts#CALLER_HEADER} header
+ * Flotilla's clients send, or {@code unknown}): see {@link #deprecatedCalls()}. The first call from each caller is
+ * logged at WARN. When served inside a Flotilla service the calls are also counted as the metric
+ * {@code flotilla.http.deprecated.calls} tagged {@code service}, {@code operation} and {@code caller}, and the
+ * contract is part of the service's {@code /openapi} document.
+ *
+ * <p>Thread-safe.
  */
-final class ContractService implements HttpService {
+public final class ContractService implements HttpService {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpContracts.class);
+    private static final HeaderName CALLER = HeaderNames.create(HttpContracts.CALLER_HEADER);
+    private static final HeaderName DEPRECATION = HeaderNames.create("Deprecation");
+    private static final HeaderName SUNSET = HeaderNames.create("Sunset");
+    /** Caller names are sent by clients: beyond this many per operation they are counted as "other". */
+    private static final int MAX_CALLERS = 100;
+    private static final Pattern CALLER_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    private final Class<?> contract;
     private final List<Route> routes;
+    private final Map<String, Map<String, LongAdder>> deprecatedCalls = new ConcurrentHashMap<>();
 
     private record Route(Endpoint endpoint, MethodHandle target) {
     }
 
     ContractService(Class<?> contract, Object implementation) {
+        this.contract = contract;
         List<Route> parsed = new ArrayList<>();
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
         for (Endpoint endpoint : Endpoint.parseContract(contract)) {
@@ -45,6 +78,31 @@ final class ContractService implements HttpService {
         this.routes = List.copyOf(parsed);
     }
 
+    /**
+     * The contract interface served.
+     *
+     * @return the interface
+     */
+    public Class<?> contract() {
+        return contract;
+    }
+
+    /**
+     * How often each deprecated operation was called, per calling service, since this object was made.
+     *
+     * @return operation (such as {@code GET /v1/items/{id}}) to caller name to count; a snapshot, empty when no
+     *         deprecated operation was called
+     */
+    public Map<String, Map<String, Long>> deprecatedCalls() {
+        Map<String, Map<String, Long>> copy = new TreeMap<>();
+        deprecatedCalls.forEach((operation, callers) -> {
+            Map<String, Long> counts = new TreeMap<>();
+            callers.forEach((caller, count) -> counts.put(caller, count.sum()));
+            copy.put(operation, Collections.unmodifiableMap(counts));
+        });
+        return Collections.unmodifiableMap(copy);
+    }
+
     @Override
     public void routing(HttpRules rules) {
         for (Route route : routes) {
@@ -54,8 +112,9 @@ final class ContractService implements HttpService {
         }
     }
 
-    private static void handle(Route route, ServerRequest req, ServerResponse res) throws Exception {
+    private void handle(Route route, ServerRequest req, ServerResponse res) throws Exception {
         Endpoint endpoint = route.endpoint();
+        endpoint.deprecation().ifPresent(deprecation -> deprecated(endpoint, deprecation, req, res));
         List<Endpoint.Param> params = endpoint.params();
         Object[] args = new Object[params.size()];
         for (int i = 0; i < args.length; i++) {
@@ -76,6 +135,35 @@ final class ContractService implements HttpService {
             result = await(future);
         }
         write(endpoint, result, res);
+    }
+
+    private void deprecated(Endpoint endpoint, Endpoint.Deprecation deprecation, ServerRequest req,
+                            ServerResponse res) {
+        res.header(DEPRECATION, deprecation.since() == null ? "true"
+                : "@" + deprecation.since().atStartOfDay(ZoneOffset.UTC).toEpochSecond());
+        if (deprecation.sunset() != null) {
+            res.header(SUNSET, DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                    deprecation.sunset().atStartOfDay(ZoneOffset.UTC)));
+        }
+        String caller = req.headers().first(CALLER).filter(c -> CALLER_NAME.matcher(c).matches()).orElse("unknown");
+        Map<String, LongAdder> callers = deprecatedCalls.computeIfAbsent(endpoint.operation(),
+                                                                         o -> new ConcurrentHashMap<>());
+        if (!callers.containsKey(caller) && callers.size() >= MAX_CALLERS) {
+            caller = "other";
+        }
+        boolean[] first = new boolean[1];
+        callers.computeIfAbsent(caller, c -> {
+            first[0] = true;
+            return new LongAdder();
+        }).increment();
+        if (first[0]) {
+            LOG.warn("Deprecated operation {} ({}.{}{}) called by '{}'", endpoint.operation(),
+                     contract.getSimpleName(), endpoint.method().getName(),
+                     deprecation.sunset() == null ? "" : ", sunset " + deprecation.sunset(), caller);
+        }
+        String counted = caller;
+        req.context().get(DeprecatedCallListener.class, DeprecatedCallListener.class)
+                .ifPresent(listener -> listener.deprecatedCall(endpoint.operation(), counted));
     }
 
     private static Object await(CompletableFuture<?> future) throws Exception {

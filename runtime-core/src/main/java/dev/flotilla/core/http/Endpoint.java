@@ -6,6 +6,8 @@ import java.lang.reflect.Parameter;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.lang.reflect.WildcardType;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -31,6 +33,16 @@ final class Endpoint {
     record Param(ParamKind kind, String name, Type type, Class<?> rawType, boolean multiple) {
     }
 
+    /**
+     * Why and until when a method is deprecated: from {@link Sunset} or {@link Deprecated} on the method or its
+     * interface.
+     *
+     * @param sunset the sunset date; {@code null} when none was given
+     * @param since  the date it was deprecated on; {@code null} when none was given
+     */
+    record Deprecation(LocalDate sunset, LocalDate since) {
+    }
+
     private final Method method;
     private final String httpMethod;
     private final String path;
@@ -40,9 +52,11 @@ final class Endpoint {
     private final Type entityType;
     private final int responseStatus;
     private final boolean idempotent;
+    private final Deprecation deprecation;
 
     private Endpoint(Method method, String httpMethod, String path, List<Param> params, ReturnKind returnKind,
-                     boolean async, Type entityType, int responseStatus, boolean idempotent) {
+                     boolean async, Type entityType, int responseStatus, boolean idempotent,
+                     Deprecation deprecation) {
         this.method = method;
         this.httpMethod = httpMethod;
         this.path = path;
@@ -52,6 +66,7 @@ final class Endpoint {
         this.entityType = entityType;
         this.responseStatus = responseStatus;
         this.idempotent = idempotent;
+        this.deprecation = deprecation;
     }
 
     /** Parses every abstract method of a contract interface; default and static methods are left alone. */
@@ -211,7 +226,31 @@ final class Endpoint {
             default -> method.isAnnotationPresent(Idempotent.class);
         };
         return new Endpoint(method, httpMethod, path, List.copyOf(params), kind, async, entityType, status,
-                            idempotent);
+                            idempotent, deprecation(method));
+    }
+
+    /** The method's own marking wins over its interface's; {@code null} when neither is deprecated. */
+    private static Deprecation deprecation(Method method) {
+        Sunset sunset = method.getAnnotation(Sunset.class);
+        boolean deprecated = method.isAnnotationPresent(Deprecated.class);
+        if (sunset == null && !deprecated) {
+            sunset = method.getDeclaringClass().getAnnotation(Sunset.class);
+            deprecated = method.getDeclaringClass().isAnnotationPresent(Deprecated.class);
+        }
+        if (sunset == null) {
+            return deprecated ? new Deprecation(null, null) : null;
+        }
+        return new Deprecation(date(method, sunset.value(), "@Sunset"),
+                               sunset.deprecatedOn().isEmpty() ? null
+                                       : date(method, sunset.deprecatedOn(), "@Sunset(deprecatedOn)"));
+    }
+
+    private static LocalDate date(Method method, String text, String what) {
+        try {
+            return LocalDate.parse(text);
+        } catch (DateTimeParseException e) {
+            throw error(method, what + " must be a date such as 2027-06-30, was \"" + text + "\".");
+        }
     }
 
     private static Param parseParam(Method method, Parameter parameter, Type type, String path) {
@@ -331,6 +370,16 @@ final class Endpoint {
 
     boolean idempotent() {
         return idempotent;
+    }
+
+    /** The deprecation of this method; empty when it is not deprecated. */
+    Optional<Deprecation> deprecation() {
+        return Optional.ofNullable(deprecation);
+    }
+
+    /** The operation's name in documents, metrics and logs: {@code GET /v1/items/{id}}. */
+    String operation() {
+        return httpMethod + " " + path;
     }
 
     @Override

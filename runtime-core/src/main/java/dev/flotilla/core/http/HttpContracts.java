@@ -1,8 +1,9 @@
 package dev.flotilla.core.http;
 
+import java.util.List;
 import java.util.Objects;
 
-import io.helidon.webserver.http.HttpService;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Serves contract interfaces: the owning service binds its implementation to routes, with no hand-written route
@@ -31,6 +32,12 @@ import io.helidon.webserver.http.HttpService;
  * responses like any handler's.
  */
 public final class HttpContracts {
+    /**
+     * The request header in which Flotilla's typed clients name the calling service: {@value}. Served deprecated
+     * methods count their calls per value.
+     */
+    public static final String CALLER_HEADER = "X-Flotilla-Caller";
+
     private HttpContracts() {
     }
 
@@ -41,11 +48,11 @@ public final class HttpContracts {
      * @param contract       the contract interface (public)
      * @param implementation its implementation
      * @param <T>            the contract type
-     * @return the service to register
+     * @return the service to register; it also counts calls to deprecated methods
      * @throws NullPointerException if an argument is {@code null}
      * @throws ContractException    if the interface is not a valid contract (the message names the method)
      */
-    public static <T> HttpService serve(Class<T> contract, T implementation) {
+    public static <T> ContractService serve(Class<T> contract, T implementation) {
         Objects.requireNonNull(contract, "contract");
         Objects.requireNonNull(implementation, "implementation");
         return new ContractService(contract, implementation);
@@ -61,5 +68,28 @@ public final class HttpContracts {
     public static void validate(Class<?> contract) {
         Objects.requireNonNull(contract, "contract");
         Endpoint.parseContract(contract);
+    }
+
+    /**
+     * The OpenAPI 3.1 document of contract interfaces, as a service serves it at {@code /openapi}: one operation
+     * per method (operation id {@code Interface.method}, tagged with the interface's simple name), its path, query
+     * and header parameters, JSON request body, success response, and the problem responses
+     * ({@code application/problem+json}) the runtime may answer with; deprecated methods are
+     * {@code deprecated: true} with their sunset as {@code x-sunset}. Body schemas are JSON Schema 2020-12 under
+     * {@code components/schemas} (see {@link dev.flotilla.core.contract.JsonSchemas}).
+     *
+     * @param title     the document's title, usually the service name
+     * @param version   the document's version, usually the service version
+     * @param contracts the contract interfaces
+     * @return a new document, owned by the caller
+     * @throws NullPointerException if an argument or a contract is {@code null}
+     * @throws ContractException    if an interface is not a valid contract, or two declare the same operation
+     */
+    public static ObjectNode openApi(String title, String version, List<Class<?>> contracts) {
+        Objects.requireNonNull(title, "title");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(contracts, "contracts");
+        contracts.forEach(c -> Objects.requireNonNull(c, "contract"));
+        return OpenApiWriter.write(title, version, List.copyOf(contracts));
     }
 }

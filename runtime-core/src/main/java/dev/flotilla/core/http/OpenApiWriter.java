@@ -1,0 +1,193 @@
+package dev.flotilla.core.http;
+
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flotilla.core.contract.JsonSchemas;
+import dev.flotilla.core.problem.Problem;
+
+/**
+ * Writes the OpenAPI 3.1 document of contract interfaces: one operation per contract method, with its
+ * parameters, request body, success response and the problem responses the runtime may answer with. Schemas of
+ * bodies go to {@code components/schemas}.
+ */
+final class OpenApiWriter {
+    static final String OPENAPI_VERSION = "3.1.0";
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final String JSON = "application/json";
+
+    /** The problem responses the runtime can answer with, by status. */
+    private static final Map<String, String[]> PROBLEMS = Map.of(
+            "400", new String[] {"BadRequest", "A parameter or the body is missing or invalid."},
+            "404", new String[] {"NotFound", "Nothing was found at this path."},
+            "405", new String[] {"MethodNotAllowed", "The path exists under other methods (see Allow)."},
+            "413", new String[] {"PayloadTooLarge", "The request body is too large."},
+            "415", new String[] {"UnsupportedMediaType", "The request body is not JSON."},
+            "500", new String[] {"InternalError", "The service failed."},
+            "503", new String[] {"Unavailable", "The service is stopping or a dependency is unavailable."});
+
+    private OpenApiWriter() {
+    }
+
+    static ObjectNode write(String title, String version, List<Class<?>> contracts) {
+        JsonSchemas.Definitions schemas = JsonSchemas.definitions();
+        ObjectNode document = NODES.objectNode();
+        document.put("openapi", OPENAPI_VERSION);
+        document.putObject("info").put("title", title).put("version", version);
+        Map<String, ObjectNode> paths = new TreeMap<>();
+        ArrayNode tags = NODES.arrayNode();
+        for (Class<?> contract : contracts) {
+            tags.addObject().put("name", contract.getSimpleName()).put("description", contract.getName());
+            List<Endpoint> endpoints = new ArrayList<>(Endpoint.parseContract(contract));
+            endpoints.sort(Comparator.comparing(Endpoint::path).thenComparing(Endpoint::httpMethod));
+            for (Endpoint endpoint : endpoints) {
+                ObjectNode item = paths.computeIfAbsent(endpoint.path(), p -> NODES.objectNode());
+                String verb = endpoint.httpMethod().toLowerCase(java.util.Locale.ROOT);
+                if (item.has(verb)) {
+                    throw new ContractException(endpoint.operation() + " is declared by two contracts: "
+                            + contract.getName() + " and another one served by the same service.");
+                }
+                item.set(verb, operation(contract, endpoint, schemas));
+            }
+        }
+        ObjectNode pathsNode = document.putObject("paths");
+        paths.forEach(pathsNode::set);
+        ObjectNode components = document.putObject("components");
+        ObjectNode definitions = schemas.collect("components/schemas");
+        definitions.set(Problem.class.getSimpleName(), problemSchema());
+        ObjectNode sorted = components.putObject("schemas");
+        new TreeMap<>(toMap(definitions)).forEach(sorted::set);
+        ObjectNode responses = components.putObject("responses");
+        new TreeMap<>(PROBLEMS).forEach((status, problem) -> {
+            ObjectNode response = responses.putObject(problem[0]);
+            response.put("description", problem[1]);
+            response.putObject("content").putObject(Problem.MEDIA_TYPE).putObject("schema")
+                    .put("$ref", "#/components/schemas/" + Problem.class.getSimpleName());
+        });
+        document.set("tags", tags);
+        return document;
+    }
+
+    private static Map<String, com.fasterxml.jackson.databind.JsonNode> toMap(ObjectNode node) {
+        Map<String, com.fasterxml.jackson.databind.JsonNode> map = new TreeMap<>();
+        node.properties().forEach(e -> map.put(e.getKey(), e.getValue()));
+        return map;
+    }
+
+    private static ObjectNode operation(Class<?> contract, Endpoint endpoint, JsonSchemas.Definitions schemas) {
+        ObjectNode operation = NODES.objectNode();
+        operation.putArray("tags").add(contract.getSimpleName());
+        operation.put("operationId", contract.getSimpleName() + "." + endpoint.method().getName());
+        endpoint.deprecation().ifPresent(d -> {
+            operation.put("deprecated", true);
+            if (d.sunset() != null) {
+                operation.put("x-sunset", d.sunset().toString());
+            }
+        });
+        ArrayNode parameters = NODES.arrayNode();
+        boolean takesInput = false;
+        boolean hasBody = false;
+        for (Endpoint.Param param : endpoint.params()) {
+            takesInput = true;
+            if (param.kind() == Endpoint.ParamKind.BODY) {
+                hasBody = true;
+                ObjectNode body = operation.putObject("requestBody");
+                body.put("required", true);
+                body.putObject("content").putObject(JSON).set("schema", schemas.reference(param.type()));
+                continue;
+            }
+            ObjectNode parameter = parameters.addObject();
+            parameter.put("name", param.name());
+            parameter.put("in", switch (param.kind()) {
+                case PATH -> "path";
+                case QUERY -> "query";
+                default -> "header";
+            });
+            boolean required = param.kind() == Endpoint.ParamKind.PATH
+                    || !param.multiple() && param.rawType().isPrimitive();
+            parameter.put("required", required);
+            ObjectNode schema = schemas.reference(param.type());
+            if (param.multiple()) {
+                ObjectNode array = NODES.objectNode().put("type", "array");
+                array.set("items", schema);
+                parameter.set("schema", array);
+                parameter.put("explode", true);
+            } else {
+                parameter.set("schema", schema);
+            }
+        }
+        if (!parameters.isEmpty()) {
+            operation.set("parameters", parameters);
+        }
+        ObjectNode responses = operation.putObject("responses");
+        success(endpoint, responses, schemas);
+        List<String> problems = new ArrayList<>();
+        if (takesInput) {
+            problems.add("400");
+        }
+        if (endpoint.returnKind() == Endpoint.ReturnKind.OPTIONAL || endpoint.path().contains("{")) {
+            problems.add("404");
+        }
+        problems.add("405");
+        if (hasBody) {
+            problems.add("413");
+            problems.add("415");
+        }
+        problems.add("500");
+        problems.add("503");
+        for (String status : problems) {
+            responses.putObject(status).put("$ref", "#/components/responses/" + PROBLEMS.get(status)[0]);
+        }
+        return operation;
+    }
+
+    private static void success(Endpoint endpoint, ObjectNode responses, JsonSchemas.Definitions schemas) {
+        int declared = endpoint.responseStatus();
+        switch (endpoint.returnKind()) {
+            case VOID -> responses.putObject(String.valueOf(declared == 0 ? 204 : declared))
+                    .put("description", "Done, without a body.");
+            case RESULT -> body(responses.putObject("2XX"), "The result, with the status the method chose.",
+                                endpoint.entityType(), schemas);
+            case OPTIONAL -> body(responses.putObject(String.valueOf(declared == 0 ? 200 : declared)),
+                                  "The value (404 when there is none).", endpoint.entityType(), schemas);
+            default -> body(responses.putObject(String.valueOf(declared == 0 ? 200 : declared)), "The value.",
+                            endpoint.entityType(), schemas);
+        }
+    }
+
+    private static void body(ObjectNode response, String description, Type type, JsonSchemas.Definitions schemas) {
+        response.put("description", description);
+        ObjectNode schema;
+        if (type instanceof ParameterizedType p && p.getRawType() == List.class) {
+            schema = NODES.objectNode().put("type", "array");
+            schema.set("items", schemas.reference(p.getActualTypeArguments()[0]));
+        } else {
+            schema = schemas.reference(type);
+        }
+        response.putObject("content").putObject(JSON).set("schema", schema);
+    }
+
+    /** RFC 9457, with Flotilla's request id; extension members are allowed. */
+    private static ObjectNode problemSchema() {
+        ObjectNode schema = NODES.objectNode();
+        schema.put("type", "object");
+        schema.put("description", "An RFC 9457 problem detail; extension members may follow.");
+        ObjectNode properties = schema.putObject("properties");
+        properties.putObject("type").put("type", "string").put("format", "uri-reference");
+        properties.putObject("title").put("type", "string");
+        properties.putObject("status").put("type", "integer").put("minimum", 100).put("maximum", 599);
+        properties.putObject("detail").put("type", "string");
+        properties.putObject("instance").put("type", "string");
+        properties.putObject("requestId").put("type", "string");
+        schema.putArray("required").add("type").add("title").add("status");
+        return schema;
+    }
+}
