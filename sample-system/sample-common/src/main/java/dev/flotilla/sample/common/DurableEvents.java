@@ -1,5 +1,6 @@
 package dev.flotilla.sample.common;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -36,27 +37,36 @@ public final class DurableEvents {
     /** The stream that keeps every service's dead letters: {@value}. */
     public static final String DEAD_LETTER_STREAM = "DEADLETTER";
 
+    /** The configuration key of the ack wait of durable consumers: {@value}. */
+    public static final String ACK_WAIT_KEY = "events.ack-wait";
+
     private final Supplier<Messaging> source;
     private final Logger log;
+    private final SubscriptionOptions options;
     private final Set<String> declared = ConcurrentHashMap.newKeySet();
     private volatile Messaging messaging;
     private volatile boolean durable;
 
-    private DurableEvents(Supplier<Messaging> source, Logger log) {
+    private DurableEvents(Supplier<Messaging> source, Logger log, Duration ackWait) {
         this.source = source;
         this.log = log;
+        this.options = SubscriptionOptions.builder().ackWait(ackWait).build();
     }
 
     /**
      * The events of a service, on its messaging extension (its config needs a {@code messaging} section). May be
-     * called in {@code routes(...)}: the transport is looked at on first use, once messaging has started.
+     * called in {@code routes(...)}: the transport is looked at on first use, once messaging has started. {@value
+     * #ACK_WAIT_KEY} sets how long a delivered event may stay unacknowledged before the server delivers it again (30
+     * seconds by default); it also bounds how late events pulled by a stopped instance arrive at the next one.
      *
      * @param context the service's context
      * @return the events
      */
     public static DurableEvents of(ServiceContext context) {
         Objects.requireNonNull(context, "context");
-        return new DurableEvents(() -> context.extension(Messaging.class), context.logger());
+        Duration ackWait = context.config().get(ACK_WAIT_KEY).as(Duration.class)
+                .orElse(SubscriptionOptions.DEFAULT_ACK_WAIT);
+        return new DurableEvents(() -> context.extension(Messaging.class), context.logger(), ackWait);
     }
 
     /**
@@ -67,7 +77,8 @@ public final class DurableEvents {
      */
     public static DurableEvents of(Messaging messaging) {
         Objects.requireNonNull(messaging, "messaging");
-        return new DurableEvents(() -> messaging, LoggerFactory.getLogger(DurableEvents.class));
+        return new DurableEvents(() -> messaging, LoggerFactory.getLogger(DurableEvents.class),
+                                 SubscriptionOptions.DEFAULT_ACK_WAIT);
     }
 
     private Messaging messaging() {
@@ -136,7 +147,7 @@ public final class DurableEvents {
         Messaging messaging = messaging();
         if (durable) {
             declareStreamOf(messaging, subject);
-            return messaging.subscribeDurable(subject, type, SubscriptionOptions.defaults(), handler);
+            return messaging.subscribeDurable(subject, type, options, handler);
         }
         return messaging.subscribe(subject, type, handler);
     }

@@ -40,7 +40,9 @@ final class Shop {
         String run = UUID.randomUUID().toString().substring(0, 8);
         TestSystem.Builder builder = TestSystem.builder()
                 // Short breaker delays so the resilience tests see it open and close within seconds.
-                .config("resilience.product-service.circuit-breaker.open-delay", "PT0.5S");
+                .config("resilience.product-service.circuit-breaker.open-delay", "PT0.5S")
+                // Events pulled by an instance that then stopped come back after this (30 s in production).
+                .config("events.ack-wait", "PT2S");
         add(builder, new UserService(), "user-service", run, db);
         add(builder, new ProductService(), "product-service", run, db);
         add(builder, new InventoryService(), "inventory-service", run, db);
