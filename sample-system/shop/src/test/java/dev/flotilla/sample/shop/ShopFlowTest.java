@@ -17,7 +17,6 @@ import dev.flotilla.core.http.RemoteProblemException;
 import dev.flotilla.sample.gateway.ShopApi;
 import dev.flotilla.sample.gateway.ShopApi.OrderSummary;
 import dev.flotilla.sample.gateway.ShopApi.OrderView;
-import dev.flotilla.sample.gateway.ShopApi.ProductDetail;
 import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
 import dev.flotilla.sample.order.api.OrderApi.Order;
 import dev.flotilla.sample.order.api.OrderApi.OrderLine;
@@ -69,9 +68,8 @@ class ShopFlowTest {
                 .orElseThrow();
         eventually(() -> assertEquals(correlationId, line("inventory-service", "Reserved stock for order "
                 + placed.id()).mdc("correlationId").orElseThrow()));
-        assertTrue(SYSTEM.logs("gateway").stream().anyMatch(l -> correlationId.equals(
-                l.mdc("correlationId").orElse(null))) || SYSTEM.logs("order-service").stream().anyMatch(
-                l -> correlationId.equals(l.mdc("correlationId").orElse(null))));
+        eventually(() -> assertEquals(correlationId, line("order-service", "Order " + placed.id() + " confirmed")
+                .mdc("correlationId").orElseThrow()));
     }
 
     @Test
@@ -172,7 +170,6 @@ class ShopFlowTest {
         Order placed = shop.placeOrder(Shop.order(user, product, 1));
         Object details = shop.order(placed.id()).productDetails();
         assertEquals(List.of(Map.of("productId", product.id(), "name", "Widget")), details);
-        assertEquals(new ProductDetail(product.id(), "Widget").name(), "Widget");
     }
 
     private static LogLine line(String service, String message) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.flotilla.core.http.RemoteConflictException;
 import dev.flotilla.sample.gateway.ShopApi;
 import dev.flotilla.sample.gateway.ShopApi.OrderSummary;
 import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
@@ -17,7 +18,6 @@ import dev.flotilla.sample.order.api.OrderApi.Status;
 import dev.flotilla.sample.product.api.ProductApi.Product;
 import dev.flotilla.sample.user.api.UserApi.NewUser;
 import dev.flotilla.sample.user.api.UserApi.User;
-import dev.flotilla.core.http.RemoteConflictException;
 import dev.flotilla.testkit.TestSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
