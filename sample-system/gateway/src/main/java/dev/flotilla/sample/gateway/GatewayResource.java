@@ -1,0 +1,111 @@
+package dev.flotilla.sample.gateway;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.flotilla.core.http.RemoteNotFoundException;
+import dev.flotilla.core.http.ServiceCallException;
+import dev.flotilla.sample.inventory.api.InventoryApi;
+import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
+import dev.flotilla.sample.order.api.OrderApi;
+import dev.flotilla.sample.order.api.OrderApi.Order;
+import dev.flotilla.sample.order.api.OrderApi.OrderItem;
+import dev.flotilla.sample.order.api.OrderApi.PlaceOrder;
+import dev.flotilla.sample.product.api.ProductApi;
+import dev.flotilla.sample.product.api.ProductApi.NewProduct;
+import dev.flotilla.sample.product.api.ProductApi.Product;
+import dev.flotilla.sample.user.api.UserApi;
+import dev.flotilla.sample.user.api.UserApi.NewUser;
+import dev.flotilla.sample.user.api.UserApi.User;
+import org.slf4j.Logger;
+
+/** {@link ShopApi} as served: each call goes to the service that owns the data, through its typed client. */
+final class GatewayResource implements ShopApi {
+    private final UserApi users;
+    private final ProductApi products;
+    private final InventoryApi inventory;
+    private final OrderApi orders;
+    private final OrderHistory history;
+    private final Logger log;
+
+    GatewayResource(UserApi users, ProductApi products, InventoryApi inventory, OrderApi orders,
+                    OrderHistory history, Logger log) {
+        this.users = users;
+        this.products = products;
+        this.inventory = inventory;
+        this.orders = orders;
+        this.history = history;
+        this.log = log;
+    }
+
+    @Override
+    public User registerUser(NewUser user) {
+        return Downstream.call(() -> users.register(user));
+    }
+
+    @Override
+    public User user(String id) {
+        return Downstream.call(() -> users.get(id));
+    }
+
+    @Override
+    public List<OrderSummary> orderHistory(String id) {
+        return history.ofUser(id);
+    }
+
+    @Override
+    public Product createProduct(NewProduct product) {
+        return Downstream.call(() -> products.create(product));
+    }
+
+    @Override
+    public Product product(String id) {
+        return Downstream.call(() -> products.get(id));
+    }
+
+    @Override
+    public Stock stock(String productId) {
+        return Downstream.call(() -> inventory.get(productId));
+    }
+
+    @Override
+    public Order placeOrder(PlaceOrder order) {
+        return Downstream.call(() -> orders.place(order));
+    }
+
+    @Override
+    public OrderView order(String id) {
+        Order order = Downstream.call(() -> orders.get(id));
+        return new OrderView(order.id(), order.userId(), order.status(), order.items(), order.totalCents(),
+                             order.reason(), productDetails(order));
+    }
+
+    @Override
+    public Order cancelOrder(String id) {
+        return Downstream.call(() -> orders.cancel(id));
+    }
+
+    /**
+     * The fallback: the order is the point of the answer, the product names are decoration. When the product-service
+     * fails, times out or its circuit breaker is open, the order is answered with {@value ShopApi#UNAVAILABLE}.
+     */
+    private Object productDetails(Order order) {
+        List<ProductDetail> details = new ArrayList<>();
+        try {
+            for (OrderItem item : order.items()) {
+                String name;
+                try {
+                    name = products.get(item.productId()).name();
+                } catch (RemoteNotFoundException e) {
+                    name = null;
+                }
+                details.add(new ProductDetail(item.productId(), name));
+            }
+            return details;
+        } catch (ServiceCallException e) {
+            log.warn("Product details of order {} unavailable ({}): answering without them", order.id(),
+                     e.getClass().getSimpleName());
+            return UNAVAILABLE;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.flotilla.sample.inventory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.flotilla.sample.common.Database;
+import dev.flotilla.sample.inventory.InventoryRepository.Outcome;
+import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
+import dev.flotilla.sample.order.api.OrderApi.OrderItem;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Reservations on H2: all or nothing, idempotent, and never below zero under concurrency. */
+class InventoryRepositoryTest {
+    private final Database database = Database.open(Config.just(ConfigSources.create(Map.of(
+            "url", "jdbc:h2:mem:inventory-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"))), "inventory-test");
+    private final InventoryRepository inventory = new InventoryRepository(database);
+
+    {
+        database.transaction(connection -> {
+            for (String ddl : InventoryRepository.SCHEMA) {
+                connection.createStatement().execute(ddl);
+            }
+            return null;
+        });
+    }
+
+    @AfterEach
+    void close() {
+        database.close();
+    }
+
+    @Test
+    void reservesEveryItemOrNone() {
+        inventory.createStock("a", 5);
+        inventory.createStock("b", 1);
+
+        Outcome rejected = inventory.reserve("o-1", List.of(new OrderItem("a", 2, 1), new OrderItem("b", 2, 1)), false);
+
+        assertEquals(new Outcome(false, "insufficient stock for product b: 2 requested"), rejected);
+        assertEquals(new Stock("a", 5, 0), inventory.stock("a").orElseThrow(), "a was not reserved either");
+        assertEquals(new Outcome(true, null),
+                     inventory.reserve("o-2", List.of(new OrderItem("a", 2, 1), new OrderItem("b", 1, 1)), false));
+        assertEquals(new Stock("b", 0, 1), inventory.stock("b").orElseThrow());
+    }
+
+    @Test
+    void aRedeliveredEventChangesNothingTwice() {
+        assertTrue(inventory.createStock("a", 5));
+        assertFalse(inventory.createStock("a", 5));
+        List<OrderItem> items = List.of(new OrderItem("a", 2, 1));
+        assertTrue(inventory.reserve("o-1", items, false).reserved());
+        assertTrue(inventory.reserve("o-1", items, false).reserved());
+        assertEquals(new Stock("a", 3, 2), inventory.stock("a").orElseThrow());
+
+        assertTrue(inventory.release("o-1"));
+        assertFalse(inventory.release("o-1"));
+        assertEquals(new Stock("a", 5, 0), inventory.stock("a").orElseThrow());
+    }
+
+    @Test
+    void anUnknownProductIsRetriedOrRejected() {
+        List<OrderItem> items = List.of(new OrderItem("later", 1, 1));
+        assertThrows(IllegalStateException.class, () -> inventory.reserve("o-1", items, true));
+        assertEquals(new Outcome(false, "no stock known for product later"), inventory.reserve("o-1", items, false));
+    }
+
+    @Test
+    void concurrentReservationsNeverOversell() throws Exception {
+        inventory.createStock("last", 10);
+        List<Future<Outcome>> outcomes = new ArrayList<>();
+        try (ExecutorService threads = Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 50; i++) {
+                String order = "o-" + i;
+                outcomes.add(threads.submit(() -> reserveRetryingLockTimeouts(order)));
+            }
+        }
+        int reserved = 0;
+        for (Future<Outcome> outcome : outcomes) {
+            reserved += outcome.get().reserved() ? 1 : 0;
+        }
+        assertEquals(10, reserved);
+        assertEquals(new Stock("last", 0, 10), inventory.stock("last").orElseThrow());
+    }
+
+    /** H2 may time out a row lock under contention; a durable consumer would be redelivered the event. */
+    private Outcome reserveRetryingLockTimeouts(String order) {
+        while (true) {
+            try {
+                return inventory.reserve(order, List.of(new OrderItem("last", 1, 1)), false);
+            } catch (IllegalStateException e) {
+                if (Database.isUniqueViolation(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.flotilla.sample.order.api;
+
+import java.util.List;
+
+import dev.flotilla.core.http.Body;
+import dev.flotilla.core.http.Get;
+import dev.flotilla.core.http.Idempotent;
+import dev.flotilla.core.http.PathParam;
+import dev.flotilla.core.http.Post;
+import dev.flotilla.core.http.ResponseStatus;
+
+/**
+ * The order-service's HTTP contract. Placing an order starts the saga; its outcome is read with {@link #get}.
+ */
+public interface OrderApi {
+    /** The name of the service that serves this contract: {@value}. */
+    String SERVICE = "order-service";
+
+    /** Where an order is in its saga. */
+    enum Status {
+        /** Stored, waiting for the inventory. */
+        PENDING,
+        /** Stock reserved. */
+        CONFIRMED,
+        /** The inventory refused it; see the reason. */
+        REJECTED,
+        /** Cancelled after confirmation; its stock was released. */
+        CANCELLED
+    }
+
+    /**
+     * One line of an order request.
+     *
+     * @param productId the product
+     * @param quantity  at least 1
+     */
+    record OrderLine(String productId, int quantity) {
+    }
+
+    /**
+     * The body of a new order.
+     *
+     * @param userId the buyer
+     * @param items  at least one line
+     */
+    record PlaceOrder(String userId, List<OrderLine> items) {
+    }
+
+    /**
+     * One line of a stored order, with the price at the time of ordering.
+     *
+     * @param productId      the product
+     * @param quantity       the quantity
+     * @param unitPriceCents the unit price in cents
+     */
+    record OrderItem(String productId, int quantity, long unitPriceCents) {
+    }
+
+    /**
+     * An order.
+     *
+     * @param id         the id
+     * @param userId     the buyer
+     * @param status     where it is in its saga
+     * @param items      its lines
+     * @param totalCents the sum of quantity × unit price
+     * @param reason     why it was rejected; {@code null} otherwise
+     */
+    record Order(String id, String userId, Status status, List<OrderItem> items, long totalCents, String reason) {
+    }
+
+    /**
+     * Places an order: checks the user and the products, stores it as {@code PENDING} and publishes {@link
+     * OrderPlaced}.
+     *
+     * @param order the order
+     * @return the order, {@code PENDING} (202)
+     * @throws dev.flotilla.core.http.RemoteBadRequestException for a missing user or an empty or invalid line (400)
+     * @throws dev.flotilla.core.http.RemoteProblemException    with status 422 for an unknown user or product
+     */
+    @Post("/v1/orders")
+    @ResponseStatus(202)
+    Order place(@Body PlaceOrder order);
+
+    /**
+     * An order by id.
+     *
+     * @param id the id
+     * @return the order
+     * @throws dev.flotilla.core.http.RemoteNotFoundException when there is none (404)
+     */
+    @Get("/v1/orders/{id}")
+    Order get(@PathParam("id") String id);
+
+    /**
+     * Cancels a confirmed order and publishes {@link OrderCancelled}, so its stock is released. Cancelling a cancelled
+     * order again answers it unchanged.
+     *
+     * @param id the id
+     * @return the order, {@code CANCELLED}
+     * @throws dev.flotilla.core.http.RemoteNotFoundException when there is none (404)
+     * @throws dev.flotilla.core.http.RemoteConflictException when it is pending or rejected (409)
+     */
+    @Post("/v1/orders/{id}/cancel")
+    @Idempotent
+    Order cancel(@PathParam("id") String id);
+}

@@ -1,0 +1,132 @@
+package dev.flotilla.sample.order;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.flotilla.core.Service;
+import dev.flotilla.core.ServiceContext;
+import dev.flotilla.core.http.HttpContracts;
+import dev.flotilla.core.http.RemoteConflictException;
+import dev.flotilla.core.http.RemoteProblemException;
+import dev.flotilla.core.problem.NotFoundException;
+import dev.flotilla.sample.inventory.api.StockRejected;
+import dev.flotilla.sample.inventory.api.StockReserved;
+import dev.flotilla.sample.order.api.OrderApi;
+import dev.flotilla.sample.order.api.OrderApi.Order;
+import dev.flotilla.sample.order.api.OrderApi.OrderItem;
+import dev.flotilla.sample.order.api.OrderApi.OrderLine;
+import dev.flotilla.sample.order.api.OrderApi.PlaceOrder;
+import dev.flotilla.sample.order.api.OrderApi.Status;
+import dev.flotilla.sample.order.api.OrderCancelled;
+import dev.flotilla.sample.order.api.OrderConfirmed;
+import dev.flotilla.sample.order.api.OrderPlaced;
+import dev.flotilla.sample.product.api.ProductApi;
+import dev.flotilla.sample.user.api.UserApi;
+import dev.flotilla.testkit.NatsMode;
+import dev.flotilla.testkit.ServiceName;
+import dev.flotilla.testkit.TestSystem;
+import io.helidon.webserver.http.HttpRules;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static dev.flotilla.testkit.Eventually.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * The order-service with its saga steps driven by hand: the user and product services are small stand-ins serving
+ * the published contracts over real HTTP, and the inventory's answers are published by the test.
+ */
+class OrderServiceTest {
+    @RegisterExtension
+    static final TestSystem SYSTEM = TestSystem.builder().nats(NatsMode.IN_JVM)
+            .service(new StandIn(UserApi.SERVICE, rules -> rules.register(HttpContracts.serve(UserApi.class,
+                    new UserApi() {
+                        @Override
+                        public User register(NewUser user) {
+                            throw new UnsupportedOperationException();
+                        }
+
+                        @Override
+                        public User get(String id) {
+                            if (!id.equals("ada")) {
+                                throw new NotFoundException("No user " + id);
+                            }
+                            return new User("ada", "Ada", "ada@example.com");
+                        }
+                    }))))
+            .service(new StandIn(ProductApi.SERVICE, rules -> rules.register(HttpContracts.serve(ProductApi.class,
+                    new ProductApi() {
+                        @Override
+                        public Product create(NewProduct product) {
+                            throw new UnsupportedOperationException();
+                        }
+
+                        @Override
+                        public Product get(String id) {
+                            if (!id.equals("lamp")) {
+                                throw new NotFoundException("No product " + id);
+                            }
+                            return new Product("lamp", "Lamp", 250);
+                        }
+                    }))))
+            .service(new OrderService(), Map.of("db.url", "jdbc:h2:mem:order-service-test;DB_CLOSE_DELAY=-1"))
+            .build();
+
+    @Test
+    void placingChecksPricesAndThenTheInventoryDecides(@ServiceName(OrderApi.SERVICE) OrderApi orders) {
+        Order placed = orders.place(new PlaceOrder("ada", List.of(new OrderLine("lamp", 1),
+                                                                   new OrderLine("lamp", 2))));
+        assertEquals(Status.PENDING, placed.status());
+        assertEquals(List.of(new OrderItem("lamp", 3, 250)), placed.items(), "lines of one product are merged");
+        assertEquals(750, placed.totalCents());
+        SYSTEM.messages().await(OrderPlaced.SUBJECT, OrderPlaced.class, e -> e.orderId().equals(placed.id()));
+
+        SYSTEM.messaging().publish(StockReserved.SUBJECT, new StockReserved(placed.id()));
+        SYSTEM.messages().await(OrderConfirmed.SUBJECT, OrderConfirmed.class,
+                                e -> e.orderId().equals(placed.id()) && e.totalCents() == 750);
+        assertEquals(Status.CONFIRMED, orders.get(placed.id()).status());
+
+        // A late or repeated answer does not change a decided order.
+        SYSTEM.messaging().publish(StockRejected.SUBJECT, new StockRejected(placed.id(), "too late"));
+        assertEquals(Status.CANCELLED, orders.cancel(placed.id()).status());
+        SYSTEM.messages().await(OrderCancelled.SUBJECT, OrderCancelled.class, e -> e.orderId().equals(placed.id()));
+        eventually(() -> assertEquals(Status.CANCELLED, orders.get(placed.id()).status()));
+    }
+
+    @Test
+    void aRejectedOrderKeepsItsReasonAndCannotBeCancelled(@ServiceName(OrderApi.SERVICE) OrderApi orders) {
+        Order placed = orders.place(new PlaceOrder("ada", List.of(new OrderLine("lamp", 9))));
+        SYSTEM.messaging().publish(StockRejected.SUBJECT, new StockRejected(placed.id(), "insufficient stock"));
+        eventually(() -> assertEquals("insufficient stock", orders.get(placed.id()).reason()));
+        assertEquals(Status.REJECTED, orders.get(placed.id()).status());
+        assertThrows(RemoteConflictException.class, () -> orders.cancel(placed.id()));
+    }
+
+    @Test
+    void anUnknownUserOrProductIs422(@ServiceName(OrderApi.SERVICE) OrderApi orders) {
+        RemoteProblemException user = assertThrows(RemoteProblemException.class,
+                () -> orders.place(new PlaceOrder("bob", List.of(new OrderLine("lamp", 1)))));
+        assertEquals(422, user.status());
+        assertEquals("No user with id bob", user.problem().detail());
+        RemoteProblemException product = assertThrows(RemoteProblemException.class,
+                () -> orders.place(new PlaceOrder("ada", List.of(new OrderLine("sofa", 1)))));
+        assertEquals(422, product.status());
+        assertEquals("urn:flotilla:problem:unknown-product", product.problem().type().toString());
+    }
+
+    /** A stand-in for another team's service: only its published contract, served over HTTP. */
+    private static final class StandIn extends Service {
+        private final java.util.function.Consumer<HttpRules> routes;
+
+        StandIn(String name, java.util.function.Consumer<HttpRules> routes) {
+            super(name, "test");
+            this.routes = routes;
+        }
+
+        @Override
+        protected void routes(HttpRules rules, ServiceContext context) {
+            routes.accept(rules);
+        }
+    }
+}

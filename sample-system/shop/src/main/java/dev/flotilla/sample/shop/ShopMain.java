@@ -1,0 +1,85 @@
+package dev.flotilla.sample.shop;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.flotilla.core.Flotilla;
+import dev.flotilla.core.ServiceRuntime;
+import dev.flotilla.core.ServiceStartException;
+import dev.flotilla.messaging.NatsServer;
+import dev.flotilla.sample.gateway.GatewayService;
+import dev.flotilla.sample.gateway.ShopApi;
+import dev.flotilla.sample.inventory.InventoryService;
+import dev.flotilla.sample.order.OrderService;
+import dev.flotilla.sample.product.ProductService;
+import dev.flotilla.sample.user.UserService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the five services of the shop in one JVM, each on its own port (gateway 8080, the others 8081 to 8084) with
+ * its own database, until Ctrl-C. Messaging runs on, in this order: the NATS server in {@code NATS_URL}; a
+ * nats-server from the {@code PATH} (or {@code NATS_SERVER_BIN}) started for the shop and stopped with it; the in-JVM
+ * transport (at-most-once events, no JetStream). It logs which.
+ */
+public final class ShopMain {
+    private static final Logger LOG = LoggerFactory.getLogger(ShopMain.class);
+
+    private ShopMain() {
+    }
+
+    /**
+     * Starts the shop.
+     *
+     * @param args {@code --key=value} configuration overrides for every service
+     */
+    public static void main(String[] args) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        Optional<NatsServer> ownServer = Optional.empty();
+        String natsUrl = System.getenv("NATS_URL");
+        if (natsUrl != null && !natsUrl.isBlank()) {
+            LOG.info("Messaging: NATS at {} (from NATS_URL), with JetStream", natsUrl);
+        } else if (NatsServer.findBinary().isPresent()) {
+            NatsServer server = NatsServer.start();
+            ownServer = Optional.of(server);
+            natsUrl = server.url();
+            LOG.info("Messaging: nats-server started for the shop at {}, with JetStream", natsUrl);
+        } else {
+            natsUrl = null;
+            LOG.warn("Messaging: in-JVM transport (no NATS_URL and no nats-server on the PATH): events are "
+                             + "at-most-once; install nats-server for durable events");
+        }
+        if (natsUrl == null) {
+            overrides.put("messaging.transport", "in-jvm");
+        } else {
+            overrides.put("messaging.transport", "nats");
+            overrides.put("messaging.nats.servers", natsUrl);
+        }
+        overrides.putAll(Flotilla.parseArguments(args));
+        ServiceRuntime.Builder builder = ServiceRuntime.builder()
+                .addService(new UserService())
+                .addService(new ProductService())
+                .addService(new InventoryService())
+                .addService(new OrderService())
+                .addService(new GatewayService());
+        overrides.forEach(builder::override);
+        ServiceRuntime runtime = builder.build();
+        Optional<NatsServer> server = ownServer;
+        // Stops the services (Flotilla's own hook does too; a stop is idempotent), then the nats-server they use.
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shop-stop").unstarted(() -> {
+            runtime.stop();
+            server.ifPresent(NatsServer::close);
+        }));
+        try {
+            runtime.start();
+        } catch (ServiceStartException e) {
+            LOG.error("The shop cannot start: {}", e.getMessage(), e.getCause());
+            System.exit(1);
+        }
+        LOG.info("The shop is ready: gateway at {}/api/v1 (Ctrl-C stops it)",
+                 runtime.service(ShopApi.SERVICE).uri());
+        // Already started: this waits for Ctrl-C or SIGTERM and stops the services gracefully.
+        Flotilla.runUntilShutdown(runtime);
+    }
+}

@@ -1,4 +1,0 @@
-/**
- * The Flotilla sample: for now a minimal greeting service; the sample shop builds on it.
- */
-package dev.flotilla.sample;

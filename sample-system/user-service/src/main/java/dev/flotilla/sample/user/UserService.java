@@ -1,0 +1,44 @@
+package dev.flotilla.sample.user;
+
+import java.util.List;
+
+import dev.flotilla.core.Flotilla;
+import dev.flotilla.core.Service;
+import dev.flotilla.core.ServiceContext;
+import dev.flotilla.core.http.HttpContracts;
+import dev.flotilla.sample.common.Database;
+import dev.flotilla.sample.user.api.UserApi;
+import io.helidon.health.HealthCheck;
+import io.helidon.webserver.http.HttpRules;
+
+/**
+ * The user-service (port 8081 by default): serves {@link UserApi} from its own database.
+ */
+public final class UserService extends Service {
+    private volatile Database database;
+
+    /** Creates the service. */
+    public UserService() {
+        super(UserApi.SERVICE, "1.0.0");
+    }
+
+    @Override
+    protected void routes(HttpRules rules, ServiceContext context) {
+        database = Database.open(context, UserRepository.SCHEMA);
+        rules.register(HttpContracts.serve(UserApi.class, new UserResource(new UserRepository(database), context)));
+    }
+
+    @Override
+    protected List<HealthCheck> healthChecks(ServiceContext context) {
+        return List.of(database.healthCheck());
+    }
+
+    /**
+     * Runs the service as its own process.
+     *
+     * @param args {@code --key=value} configuration overrides, such as {@code --server.port=9081}
+     */
+    public static void main(String[] args) {
+        Flotilla.run(new UserService(), args);
+    }
+}
