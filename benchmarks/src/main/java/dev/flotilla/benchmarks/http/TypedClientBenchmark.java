@@ -66,6 +66,8 @@ public class TypedClientBenchmark {
         }
     }
 
+    private static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(2);
+
     private ServiceRuntime runtime;
     private ServiceClients clients;
     private PriceApi typed;
@@ -120,6 +122,18 @@ public class TypedClientBenchmark {
     @Benchmark
     public PriceApi.Price rawWebClient() {
         return rawPrice();
+    }
+
+    /**
+     * The same call with raw Helidon WebClient and the read timeout the typed client sets (its default 2 s).
+     *
+     * @return the price, consumed by JMH
+     */
+    @Benchmark
+    public PriceApi.Price rawWebClientWithTimeout() {
+        try (HttpClientResponse response = raw.get("/v1/prices/42").readTimeout(TIMEOUT).request()) {
+            return response.as(PriceApi.Price.class);
+        }
     }
 
     private PriceApi.Price rawPrice() {

@@ -36,7 +36,6 @@ import dev.flotilla.resilience.DeadlineExceededException;
 import dev.flotilla.resilience.PolicySet;
 import dev.flotilla.resilience.PolicySetConfig;
 import dev.flotilla.resilience.Resilience;
-import io.helidon.common.GenericType;
 import io.helidon.config.Config;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -73,6 +72,7 @@ final class CallExecutor {
     /** The sets a call uses, looked up once: per policy name the retrying set, per (name, instance) the breaker. */
     private final Map<String, PolicySet> callSets = new ConcurrentHashMap<>();
     private final Map<String, Map<URI, PolicySet>> instanceSets = new ConcurrentHashMap<>();
+    private final Map<String, Optional<Duration>> attemptTimeouts = new ConcurrentHashMap<>();
 
     CallExecutor(String target, String caller, ServiceDiscovery discovery, Resilience resilience, Config targetConfig,
                  WebClient webClient, ExecutorService asyncExecutor, ObjectMapper json) {
@@ -143,9 +143,14 @@ final class CallExecutor {
                 .retryOn(CallExecutor::retryable);
     }
 
+    /**
+     * The per-instance set: its breaker (and bulkhead, rate limiter). Its timeout is not a Failsafe timer: the
+     * attempt's budget becomes the socket's read timeout instead, which needs no timer thread woken per call.
+     */
     private static void instanceOnly(PolicySetConfig.Builder b) {
         b.retryEnabled(false)
                 .retryBudgetEnabled(false)
+                .timeoutEnabled(false)
                 .circuitBreakerFailureOn(CallExecutor::instanceFailure);
     }
 
@@ -176,7 +181,7 @@ final class CallExecutor {
         URI instance = pick(instances, policies, tried);
         tried.add(instance);
         PolicySet policy = instanceSet(policies, instance);
-        Duration timeout = policy.config().timeoutEnabled() ? policy.config().timeoutDuration() : null;
+        Duration timeout = attemptTimeout(policies);
         try {
             if (deadline == null) {
                 return policy.get(() -> send(endpoint, request, instance, timeout, null));
@@ -190,6 +195,14 @@ final class CallExecutor {
             throw new ServiceTimeoutException(target, target + " at " + instance.getAuthority()
                     + " did not answer within " + timeout, e);
         }
+    }
+
+    /** The configured {@code timeout.duration} of a policy name, or null when its timeout is turned off. */
+    private Duration attemptTimeout(String policies) {
+        return attemptTimeouts.computeIfAbsent(policies, p -> {
+            PolicySetConfig config = resilience.policies(p).config();
+            return Optional.ofNullable(config.timeoutEnabled() ? config.timeoutDuration() : null);
+        }).orElse(null);
     }
 
     private PolicySet instanceSet(String policies, URI instance) {
@@ -227,6 +240,9 @@ final class CallExecutor {
                 .header(HeaderNames.ACCEPT, "application/json")
                 .header(CALLER, caller);
         if (budget != null) {
+            if (budget.isZero() || budget.isNegative()) {
+                throw new ServiceTimeoutException(target, "The deadline for calling " + target + " ran out", null);
+            }
             http.readTimeout(budget);
         }
         CallContext context = CallContext.current().orElse(null);
@@ -285,7 +301,7 @@ final class CallExecutor {
         Object body = null;
         if (hasBody) {
             try {
-                body = response.entity().as(GenericType.create(endpoint.entityType()));
+                body = response.entity().as(endpoint.entityGenericType());
             } catch (RuntimeException e) {
                 throw new ServiceCallException(target, target + " answered " + status + " with a body that is not a "
                         + endpoint.entityType().getTypeName() + ": " + e.getMessage(), e);

@@ -52,6 +52,7 @@ final class Endpoint {
     private final Type entityType;
     private final int responseStatus;
     private final boolean idempotent;
+    private final io.helidon.common.GenericType<?> entityGenericType;
     private final Deprecation deprecation;
 
     private Endpoint(Method method, String httpMethod, String path, List<Param> params, ReturnKind returnKind,
@@ -66,6 +67,7 @@ final class Endpoint {
         this.entityType = entityType;
         this.responseStatus = responseStatus;
         this.idempotent = idempotent;
+        this.entityGenericType = io.helidon.common.GenericType.create(entityType);
         this.deprecation = deprecation;
     }
 
@@ -361,6 +363,11 @@ final class Endpoint {
     /** The type of the body: the value type, the element of Optional or HttpResult, or the whole List type. */
     Type entityType() {
         return entityType;
+    }
+
+    /** {@link #entityType()} as Helidon's media type token, made once. */
+    io.helidon.common.GenericType<?> entityGenericType() {
+        return entityGenericType;
     }
 
     /** The success status a served method answers with; 0 for the default (200, or 204 without a body). */

@@ -41,6 +41,9 @@ import io.helidon.webclient.api.WebClient;
  * names another set). Thread-safe.
  */
 public final class ServiceClients implements AutoCloseable {
+    /** The longest wait for a TCP connection to an instance. */
+    static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(2);
+
     private final String caller;
     private final ServiceDiscovery discovery;
     private final Resilience resilience;
@@ -62,6 +65,7 @@ public final class ServiceClients implements AutoCloseable {
                 // Each service keeps its own pool, so one service's stop cannot break another's connections.
                 .shareConnectionCache(false)
                 .followRedirects(false)
+                .connectTimeout(CONNECT_TIMEOUT)
                 .build());
         this.asyncExecutor = Executors.newVirtualThreadPerTaskExecutor();
     }
