@@ -129,11 +129,24 @@ final class ServiceInstance implements ServiceHandle {
 
     @Override
     public void start() {
+        if (prepare()) {
+            complete();
+        }
+    }
+
+    /**
+     * The first half of a start: configuration, web server and extensions (state {@code STARTING}). Several
+     * services may prepare at the same time.
+     *
+     * @return {@code false} when the service was already starting or running
+     * @throws ServiceStartException if it fails; everything started is stopped again ({@code FAILED})
+     */
+    boolean prepare() {
         lifecycle.lock();
         MDC.put(Correlation.MDC_SERVICE, service.name());
         try {
             if (state == ServiceState.STARTING || state == ServiceState.READY) {
-                return;
+                return false;
             }
             long began = System.nanoTime();
             state = ServiceState.STARTING;
@@ -142,7 +155,7 @@ final class ServiceInstance implements ServiceHandle {
             try {
                 Config config = configLoader.load(service.name(), overrides);
                 PROFILE.debug("{} config {} ms", service.name(), (System.nanoTime() - began) / 1_000_000);
-                run = new RunContext(config, ShutdownSettings.from(config.get("shutdown")));
+                run = new RunContext(config, ShutdownSettings.from(config.get("shutdown")), began);
             } catch (RuntimeException e) {
                 state = ServiceState.FAILED;
                 throw new ServiceStartException("Service '" + service.name() + "' has invalid configuration: "
@@ -150,26 +163,55 @@ final class ServiceInstance implements ServiceHandle {
             }
             current = run;
             try {
-                startRun(run);
+                startInfrastructure(run);
             } catch (Exception e) {
-                LOG.error("Service '{}' failed to start: {}", service.name(), e.toString());
-                stopRun(run, Duration.ZERO);
-                state = ServiceState.FAILED;
-                if (e instanceof ServiceStartException sse) {
-                    throw sse;
-                }
-                throw new ServiceStartException("Service '" + service.name() + "' failed to start: " + e.getMessage(), e);
+                throw failed(run, e);
             }
-            state = ServiceState.READY;
-            LOG.info("Service '{}' {} ready at {} in {} ms", service.name(), service.version(), run.uri,
-                     (System.nanoTime() - began) / 1_000_000);
+            return true;
         } finally {
             MDC.remove(Correlation.MDC_SERVICE);
             lifecycle.unlock();
         }
     }
 
-    private void startRun(RunContext run) throws Exception {
+    /**
+     * The second half of a start, after {@link #prepare()}: the service's own start-up hook, then {@code READY}.
+     *
+     * @throws ServiceStartException if the hook fails; everything started is stopped again ({@code FAILED})
+     */
+    void complete() {
+        lifecycle.lock();
+        MDC.put(Correlation.MDC_SERVICE, service.name());
+        try {
+            RunContext run = current;
+            if (state != ServiceState.STARTING || run == null) {
+                return;
+            }
+            try {
+                service.start(run);
+            } catch (Exception e) {
+                throw failed(run, e);
+            }
+            state = ServiceState.READY;
+            LOG.info("Service '{}' {} ready at {} in {} ms", service.name(), service.version(), run.uri,
+                     (System.nanoTime() - run.began) / 1_000_000);
+        } finally {
+            MDC.remove(Correlation.MDC_SERVICE);
+            lifecycle.unlock();
+        }
+    }
+
+    private ServiceStartException failed(RunContext run, Exception e) {
+        LOG.error("Service '{}' failed to start: {}", service.name(), e.toString());
+        stopRun(run, Duration.ZERO);
+        state = ServiceState.FAILED;
+        if (e instanceof ServiceStartException sse) {
+            return sse;
+        }
+        return new ServiceStartException("Service '" + service.name() + "' failed to start: " + e.getMessage(), e);
+    }
+
+    private void startInfrastructure(RunContext run) throws Exception {
         long t0 = System.nanoTime();
         run.resilience = Resilience.builder()
                 .config(run.config.get("resilience"))
@@ -214,24 +256,28 @@ final class ServiceInstance implements ServiceHandle {
         }
 
         PROFILE.debug("{} routing+health {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
-        run.server = WebServer.builder()
-                .port(DEFAULT_PORT)
-                .maxPayloadSize(DEFAULT_MAX_PAYLOAD_SIZE)
-                .config(run.config.get("server"))
-                .featuresDiscoverServices(false)
-                // Flotilla drains and stops the server itself; Helidon's own hook would cut requests in flight.
-                .shutdownHook(false)
-                .addFeature(ObserveFeature.builder()
+        // Helidon's metrics feature fills a JVM-wide map that is not thread-safe while a server is set up
+        // (KeyPerformanceIndicatorMetricsImpls): servers are built one at a time, even when services start together.
+        synchronized (MetricsObserver.class) {
+            run.server = WebServer.builder()
+                    .port(DEFAULT_PORT)
+                    .maxPayloadSize(DEFAULT_MAX_PAYLOAD_SIZE)
+                    .config(run.config.get("server"))
+                    .featuresDiscoverServices(false)
+                    // Flotilla drains and stops the server itself; Helidon's own hook would cut requests in flight.
+                    .shutdownHook(false)
+                    .addFeature(ObserveFeature.builder()
                                     .endpoint("/")
                                     .observersDiscoverServices(false)
                                     .addObserver(health.build())
                                     .addObserver(MetricsObserver.builder().meterRegistry(metrics).build())
                                     .build())
-                .directHandlers(direct.build())
-                .mediaContext(JsonMapping.mediaContext(json))
-                .routing(routing)
-                .build()
-                .start();
+                    .directHandlers(direct.build())
+                    .mediaContext(JsonMapping.mediaContext(json))
+                    .routing(routing)
+                    .build()
+                    .start();
+        }
         if (!run.server.isRunning() || run.server.port() <= 0) {
             // Helidon logs a failed bind and returns a stopped server instead of throwing.
             throw new ServiceStartException("Service '" + service.name() + "' could not listen on "
@@ -247,7 +293,6 @@ final class ServiceInstance implements ServiceHandle {
             run.started.add(extension);
         }
         PROFILE.debug("{} extensions started {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
-        service.start(run);
     }
 
     /** Static config first, then the services of this runtime, then extensions such as NATS discovery. */
@@ -413,6 +458,7 @@ final class ServiceInstance implements ServiceHandle {
 
     /** The context of one run of the service. */
     private final class RunContext implements ServiceContext {
+        private final long began;
         private final Config config;
         private final ShutdownSettings shutdown;
         private final Logger logger;
@@ -424,7 +470,8 @@ final class ServiceInstance implements ServiceHandle {
         private volatile Resilience resilience;
         private volatile ServiceClients clients;
 
-        private RunContext(Config config, ShutdownSettings shutdown) {
+        private RunContext(Config config, ShutdownSettings shutdown, long began) {
+            this.began = began;
             this.config = config;
             this.shutdown = shutdown;
             this.logger = LoggerFactory.getLogger(service.name());

@@ -6,6 +6,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,7 +33,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * }
  * }</pre>
  *
- * <p>Services start in the order they were added and stop in reverse order. Extensions (such as messaging) are
+ * <p>Services start together, their start-up hooks run in the order the services were added, and they stop in
+ * reverse order. Extensions (such as messaging) are
  * found with {@link ServiceLoader} unless {@link Builder#discoverExtensions(boolean)} turns that off, and can be
  * added in code. Thread-safe.
  */
@@ -51,28 +56,54 @@ public final class ServiceRuntime implements AutoCloseable {
     }
 
     /**
-     * Starts every service that is not running, in the order they were added. If one fails, the ones started by
-     * this call are stopped again, in reverse order, before the failure is thrown.
+     * Starts every service that is not running. Their configuration, web servers and extensions (such as the
+     * messaging connection) start concurrently; then their start-up hooks run one after another, in the order the
+     * services were added, so a hook may call a service added before it (it is ready by then). If any service fails,
+     * the ones started by this call are stopped again, in reverse order, before the failure is thrown.
      *
      * @throws ServiceStartException if a service cannot start
      */
     public void start() {
         bridgeJulToSlf4j();
         started.set(true);
-        List<ServiceInstance> startedNow = new ArrayList<>();
-        for (ServiceInstance instance : instances) {
-            boolean wasRunning = instance.state() == ServiceState.READY;
-            try {
-                instance.start();
-            } catch (ServiceStartException e) {
-                for (int i = startedNow.size() - 1; i >= 0; i--) {
-                    startedNow.get(i).stop();
+        List<ServiceInstance> prepared = new ArrayList<>();
+        ServiceStartException failure = null;
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Boolean>> preparing = new ArrayList<>();
+            for (ServiceInstance instance : instances) {
+                preparing.add(executor.submit(instance::prepare));
+            }
+            for (int i = 0; i < instances.size(); i++) {
+                try {
+                    if (preparing.get(i).get()) {
+                        prepared.add(instances.get(i));
+                    }
+                } catch (ExecutionException e) {
+                    if (failure == null) {
+                        failure = e.getCause() instanceof ServiceStartException sse ? sse
+                                : new ServiceStartException("Service '" + instances.get(i).name()
+                                        + "' failed to start: " + e.getCause(), e.getCause());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure = new ServiceStartException("Interrupted while services were starting", e);
                 }
-                throw e;
             }
-            if (!wasRunning) {
-                startedNow.add(instance);
+        }
+        if (failure == null) {
+            for (int i = 0; i < prepared.size() && failure == null; i++) {
+                try {
+                    prepared.get(i).complete();
+                } catch (ServiceStartException e) {
+                    failure = e;
+                }
             }
+        }
+        if (failure != null) {
+            for (int i = prepared.size() - 1; i >= 0; i--) {
+                prepared.get(i).stop();
+            }
+            throw failure;
         }
     }
 
