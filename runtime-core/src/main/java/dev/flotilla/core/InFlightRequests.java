@@ -64,13 +64,5 @@ final class InFlightRequests {
             lock.unlock();
         }
     }
-
-    int count() {
-        lock.lock();
-        try {
-            return inFlight;
-        } finally {
-            lock.unlock();
-        }
     }
 }

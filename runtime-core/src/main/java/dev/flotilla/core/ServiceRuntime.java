@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.discovery.ServiceDiscovery;
@@ -40,7 +39,6 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  */
 public final class ServiceRuntime implements AutoCloseable {
     private final List<ServiceInstance> instances;
-    private final AtomicBoolean started = new AtomicBoolean();
 
     private ServiceRuntime(List<ServiceInstance> instances) {
         this.instances = List.copyOf(instances);
@@ -65,7 +63,6 @@ public final class ServiceRuntime implements AutoCloseable {
      */
     public void start() {
         bridgeJulToSlf4j();
-        started.set(true);
         List<ServiceInstance> prepared = new ArrayList<>();
         ServiceStartException failure = null;
         try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {

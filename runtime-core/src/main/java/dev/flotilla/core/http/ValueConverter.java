@@ -92,32 +92,4 @@ final class ValueConverter {
         }
         return String.valueOf(value);
     }
-
-    static Object defaultFor(Class<?> type) {
-        if (!type.isPrimitive()) {
-            return null;
-        }
-        if (type == boolean.class) {
-            return false;
-        }
-        if (type == char.class) {
-            return '\0';
-        }
-        if (type == long.class) {
-            return 0L;
-        }
-        if (type == double.class) {
-            return 0d;
-        }
-        if (type == float.class) {
-            return 0f;
-        }
-        if (type == short.class) {
-            return (short) 0;
-        }
-        if (type == byte.class) {
-            return (byte) 0;
-        }
-        return 0;
-    }
 }
