@@ -2,7 +2,7 @@ package dev.flotilla.sample.product.api;
 
 import java.math.BigDecimal;
 
-import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.flotilla.core.http.Body;
 import dev.flotilla.core.http.Get;
@@ -19,12 +19,14 @@ public interface ProductApiV2 {
     String SERVICE = ProductApi.SERVICE;
 
     /**
-     * An amount of money, such as {@code {"amount": "19.99", "currency": "EUR"}}.
+     * An amount of money, such as {@code {"amount": 19.99, "currency": "EUR"}}. The amount is a JSON number read
+     * and written as a {@link BigDecimal}, so no precision is lost; both fields are required.
      *
-     * @param amount   the amount, at most two decimals; written as a JSON string
+     * @param amount   the amount, at most two decimals
      * @param currency the ISO 4217 code of the currency
      */
-    record Money(@JsonFormat(shape = JsonFormat.Shape.STRING) BigDecimal amount, String currency) {
+    record Money(@JsonProperty(required = true) BigDecimal amount,
+                 @JsonProperty(required = true) String currency) {
         /**
          * An amount in cents.
          *
@@ -64,7 +66,8 @@ public interface ProductApiV2 {
      * @param price        required, at least 0, in the catalog's currency, at most two decimals
      * @param initialStock at least 0; reaches the inventory through {@link ProductCreated}
      */
-    record NewProduct(String name, Money price, int initialStock) {
+    record NewProduct(@JsonProperty(required = true) String name, @JsonProperty(required = true) Money price,
+                      int initialStock) {
     }
 
     /**
