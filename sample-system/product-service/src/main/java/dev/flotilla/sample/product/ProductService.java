@@ -42,11 +42,12 @@ public final class ProductService extends Service {
     }
 
     /**
-     * Who still calls the deprecated v1: operation to caller to count.
+     * Who still calls the deprecated v1 {@link ProductApi}: operation (such as {@code GET /v1/products/{id}}) to
+     * calling service to count. The same counts are the metric {@code flotilla.http.deprecated.calls}.
      *
      * @return the counts, empty before the first call
      */
-    Map<String, Map<String, Long>> deprecatedV1Calls() {
+    public Map<String, Map<String, Long>> deprecatedV1Calls() {
         return v1.deprecatedCalls();
     }
 
