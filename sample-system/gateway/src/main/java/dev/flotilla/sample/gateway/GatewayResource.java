@@ -5,33 +5,41 @@ import java.util.List;
 
 import dev.flotilla.core.http.RemoteNotFoundException;
 import dev.flotilla.core.http.ServiceCallException;
+import dev.flotilla.core.problem.BadRequestException;
 import dev.flotilla.sample.inventory.api.InventoryApi;
 import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
 import dev.flotilla.sample.order.api.OrderApi;
 import dev.flotilla.sample.order.api.OrderApi.Order;
 import dev.flotilla.sample.order.api.OrderApi.OrderItem;
 import dev.flotilla.sample.order.api.OrderApi.PlaceOrder;
-import dev.flotilla.sample.product.api.ProductApi;
 import dev.flotilla.sample.product.api.ProductApi.NewProduct;
 import dev.flotilla.sample.product.api.ProductApi.Product;
+import dev.flotilla.sample.product.api.ProductApiV2;
+import dev.flotilla.sample.product.api.ProductApiV2.Money;
 import dev.flotilla.sample.user.api.UserApi;
 import dev.flotilla.sample.user.api.UserApi.NewUser;
 import dev.flotilla.sample.user.api.UserApi.User;
 import org.slf4j.Logger;
 
-/** {@link ShopApi} as served: each call goes to the service that owns the data, through its typed client. */
+/**
+ * {@link ShopApi} as served: each call goes to the service that owns the data, through its typed client. Products
+ * go through {@link ProductApiV2}; the gateway's own {@code /api/v1/products} keeps prices in cents, converted from
+ * and to {@link Money} in the catalog's currency.
+ */
 final class GatewayResource implements ShopApi {
     private final UserApi users;
-    private final ProductApi products;
+    private final ProductApiV2 products;
+    private final String currency;
     private final InventoryApi inventory;
     private final OrderApi orders;
     private final OrderHistory history;
     private final Logger log;
 
-    GatewayResource(UserApi users, ProductApi products, InventoryApi inventory, OrderApi orders,
+    GatewayResource(UserApi users, ProductApiV2 products, String currency, InventoryApi inventory, OrderApi orders,
                     OrderHistory history, Logger log) {
         this.users = users;
         this.products = products;
+        this.currency = currency;
         this.inventory = inventory;
         this.orders = orders;
         this.history = history;
@@ -55,12 +63,22 @@ final class GatewayResource implements ShopApi {
 
     @Override
     public Product createProduct(NewProduct product) {
-        return Downstream.call(() -> products.create(product));
+        if (product.priceCents() < 0) {
+            throw new BadRequestException("Field 'priceCents' must not be negative");
+        }
+        ProductApiV2.NewProduct request = new ProductApiV2.NewProduct(
+                product.name(), Money.ofCents(product.priceCents(), currency), product.initialStock());
+        return toV1(Downstream.call(() -> products.create(request)));
     }
 
     @Override
     public Product product(String id) {
-        return Downstream.call(() -> products.get(id));
+        return toV1(Downstream.call(() -> products.get(id)));
+    }
+
+    /** The gateway's public shape of a product: the price in cents. */
+    private static Product toV1(ProductApiV2.Product product) {
+        return new Product(product.id(), product.name(), product.price().cents());
     }
 
     @Override

@@ -10,7 +10,7 @@ import dev.flotilla.sample.common.Database;
 import dev.flotilla.sample.common.DurableEvents;
 import dev.flotilla.sample.inventory.api.InventoryApi;
 import dev.flotilla.sample.order.api.OrderApi;
-import dev.flotilla.sample.product.api.ProductApi;
+import dev.flotilla.sample.product.api.ProductApiV2;
 import dev.flotilla.sample.user.api.UserApi;
 import io.helidon.health.HealthCheck;
 import io.helidon.webserver.http.HttpRules;
@@ -33,7 +33,8 @@ public final class GatewayService extends Service {
         history = readModel;
         rules.register(HttpContracts.serve(ShopApi.class, new GatewayResource(
                 context.client(UserApi.class, UserApi.SERVICE),
-                context.client(ProductApi.class, ProductApi.SERVICE),
+                context.client(ProductApiV2.class, ProductApiV2.SERVICE),
+                context.config().get("product.currency").asString().orElse("EUR"),
                 context.client(InventoryApi.class, InventoryApi.SERVICE),
                 context.client(OrderApi.class, OrderApi.SERVICE),
                 readModel, context.logger())));

@@ -15,18 +15,21 @@ import dev.flotilla.core.problem.Problem;
 import dev.flotilla.core.problem.ProblemException;
 import dev.flotilla.core.problem.UnavailableException;
 import dev.flotilla.sample.order.api.OrderApi;
-import dev.flotilla.sample.product.api.ProductApi;
-import dev.flotilla.sample.product.api.ProductApi.Product;
+import dev.flotilla.sample.product.api.ProductApiV2;
+import dev.flotilla.sample.product.api.ProductApiV2.Product;
 import dev.flotilla.sample.user.api.UserApi;
 
-/** {@link OrderApi} as served: validation, the checks against the user and product services, then the saga. */
+/**
+ * {@link OrderApi} as served: validation, the checks against the user and product services (prices through {@link
+ * ProductApiV2}, kept in cents in orders), then the saga.
+ */
 final class OrderResource implements OrderApi {
     private final OrderRepository orders;
     private final OrderSaga saga;
     private final UserApi users;
-    private final ProductApi products;
+    private final ProductApiV2 products;
 
-    OrderResource(OrderRepository orders, OrderSaga saga, UserApi users, ProductApi products) {
+    OrderResource(OrderRepository orders, OrderSaga saga, UserApi users, ProductApiV2 products) {
         this.orders = orders;
         this.saga = saga;
         this.users = users;
@@ -41,8 +44,9 @@ final class OrderResource implements OrderApi {
         long total = 0;
         for (Map.Entry<String, Integer> line : lines.entrySet()) {
             Product product = product(line.getKey());
-            items.add(new OrderItem(product.id(), line.getValue(), product.priceCents()));
-            total += product.priceCents() * line.getValue();
+            long priceCents = product.price().cents();
+            items.add(new OrderItem(product.id(), line.getValue(), priceCents));
+            total += priceCents * line.getValue();
         }
         Order order = new Order(UUID.randomUUID().toString(), request.userId(), Status.PENDING, List.copyOf(items),
                                 total, null);

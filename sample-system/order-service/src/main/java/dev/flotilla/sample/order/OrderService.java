@@ -11,7 +11,7 @@ import dev.flotilla.sample.common.DurableEvents;
 import dev.flotilla.sample.inventory.api.StockRejected;
 import dev.flotilla.sample.inventory.api.StockReserved;
 import dev.flotilla.sample.order.api.OrderApi;
-import dev.flotilla.sample.product.api.ProductApi;
+import dev.flotilla.sample.product.api.ProductApiV2;
 import dev.flotilla.sample.user.api.UserApi;
 import io.helidon.health.HealthCheck;
 import io.helidon.webserver.http.HttpRules;
@@ -39,7 +39,7 @@ public final class OrderService extends Service {
         saga = steps;
         rules.register(HttpContracts.serve(OrderApi.class, new OrderResource(
                 orders, steps, context.client(UserApi.class, UserApi.SERVICE),
-                context.client(ProductApi.class, ProductApi.SERVICE))));
+                context.client(ProductApiV2.class, ProductApiV2.SERVICE))));
     }
 
     @Override

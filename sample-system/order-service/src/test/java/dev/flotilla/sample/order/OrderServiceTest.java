@@ -20,7 +20,7 @@ import dev.flotilla.sample.order.api.OrderApi.Status;
 import dev.flotilla.sample.order.api.OrderCancelled;
 import dev.flotilla.sample.order.api.OrderConfirmed;
 import dev.flotilla.sample.order.api.OrderPlaced;
-import dev.flotilla.sample.product.api.ProductApi;
+import dev.flotilla.sample.product.api.ProductApiV2;
 import dev.flotilla.sample.user.api.UserApi;
 import dev.flotilla.testkit.NatsMode;
 import dev.flotilla.testkit.ServiceName;
@@ -55,8 +55,8 @@ class OrderServiceTest {
                             return new User("ada", "Ada", "ada@example.com");
                         }
                     }))))
-            .service(new StandIn(ProductApi.SERVICE, rules -> rules.register(HttpContracts.serve(ProductApi.class,
-                    new ProductApi() {
+            .service(new StandIn(ProductApiV2.SERVICE, rules -> rules.register(HttpContracts.serve(ProductApiV2.class,
+                    new ProductApiV2() {
                         @Override
                         public Product create(NewProduct product) {
                             throw new UnsupportedOperationException();
@@ -67,7 +67,7 @@ class OrderServiceTest {
                             if (!id.equals("lamp")) {
                                 throw new NotFoundException("No product " + id);
                             }
-                            return new Product("lamp", "Lamp", 250);
+                            return new Product("lamp", "Lamp", Money.ofCents(250, "EUR"));
                         }
                     }))))
             .service(new OrderService(), Map.of("db.url", "jdbc:h2:mem:order-service-test;DB_CLOSE_DELAY=-1"))

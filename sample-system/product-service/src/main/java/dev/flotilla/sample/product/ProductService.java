@@ -1,23 +1,31 @@
 package dev.flotilla.sample.product;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.flotilla.core.Flotilla;
 import dev.flotilla.core.Service;
 import dev.flotilla.core.ServiceContext;
+import dev.flotilla.core.http.ContractService;
 import dev.flotilla.core.http.HttpContracts;
 import dev.flotilla.sample.common.Database;
 import dev.flotilla.sample.common.DurableEvents;
 import dev.flotilla.sample.product.api.ProductApi;
+import dev.flotilla.sample.product.api.ProductApiV2;
 import io.helidon.health.HealthCheck;
 import io.helidon.webserver.http.HttpRules;
 
 /**
- * The product-service (port 8082 by default): serves {@link ProductApi} and publishes
- * {@link dev.flotilla.sample.product.api.ProductCreated}.
+ * The product-service (port 8082 by default): serves {@link ProductApiV2} beside the deprecated v1 {@link ProductApi}
+ * over the same catalog (prices in the currency configured as {@code product.currency}, {@code EUR} by default), and
+ * publishes {@link dev.flotilla.sample.product.api.ProductCreated}.
  */
 public final class ProductService extends Service {
+    /** The configuration key of the catalog's currency: {@value}. */
+    static final String CURRENCY_KEY = "product.currency";
+
     private volatile Database database;
+    private volatile ContractService v1;
 
     /** Creates the service. */
     public ProductService() {
@@ -27,8 +35,20 @@ public final class ProductService extends Service {
     @Override
     protected void routes(HttpRules rules, ServiceContext context) {
         database = Database.open(context, ProductResource.SCHEMA);
-        rules.register(HttpContracts.serve(ProductApi.class,
-                                           new ProductResource(database, DurableEvents.of(context), context)));
+        ProductResource resource = new ProductResource(database, DurableEvents.of(context), context);
+        String currency = context.config().get(CURRENCY_KEY).asString().orElse("EUR");
+        v1 = HttpContracts.serve(ProductApi.class, resource);
+        rules.register(v1, HttpContracts.serve(ProductApiV2.class, new ProductResourceV2(resource, currency)));
+    }
+
+    /**
+     * Who still calls the deprecated v1 {@link ProductApi}: operation (such as {@code GET /v1/products/{id}}) to
+     * calling service to count. The same counts are the metric {@code flotilla.http.deprecated.calls}.
+     *
+     * @return the counts, empty before the first call
+     */
+    public Map<String, Map<String, Long>> deprecatedV1Calls() {
+        return v1.deprecatedCalls();
     }
 
     @Override

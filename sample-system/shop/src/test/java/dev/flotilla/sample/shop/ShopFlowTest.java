@@ -23,6 +23,7 @@ import dev.flotilla.sample.order.api.OrderApi.OrderLine;
 import dev.flotilla.sample.order.api.OrderApi.PlaceOrder;
 import dev.flotilla.sample.order.api.OrderApi.Status;
 import dev.flotilla.sample.order.api.OrderPlaced;
+import dev.flotilla.sample.product.ProductService;
 import dev.flotilla.sample.product.api.ProductApi.Product;
 import dev.flotilla.sample.user.api.UserApi.NewUser;
 import dev.flotilla.sample.user.api.UserApi.User;
@@ -170,6 +171,17 @@ class ShopFlowTest {
         Order placed = shop.placeOrder(Shop.order(user, product, 1));
         Object details = shop.order(placed.id()).productDetails();
         assertEquals(List.of(Map.of("productId", product.id(), "name", "Widget")), details);
+    }
+
+    @Test
+    void noServiceOfTheShopCallsTheDeprecatedProductApi() {
+        User user = Shop.user(shop);
+        Product product = Shop.product(shop, 100, 1);
+        assertEquals(product, shop.product(product.id()));
+        Order placed = shop.placeOrder(Shop.order(user, product, 1));
+        assertEquals(100, shop.order(placed.id()).totalCents());
+        ProductService products = (ProductService) SYSTEM.service("product-service").service();
+        assertEquals(Map.of(), products.deprecatedV1Calls());
     }
 
     private static LogLine line(String service, String message) {

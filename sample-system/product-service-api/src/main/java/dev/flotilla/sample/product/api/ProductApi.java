@@ -5,10 +5,14 @@ import dev.flotilla.core.http.Get;
 import dev.flotilla.core.http.PathParam;
 import dev.flotilla.core.http.Post;
 import dev.flotilla.core.http.ResponseStatus;
+import dev.flotilla.core.http.Sunset;
 
 /**
- * The product-service's HTTP contract: the catalog and its prices.
+ * Version 1 of the product-service's HTTP contract: the catalog and its prices in cents. Deprecated: {@link
+ * ProductApiV2} replaces it; every response carries {@code Deprecation} and {@code Sunset} headers and the
+ * product-service counts who still calls it. Its records stay the shapes of the gateway's public API.
  */
+@Sunset(value = "2027-06-30", deprecatedOn = "2026-11-26")
 public interface ProductApi {
     /** The name of the service that serves this contract: {@value}. */
     String SERVICE = "product-service";
