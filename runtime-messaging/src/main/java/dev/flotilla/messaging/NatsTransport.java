@@ -450,12 +450,7 @@ final class NatsTransport implements Transport {
     private JetStream jetStream() {
         JetStream js = jetStream;
         if (js == null) {
-            try {
-                js = connection.jetStream(jetStreamOptions);
-            } catch (IOException e) {
-                throw new MessagingException("JetStream is not available: " + e.getMessage()
-                        + "; start nats-server with -js", e);
-            }
+            js = jetStreamContext(() -> connection.jetStream(jetStreamOptions));
             jetStream = js;
         }
         return js;
@@ -464,15 +459,24 @@ final class NatsTransport implements Transport {
     private JetStreamManagement management() {
         JetStreamManagement jsm = jetStreamManagement;
         if (jsm == null) {
-            try {
-                jsm = connection.jetStreamManagement(jetStreamOptions);
-            } catch (IOException e) {
-                throw new MessagingException("JetStream is not available: " + e.getMessage()
-                        + "; start nats-server with -js", e);
-            }
+            jsm = jetStreamContext(() -> connection.jetStreamManagement(jetStreamOptions));
             jetStreamManagement = jsm;
         }
         return jsm;
+    }
+
+    @FunctionalInterface
+    private interface JetStreamFactory<T> {
+        T create() throws IOException;
+    }
+
+    private static <T> T jetStreamContext(JetStreamFactory<T> factory) {
+        try {
+            return factory.create();
+        } catch (IOException e) {
+            throw new MessagingException("JetStream is not available: " + e.getMessage()
+                    + "; start nats-server with -js", e);
+        }
     }
 
     @Override
