@@ -80,12 +80,17 @@ public final class CallContext {
      * @return the copy
      */
     public CallContext withTrace(String traceParent, String traceState) {
-        if (traceParent == null || !TRACEPARENT.matcher(traceParent).matches()) {
+        if (!isTraceParent(traceParent)) {
             return new CallContext(service, correlationId, null, null, deadline);
         }
         String state = traceState == null || traceState.length() > 512 || traceState.indexOf('\n') >= 0
                 ? null : traceState;
         return new CallContext(service, correlationId, traceParent, state, deadline);
+    }
+
+    /** Whether a value is a well-formed W3C {@code traceparent} (version 00 layout). */
+    static boolean isTraceParent(String value) {
+        return value != null && value.length() == 55 && TRACEPARENT.matcher(value).matches();
     }
 
     /**

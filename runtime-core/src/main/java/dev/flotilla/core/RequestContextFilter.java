@@ -11,9 +11,12 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.opentelemetry.api.trace.SpanKind;
 
 /**
- * Runs every request in its {@link CallContext} (service name, correlation id, trace, deadline; and so the MDC), echoes the id in the response, and
+ * Runs every request in its {@link CallContext} (service name, correlation id, trace, deadline; and so the MDC) and
+ * a server span (a child of the caller's {@code traceparent}, or a new trace), counts it in the route's RED metrics,
+ * echoes the id in the response, and
  * counts the request as in flight (or refuses it with 503 while the service drains). Health, metrics and the
  * published contract ({@code /openapi}, {@code /asyncapi}) are never refused, so probes keep answering during a
  * stop. Served contracts find the service's {@link DeprecatedCallListener} in the request's context.
@@ -27,30 +30,40 @@ final class RequestContextFilter implements Filter {
     private final InFlightRequests inFlight;
     private final ProblemSender problems;
     private final DeprecatedCallListener deprecatedCalls;
+    private final Tracing tracing;
+    private final HttpServerMetrics metrics;
 
     RequestContextFilter(String serviceName, InFlightRequests inFlight, ProblemSender problems,
-                         DeprecatedCallListener deprecatedCalls) {
+                         DeprecatedCallListener deprecatedCalls, Tracing tracing, HttpServerMetrics metrics) {
         this.serviceName = serviceName;
         this.inFlight = inFlight;
         this.problems = problems;
         this.deprecatedCalls = deprecatedCalls;
+        this.tracing = tracing;
+        this.metrics = metrics;
     }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        CallContext call = CallContext.of(serviceName, req.headers().first(ProblemSender.REQUEST_ID).orElse(null))
-                .withTrace(req.headers().first(TRACEPARENT).orElse(null),
-                           req.headers().first(TRACESTATE).orElse(null))
-                .withDeadline(deadline(req.headers().first(DEADLINE).orElse(null)));
-        res.header(ProblemSender.REQUEST_ID, call.correlationId());
-        req.context().register(DeprecatedCallListener.class, deprecatedCalls);
-        CallContext.Scope scope = call.open();
-        try {
-            String path = req.prologue().uriPath().path();
-            if (isObservePath(path)) {
+        String path = req.prologue().uriPath().path();
+        if (isObservePath(path)) {
+            // Probes and scrapes: correlated like any request, but neither traced nor counted.
+            CallContext.Scope scope = context(req, res, null).open();
+            try {
                 chain.proceed();
-                return;
+            } finally {
+                scope.close();
             }
+            return;
+        }
+        long began = System.nanoTime();
+        String method = req.prologue().method().text();
+        Tracing.Span span = tracing.start(method, SpanKind.SERVER, req.headers().first(TRACEPARENT).orElse(null),
+                                          req.headers().first(TRACESTATE).orElse(null));
+        CallContext call = context(req, res, span);
+        CallContext.Scope scope = call.open();
+        Throwable failure = null;
+        try {
             if (!inFlight.enter()) {
                 res.header(HeaderValues.CONNECTION_CLOSE);
                 res.header(HeaderNames.RETRY_AFTER, "1");
@@ -63,9 +76,37 @@ final class RequestContextFilter implements Filter {
             } finally {
                 inFlight.exit();
             }
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
         } finally {
+            // A handler that threw past the error handlers leaves Helidon to answer 500.
+            int status = failure != null ? 500 : res.status().code();
+            String route = req.matchingPattern().orElse(HttpServerMetrics.UNMATCHED);
+            metrics.record(method, route, status, System.nanoTime() - began);
+            if (span.recording()) {
+                span.name(method + " " + route)
+                        .attribute("http.request.method", method)
+                        .attribute("http.route", route)
+                        .attribute("url.path", path)
+                        .attribute("http.response.status_code", status);
+                if (status >= 500) {
+                    span.failed(failure);
+                }
+            }
+            span.end();
             scope.close();
         }
+    }
+
+    private CallContext context(RoutingRequest req, RoutingResponse res, Tracing.Span span) {
+        CallContext call = CallContext.of(serviceName, req.headers().first(ProblemSender.REQUEST_ID).orElse(null))
+                .withTrace(span != null ? span.traceParent() : req.headers().first(TRACEPARENT).orElse(null),
+                           span != null ? span.traceState() : req.headers().first(TRACESTATE).orElse(null))
+                .withDeadline(deadline(req.headers().first(DEADLINE).orElse(null)));
+        res.header(ProblemSender.REQUEST_ID, call.correlationId());
+        req.context().register(DeprecatedCallListener.class, deprecatedCalls);
+        return call;
     }
 
     /** The caller's remaining budget; ignored when not a sane number of milliseconds. */

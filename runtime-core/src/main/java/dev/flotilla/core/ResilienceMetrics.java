@@ -6,7 +6,10 @@ import java.util.List;
 import dev.failsafe.CircuitBreaker;
 import dev.flotilla.resilience.CallRejectedException;
 import dev.flotilla.resilience.ResilienceListener;
+import dev.flotilla.resilience.Resilience;
 import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
 
@@ -14,7 +17,9 @@ import io.helidon.metrics.api.Tag;
  * Counts a service's resilience events as Helidon metrics, tagged with the service and the policy-set name:
  * {@code flotilla.resilience.calls} (by outcome), {@code .retries}, {@code .rejections} (by reason),
  * {@code .timeouts}, {@code .retry-budget-exhausted}, {@code .deadline-exceeded} and
- * {@code .circuit-breaker-transitions} (by new state).
+ * {@code .circuit-breaker-transitions} (by new state); and, through {@link #stateGauges}, the gauge
+ * {@code flotilla.resilience.circuit-breakers}: how many of the service's breakers are in each {@code state}
+ * ({@code closed}, {@code half-open}, {@code open}).
  */
 final class ResilienceMetrics implements ResilienceListener {
     private final String service;
@@ -23,6 +28,27 @@ final class ResilienceMetrics implements ResilienceListener {
     ResilienceMetrics(String service, MeterRegistry registry) {
         this.service = service;
         this.registry = registry;
+    }
+
+    /**
+     * Registers the breaker-state gauges of a service's registry; closing the result removes them (a restarted
+     * service registers gauges over its new registry).
+     */
+    static AutoCloseable stateGauges(String service, MeterRegistry registry, Resilience resilience) {
+        List<Meter> gauges = new java.util.ArrayList<>();
+        for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
+            String name = state.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            gauges.add(registry.getOrCreate(Gauge.builder("flotilla.resilience.circuit-breakers", resilience,
+                                                          r -> countIn(r, state))
+                                                    .addTag(Tag.create("service", service))
+                                                    .addTag(Tag.create("state", name))
+                                                    .description("Circuit breakers of the service in this state")));
+        }
+        return () -> gauges.forEach(registry::remove);
+    }
+
+    private static double countIn(Resilience resilience, CircuitBreaker.State state) {
+        return resilience.circuitBreakerStates().values().stream().filter(s -> s == state).count();
     }
 
     private void count(String name, String policySet, Tag... extra) {

@@ -71,6 +71,16 @@ public interface ServiceContext {
     MeterRegistry metrics();
 
     /**
+     * The service's tracing: spans of requests, client calls and messages, exported where {@code tracing} is
+     * configured (see {@code docs/observability.md}); propagation only otherwise.
+     *
+     * @return the tracing; never {@code null}. This default (for contexts not made by the runtime) never exports.
+     */
+    default Tracing tracing() {
+        return Tracing.propagationOnly(name());
+    }
+
+    /**
      * The service's resilience registry, configured from its {@code resilience} settings: the named policy sets
      * its clients and handlers share. Open circuit breakers show in the service's health details.
      *

@@ -55,6 +55,7 @@ final class ServiceInstance implements ServiceHandle {
     private final ServiceConfigLoader configLoader;
     private final ObjectMapper json;
     private final ServiceDiscovery localDiscovery;
+    private final List<io.opentelemetry.sdk.trace.export.SpanExporter> spanExporters;
     private final InFlightRequests inFlight = new InFlightRequests();
     /**
      * Helidon's meter registry. Helidon's Micrometer provider keeps every registry on Micrometer's global one, so a
@@ -72,8 +73,10 @@ final class ServiceInstance implements ServiceHandle {
                     List<ServiceExtensionProvider> providers,
                     ServiceConfigLoader configLoader,
                     ObjectMapper json,
-                    ServiceDiscovery localDiscovery) {
+                    ServiceDiscovery localDiscovery,
+                    List<io.opentelemetry.sdk.trace.export.SpanExporter> spanExporters) {
         this.service = service;
+        this.spanExporters = spanExporters;
         this.overrides = Map.copyOf(overrides);
         this.providers = List.copyOf(providers);
         this.configLoader = configLoader;
@@ -213,12 +216,16 @@ final class ServiceInstance implements ServiceHandle {
 
     private void startInfrastructure(RunContext run) throws Exception {
         long t0 = System.nanoTime();
+        run.tracing = run.closeOnStop(Tracing.create(service.name(), run.config.get("tracing"), spanExporters));
         run.resilience = Resilience.builder()
                 .config(run.config.get("resilience"))
                 .listener(new ResilienceMetrics(service.name(), metrics))
                 .build();
+        run.closeOnStop(ResilienceMetrics.stateGauges(service.name(), metrics, run.resilience));
         run.clients = run.closeOnStop(ServiceClients.builder()
                                               .caller(service.name())
+                                              .tracing(run.tracing)
+                                              .metrics(metrics)
                                               .discovery(discovery(run))
                                               .resilience(run.resilience)
                                               .config(run.config.get("clients"))
@@ -233,7 +240,8 @@ final class ServiceInstance implements ServiceHandle {
 
         PROFILE.debug("{} resilience+clients+extensions {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         HttpRouting.Builder routing = HttpRouting.builder()
-                .addFilter(new RequestContextFilter(service.name(), inFlight, problems, openApi))
+                .addFilter(new RequestContextFilter(service.name(), inFlight, problems, openApi, run.tracing,
+                                                    new HttpServerMetrics(service.name(), metrics)))
                 .error(Throwable.class, problems);
         for (ServiceExtension extension : run.extensions) {
             extension.routing(routing);
@@ -469,6 +477,7 @@ final class ServiceInstance implements ServiceHandle {
         private volatile URI uri;
         private volatile Resilience resilience;
         private volatile ServiceClients clients;
+        private volatile Tracing tracing;
 
         private RunContext(Config config, ShutdownSettings shutdown, long began) {
             this.began = began;
@@ -510,6 +519,11 @@ final class ServiceInstance implements ServiceHandle {
         @Override
         public MeterRegistry metrics() {
             return metrics;
+        }
+
+        @Override
+        public Tracing tracing() {
+            return require(tracing, "tracing");
         }
 
         @Override

@@ -185,6 +185,7 @@ public final class ServiceRuntime implements AutoCloseable {
         private final java.util.LinkedHashMap<String, String> sharedOverrides = new java.util.LinkedHashMap<>();
         private boolean discoverExtensions = true;
         private ServiceConfigLoader configLoader = ServiceConfigLoader.fromProcess();
+        private final List<io.opentelemetry.sdk.trace.export.SpanExporter> spanExporters = new ArrayList<>();
 
         private Builder() {
         }
@@ -253,6 +254,21 @@ public final class ServiceRuntime implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sends every span the services of this runtime record to this exporter as it ends (for tests, such as
+         * OpenTelemetry's {@code InMemorySpanExporter}, or an exporter of your own), in addition to any configured
+         * {@code tracing.otlp.endpoint}. With an exporter, every service records spans (unless its
+         * {@code tracing.enabled} is false). The exporter is flushed, never shut down, when a service stops.
+         *
+         * @param exporter the exporter
+         * @return this builder
+         * @throws NullPointerException if {@code exporter} is {@code null}
+         */
+        public Builder spanExporter(io.opentelemetry.sdk.trace.export.SpanExporter exporter) {
+            spanExporters.add(Objects.requireNonNull(exporter, "exporter"));
+            return this;
+        }
+
         Builder configLoader(ServiceConfigLoader loader) {
             this.configLoader = loader;
             return this;
@@ -283,7 +299,8 @@ public final class ServiceRuntime implements AutoCloseable {
             for (Entry entry : entries) {
                 Map<String, String> overrides = new java.util.LinkedHashMap<>(sharedOverrides);
                 overrides.putAll(entry.overrides());
-                instances.add(new ServiceInstance(entry.service(), overrides, providers, configLoader, json, local));
+                instances.add(new ServiceInstance(entry.service(), overrides, providers, configLoader, json, local,
+                                                   List.copyOf(spanExporters)));
             }
             return new ServiceRuntime(instances);
         }

@@ -28,6 +28,7 @@ import dev.failsafe.FailsafeException;
 import dev.failsafe.TimeoutExceededException;
 import dev.flotilla.core.CallContext;
 import dev.flotilla.core.Correlation;
+import dev.flotilla.core.Tracing;
 import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.core.problem.Problem;
 import dev.flotilla.resilience.CallRejectedException;
@@ -42,6 +43,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
+import io.opentelemetry.api.trace.SpanKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +69,9 @@ final class CallExecutor {
     private final WebClient webClient;
     private final ExecutorService asyncExecutor;
     private final ObjectMapper json;
+    private final Tracing tracing;
+    /** Null when the calls are not counted. */
+    private final ClientMetrics metrics;
     private final AtomicInteger nextInstance = new AtomicInteger();
     private final Map<Method, String> policyNames = new ConcurrentHashMap<>();
     /** The sets a call uses, looked up once: per policy name the retrying set, per (name, instance) the breaker. */
@@ -75,7 +80,10 @@ final class CallExecutor {
     private final Map<String, Optional<Duration>> attemptTimeouts = new ConcurrentHashMap<>();
 
     CallExecutor(String target, String caller, ServiceDiscovery discovery, Resilience resilience, Config targetConfig,
-                 WebClient webClient, ExecutorService asyncExecutor, ObjectMapper json) {
+                 WebClient webClient, ExecutorService asyncExecutor, ObjectMapper json, Tracing tracing,
+                 ClientMetrics metrics) {
+        this.tracing = tracing;
+        this.metrics = metrics;
         this.target = target;
         this.caller = caller;
         this.discovery = discovery;
@@ -113,18 +121,35 @@ final class CallExecutor {
     }
 
     private Object call(Endpoint endpoint, Request request, String policies) {
+        if (metrics == null) {
+            return callWithPolicies(endpoint, request, policies);
+        }
+        long began = System.nanoTime();
+        Throwable failure = null;
+        try {
+            return callWithPolicies(endpoint, request, policies);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            metrics.record(endpoint.method().getName(), failure, System.nanoTime() - began);
+        }
+    }
+
+    private Object callWithPolicies(Endpoint endpoint, Request request, String policies) {
         Deadline deadline = CallContext.current().flatMap(CallContext::deadline).orElse(null);
         Set<URI> tried = new HashSet<>();
+        AtomicInteger attempts = new AtomicInteger();
         try {
             if (!endpoint.idempotent()) {
-                return attempt(endpoint, request, policies, tried, deadline);
+                return attempt(endpoint, request, policies, tried, attempts, deadline);
             }
             PolicySet calls = callSets.computeIfAbsent(policies,
                                                        p -> resilience.derived(p, "calls", CallExecutor::retriesOnly));
             if (deadline == null) {
-                return calls.get(() -> attempt(endpoint, request, policies, tried, null));
+                return calls.get(() -> attempt(endpoint, request, policies, tried, attempts, null));
             }
-            return calls.get(deadline, d -> attempt(endpoint, request, policies, tried, d));
+            return calls.get(deadline, d -> attempt(endpoint, request, policies, tried, attempts, d));
         } catch (DeadlineExceededException e) {
             throw new ServiceTimeoutException(target, "The deadline for calling " + target + " ran out", e);
         } catch (FailsafeException e) {
@@ -173,20 +198,22 @@ final class CallExecutor {
                 || e instanceof RemoteProblemException p && p.status() >= 500;
     }
 
-    private Object attempt(Endpoint endpoint, Request request, String policies, Set<URI> tried, Deadline deadline) {
+    private Object attempt(Endpoint endpoint, Request request, String policies, Set<URI> tried,
+                           AtomicInteger attempts, Deadline deadline) {
         List<URI> instances = discovery.instances(target);
         if (instances.isEmpty()) {
             throw new ServiceUnreachableException(target, "No instance of " + target + " is known to discovery", null);
         }
         URI instance = pick(instances, policies, tried);
         tried.add(instance);
+        int attempt = attempts.incrementAndGet();
         PolicySet policy = instanceSet(policies, instance);
         Duration timeout = attemptTimeout(policies);
         try {
             if (deadline == null) {
-                return policy.get(() -> send(endpoint, request, instance, timeout, null));
+                return policy.get(() -> traced(endpoint, request, instance, timeout, null, attempt));
             }
-            return policy.get(deadline, d -> send(endpoint, request, instance, timeout, d));
+            return policy.get(deadline, d -> traced(endpoint, request, instance, timeout, d, attempt));
         } catch (CallRejectedException e) {
             // Only chosen with an open breaker when every instance has one: fail fast, do not retry.
             throw new ServiceUnreachableException(target, target + " at " + instance.getAuthority()
@@ -229,7 +256,35 @@ final class CallExecutor {
         return fallback != null ? fallback : instances.get(start);
     }
 
-    private Object send(Endpoint endpoint, Request request, URI instance, Duration timeout, Deadline deadline) {
+    /** One attempt in a client span; its context is the traceparent sent. */
+    private Object traced(Endpoint endpoint, Request request, URI instance, Duration timeout, Deadline deadline,
+                          int attempt) {
+        Tracing.Span span = tracing.startChild(endpoint.httpMethod() + " " + endpoint.path(), SpanKind.CLIENT);
+        if (span.recording()) {
+            span.attribute("http.request.method", endpoint.httpMethod())
+                    .attribute("url.template", endpoint.path())
+                    .attribute("server.address", instance.getHost())
+                    .attribute("server.port", instance.getPort())
+                    .attribute("flotilla.target", target)
+                    .attribute(Tracing.ATTEMPT_ATTRIBUTE, attempt);
+        }
+        try {
+            return send(endpoint, request, instance, timeout, deadline, span);
+        } catch (RemoteProblemException e) {
+            if (e.status() >= 500) {
+                span.failed(e);
+            }
+            throw e;
+        } catch (RuntimeException | Error e) {
+            span.failed(e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private Object send(Endpoint endpoint, Request request, URI instance, Duration timeout, Deadline deadline,
+                        Tracing.Span span) {
         Duration budget = timeout;
         if (deadline != null) {
             Duration remaining = deadline.remaining();
@@ -248,9 +303,11 @@ final class CallExecutor {
         CallContext context = CallContext.current().orElse(null);
         http.header(REQUEST_ID, context != null ? context.correlationId()
                 : CallContext.of(caller, null).correlationId());
-        if (context != null) {
-            context.traceParent().ifPresent(v -> http.header(TRACEPARENT, v));
-            context.traceState().ifPresent(v -> http.header(TRACESTATE, v));
+        if (span.traceParent() != null) {
+            http.header(TRACEPARENT, span.traceParent());
+            if (span.traceState() != null) {
+                http.header(TRACESTATE, span.traceState());
+            }
         }
         if (deadline != null) {
             http.header(DEADLINE, String.valueOf(Math.max(0, deadline.remaining().toMillis())));
@@ -267,6 +324,7 @@ final class CallExecutor {
         }
         try (response) {
             int status = response.status().code();
+            span.attribute("http.response.status_code", status);
             if (status >= 200 && status < 300) {
                 return decode(endpoint, response, status);
             }

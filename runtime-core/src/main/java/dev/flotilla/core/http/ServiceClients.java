@@ -9,11 +9,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flotilla.core.Tracing;
 import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.core.internal.JsonMapping;
 import dev.flotilla.resilience.Resilience;
 import io.helidon.common.LazyValue;
 import io.helidon.config.Config;
+import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.webclient.api.WebClient;
 
 /**
@@ -53,6 +55,8 @@ public final class ServiceClients implements AutoCloseable {
     private final ExecutorService asyncExecutor;
     private final ObjectMapper mapper;
     private final Map<String, Object> clients = new ConcurrentHashMap<>();
+    private final Tracing tracing;
+    private final MeterRegistry metrics;
 
     private ServiceClients(Builder builder) {
         this.caller = builder.caller;
@@ -68,6 +72,8 @@ public final class ServiceClients implements AutoCloseable {
                 .connectTimeout(CONNECT_TIMEOUT)
                 .build());
         this.asyncExecutor = Executors.newVirtualThreadPerTaskExecutor();
+        this.tracing = builder.tracing == null ? Tracing.propagationOnly(caller) : builder.tracing;
+        this.metrics = builder.metrics;
     }
 
     /**
@@ -97,7 +103,9 @@ public final class ServiceClients implements AutoCloseable {
             List<Endpoint> endpoints = Endpoint.parseContract(contract);
             CallExecutor executor = new CallExecutor(serviceName, caller, discovery, resilience,
                                                      clientsConfig.get(serviceName), webClient.get(), asyncExecutor,
-                                                     mapper);
+                                                     mapper, tracing,
+                                                     metrics == null ? null
+                                                             : new ClientMetrics(caller, serviceName, metrics));
             return Proxy.newProxyInstance(contract.getClassLoader(), new Class<?>[] {contract},
                                           new ContractInvocationHandler(contract, serviceName, endpoints, executor));
         });
@@ -134,8 +142,39 @@ public final class ServiceClients implements AutoCloseable {
         private Resilience resilience;
         private Config clientsConfig = Config.empty();
         private ObjectMapper mapper;
+        private Tracing tracing;
+        private MeterRegistry metrics;
 
         private Builder() {
+        }
+
+        /**
+         * Where client spans go: one span per attempt, named {@code <METHOD> <path template>}, with the attribute
+         * {@value Tracing#ATTEMPT_ATTRIBUTE}; its context is sent as {@code traceparent}. Default: propagation only
+         * (the caller's trace context is passed on, nothing is recorded).
+         *
+         * @param tracing the calling service's tracing
+         * @return this builder
+         * @throws NullPointerException if {@code tracing} is {@code null}
+         */
+        public Builder tracing(Tracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
+            return this;
+        }
+
+        /**
+         * Where to count calls: the timer {@code flotilla.http.client.requests}, tagged {@code service} (the
+         * caller), {@code target}, {@code method} (the contract method) and {@code outcome} ({@code success},
+         * {@code not-found}, {@code client-error}, {@code server-error}, {@code timeout}, {@code unreachable},
+         * {@code failure}). Default: not counted.
+         *
+         * @param registry the meter registry
+         * @return this builder
+         * @throws NullPointerException if {@code registry} is {@code null}
+         */
+        public Builder metrics(MeterRegistry registry) {
+            this.metrics = Objects.requireNonNull(registry, "registry");
+            return this;
         }
 
         /**

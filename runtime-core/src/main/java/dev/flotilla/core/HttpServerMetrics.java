@@ -1,0 +1,56 @@
+package dev.flotilla.core;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
+
+/**
+ * The RED metrics of a service's HTTP routes: {@code flotilla.http.server.requests} (a timer: rate, duration) and
+ * {@code flotilla.http.server.errors} (5xx answers), tagged {@code service}, {@code method}, {@code route} (the
+ * route's template, such as {@code /users/{id}}, or {@code unmatched}) and {@code status} ({@code 2xx} ...
+ * {@code 5xx}). Meters are looked up once per tag combination. Thread-safe.
+ */
+final class HttpServerMetrics {
+    /** The route tag of requests that no route matched (404, 405): one series, whatever the path. */
+    static final String UNMATCHED = "unmatched";
+
+    private final String service;
+    private final MeterRegistry registry;
+    private final Map<String, Meters> meters = new ConcurrentHashMap<>();
+
+    private record Meters(Timer timer, Counter errors) {
+    }
+
+    HttpServerMetrics(String service, MeterRegistry registry) {
+        this.service = service;
+        this.registry = registry;
+    }
+
+    void record(String method, String route, int status, long nanos) {
+        int statusClass = Math.max(1, Math.min(status / 100, 5));
+        String key = method + ' ' + route + ' ' + statusClass;
+        Meters m = meters.get(key);
+        if (m == null) {
+            m = meters.computeIfAbsent(key, k -> create(method, route, statusClass));
+        }
+        m.timer().record(nanos, TimeUnit.NANOSECONDS);
+        if (m.errors() != null) {
+            m.errors().increment();
+        }
+    }
+
+    private Meters create(String method, String route, int statusClass) {
+        Tag[] tags = {Tag.create("service", service), Tag.create("method", method), Tag.create("route", route),
+                Tag.create("status", statusClass + "xx")};
+        Timer timer = registry.getOrCreate(Timer.builder("flotilla.http.server.requests").tags(java.util.List.of(tags))
+                                                   .description("HTTP requests served, by route and status class"));
+        Counter errors = statusClass == 5 ? registry.getOrCreate(Counter.builder("flotilla.http.server.errors")
+                .tags(java.util.List.of(tags)).description("HTTP requests answered with a 5xx status")) : null;
+        return new Meters(timer, errors);
+    }
+}
