@@ -3,6 +3,7 @@ package dev.flotilla.messaging;
 import java.util.Map;
 
 import dev.flotilla.core.CallContext;
+import dev.flotilla.core.Tracing;
 
 /**
  * Carries core's {@link CallContext} (correlation id and W3C trace context) into message headers, and back into a
@@ -28,12 +29,24 @@ final class Correlation {
     }
 
     /**
-     * Opens the context a handler runs in: the publisher's correlation id (a fresh one when it sent none) and trace
-     * context, for this service. Close the scope when the handler is done.
+     * Opens the context a handler runs in: the publisher's correlation id (a fresh one when it sent none) and the
+     * handler's span (a child of the publisher's trace context), for this service. Close the scope when the handler is done.
      */
-    static CallContext.Scope restore(String service, Map<String, String> headers) {
+    static CallContext.Scope restore(String service, Map<String, String> headers, Tracing.Span span) {
         return CallContext.of(service, headers.get(MessagingHeaders.CORRELATION_ID))
-                .withTrace(headers.get(MessagingHeaders.TRACEPARENT), headers.get(MessagingHeaders.TRACESTATE))
+                .withTrace(span.traceParent(), span.traceState())
                 .open();
+    }
+
+    /** Puts a span's context into outgoing headers, over whatever the caller's context put there. */
+    static void addSpan(Map<String, String> headers, Tracing.Span span) {
+        if (span.traceParent() != null) {
+            headers.put(MessagingHeaders.TRACEPARENT, span.traceParent());
+            if (span.traceState() != null) {
+                headers.put(MessagingHeaders.TRACESTATE, span.traceState());
+            } else {
+                headers.remove(MessagingHeaders.TRACESTATE);
+            }
+        }
     }
 }

@@ -15,6 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.flotilla.core.CallContext;
+import dev.flotilla.core.Tracing;
+import io.helidon.metrics.api.MeterRegistry;
+import io.opentelemetry.api.trace.SpanKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,10 +45,16 @@ final class DefaultMessaging implements Messaging {
 
     private final DeliveryInterceptor interceptor;
     private final EventCatalog events;
+    private final Tracing tracing;
+    /** Null when nothing is counted. */
+    private final MeterRegistry metrics;
 
     private DefaultMessaging(String serviceName, String deadLetterSubject, DeliveryInterceptor interceptor,
-                             java.util.function.Function<Transport.Events, Transport> transportFactory) {
+                             java.util.function.Function<Transport.Events, Transport> transportFactory,
+                             Tracing tracing, MeterRegistry metrics) {
         this.serviceName = serviceName;
+        this.tracing = tracing;
+        this.metrics = metrics;
         this.deadLetterSubject = deadLetterSubject;
         this.interceptor = interceptor;
         this.transport = transportFactory.apply(subject -> slowConsumers.increment());
@@ -67,10 +76,11 @@ final class DefaultMessaging implements Messaging {
 
     static DefaultMessaging create(String serviceName, String version, Optional<URI> httpUri, NatsSettings nats,
                                    InJvmBroker broker, String deadLetterSubject, List<StreamDefinition> streams,
-                                   DeliveryInterceptor interceptor) {
+                                   DeliveryInterceptor interceptor, Tracing tracing, MeterRegistry metrics) {
         NatsTransport.ServiceIdentity identity = new NatsTransport.ServiceIdentity(serviceName, version, httpUri);
         DefaultMessaging messaging = new DefaultMessaging(serviceName, deadLetterSubject, interceptor,
-                events -> nats != null ? new NatsTransport(nats, identity, events) : new InJvmTransport(broker, events));
+                events -> nats != null ? new NatsTransport(nats, identity, events) : new InJvmTransport(broker, events),
+                tracing, metrics);
         try {
             streams.forEach(messaging::declareStream);
         } catch (RuntimeException e) {
@@ -91,17 +101,53 @@ final class DefaultMessaging implements Messaging {
         Subjects.checkConcrete(subject);
         Objects.requireNonNull(event, "event");
         checkOpen();
-        transport.publish(subject, outgoing(headers), codec.encode(event));
+        Objects.requireNonNull(headers, "headers");
+        byte[] body = codec.encode(event);
+        Tracing.Span span = producerSpan("publish", subject);
+        try {
+            transport.publish(subject, outgoing(headers, span), body);
+        } catch (RuntimeException e) {
+            failed(span, e);
+            throw e;
+        } finally {
+            end(span);
+        }
         published.increment();
     }
 
-    private static Map<String, String> outgoing(Map<String, String> headers) {
-        Objects.requireNonNull(headers, "headers");
-        if (headers.isEmpty() && !Correlation.present()) {
+    /** A span around sending, only when spans are recorded: propagation alone needs none. */
+    private Tracing.Span producerSpan(String operation, String subject) {
+        if (!tracing.exporting()) {
+            return null;
+        }
+        Tracing.Span span = tracing.startChild(operation + " " + subject,
+                                               operation.equals("request") ? SpanKind.CLIENT : SpanKind.PRODUCER);
+        return span.attribute("messaging.system", transport.name())
+                .attribute("messaging.destination.name", subject)
+                .attribute("messaging.operation.type", operation.equals("request") ? "send" : operation);
+    }
+
+    private static void failed(Tracing.Span span, Throwable e) {
+        if (span != null) {
+            span.failed(e);
+        }
+    }
+
+    private static void end(Tracing.Span span) {
+        if (span != null) {
+            span.end();
+        }
+    }
+
+    private static Map<String, String> outgoing(Map<String, String> headers, Tracing.Span span) {
+        if (span == null && headers.isEmpty() && !Correlation.present()) {
             return Map.of();
         }
         Map<String, String> out = new LinkedHashMap<>(headers);
         Correlation.addTo(out);
+        if (span != null) {
+            Correlation.addSpan(out, span);
+        }
         return out;
     }
 
@@ -111,7 +157,20 @@ final class DefaultMessaging implements Messaging {
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(messageId, "messageId");
         checkOpen();
-        PublishAck ack = transport.publishDurable(subject, outgoing(Map.of()), codec.encode(event), messageId);
+        byte[] body = codec.encode(event);
+        Tracing.Span span = producerSpan("publish", subject);
+        PublishAck ack;
+        try {
+            if (span != null) {
+                span.attribute("messaging.message.id", messageId);
+            }
+            ack = transport.publishDurable(subject, outgoing(Map.of(), span), body, messageId);
+        } catch (RuntimeException e) {
+            failed(span, e);
+            throw e;
+        } finally {
+            end(span);
+        }
         published.increment();
         return ack;
     }
@@ -136,10 +195,11 @@ final class DefaultMessaging implements Messaging {
         String queueGroup = queueGroup(options);
         consumes(subject, type);
         HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true);
+        SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
         Transport.Handle handle;
         try {
             handle = transport.subscribe(subject, queueGroup,
-                    raw -> workers.submit(() -> handle(subject, raw, type, handler, null)));
+                    raw -> workers.submit(() -> handle(subject, raw, type, handler, null, meters)));
         } catch (RuntimeException e) {
             workers.stopNow();
             throw e;
@@ -162,10 +222,11 @@ final class DefaultMessaging implements Messaging {
         consumes(subject, type);
         String durable = options.durableName().orElse(Subjects.toName(serviceName) + "-" + Subjects.toName(subject));
         HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true);
+        SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
         Transport.Handle handle;
         try {
             handle = transport.subscribeDurable(subject, durable, options,
-                    raw -> workers.submit(() -> handle(subject, raw, type, handler, options)));
+                    raw -> workers.submit(() -> handle(subject, raw, type, handler, options, meters)));
         } catch (RuntimeException e) {
             workers.stopNow();
             throw e;
@@ -179,14 +240,29 @@ final class DefaultMessaging implements Messaging {
 
     /** Runs one message through its handler; {@code durable} is null for core subscriptions. */
     private <T> void handle(String subscribed, RawMessage raw, Class<T> type, MessageHandler<T> handler,
-                            SubscriptionOptions durable) {
-        CallContext.Scope scope = Correlation.restore(serviceName, raw.headers());
+                            SubscriptionOptions durable, SubscriptionMetrics meters) {
+        long began = System.nanoTime();
+        long deliveries = raw.deliveryCount();
+        meters.received(deliveries);
+        Tracing.Span span = tracing.start("process " + raw.subject(), SpanKind.CONSUMER,
+                                          raw.headers().get(MessagingHeaders.TRACEPARENT),
+                                          raw.headers().get(MessagingHeaders.TRACESTATE));
+        if (span.recording()) {
+            span.attribute("messaging.system", transport.name())
+                    .attribute("messaging.destination.name", raw.subject())
+                    .attribute("messaging.destination.subscription.name", subscribed)
+                    .attribute("messaging.operation.type", "process")
+                    .attribute("messaging.delivery.count", deliveries);
+        }
+        CallContext.Scope scope = Correlation.restore(serviceName, raw.headers(), span);
         try {
             T payload;
             try {
                 payload = codec.decode(raw.body(), type);
             } catch (IOException | RuntimeException e) {
+                span.failed(e);
                 if (deadLetter(raw, "undecodable payload for " + type.getName() + ": " + firstLine(e))) {
+                    meters.deadLettered();
                     raw.acks().term();
                 } else {
                     raw.acks().nak(DEAD_LETTER_RETRY);
@@ -198,16 +274,22 @@ final class DefaultMessaging implements Messaging {
                 interceptor.beforeHandler(serviceName, subscribed, envelope);
                 handler.handle(envelope);
                 handled.increment();
+                meters.handled();
                 raw.acks().ack();
             } catch (Exception e) {
                 failed.increment();
+                meters.failed();
+                span.failed(e);
                 if (durable == null) {
                     LOG.warn("Handler for {} failed; core messages are not redelivered", raw.subject(), e);
-                    deadLetter(raw, "handler failed: " + firstLine(e));
+                    if (deadLetter(raw, "handler failed: " + firstLine(e))) {
+                        meters.deadLettered();
+                    }
                 } else if (raw.deliveryCount() >= durable.maxDeliver()) {
                     LOG.warn("Handler for {} failed on delivery {} of {}", raw.subject(), raw.deliveryCount(),
                             durable.maxDeliver(), e);
                     if (deadLetter(raw, "handler failed " + raw.deliveryCount() + " times: " + firstLine(e))) {
+                        meters.deadLettered();
                         raw.acks().term();
                     } else {
                         raw.acks().nak(DEAD_LETTER_RETRY);
@@ -222,6 +304,8 @@ final class DefaultMessaging implements Messaging {
         } catch (RuntimeException e) {
             LOG.error("Could not settle a message on {}", raw.subject(), e);
         } finally {
+            meters.processed(began);
+            span.end();
             scope.close();
         }
     }
@@ -263,8 +347,26 @@ final class DefaultMessaging implements Messaging {
         Objects.requireNonNull(timeout, "timeout");
         checkOpen();
         byte[] body = codec.encode(request);
-        return transport.request(subject, outgoing(Map.of()), body, timeout)
-                .thenApply(reply -> decodeReply(subject, reply, replyType));
+        Tracing.Span span = producerSpan("request", subject);
+        CompletableFuture<R> reply;
+        try {
+            reply = transport.request(subject, outgoing(Map.of(), span), body, timeout)
+                    .thenApply(raw -> decodeReply(subject, raw, replyType));
+        } catch (RuntimeException e) {
+            failed(span, e);
+            end(span);
+            throw e;
+        }
+        if (span == null) {
+            return reply;
+        }
+        return reply.whenComplete((value, error) -> {
+            if (error != null) {
+                span.failed(error instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause() : error);
+            }
+            span.end();
+        });
     }
 
     private <R> R decodeReply(String subject, RawMessage reply, Class<R> replyType) {
@@ -298,10 +400,11 @@ final class DefaultMessaging implements Messaging {
         String queueGroup = queueGroup(options);
         // responders share the NATS service's dispatcher, so they always get worker threads of their own
         HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), false);
+        SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
         Transport.Handle handle;
         try {
             handle = transport.respond(subject, queueGroup,
-                    raw -> workers.submit(() -> answer(subject, raw, type, responder)));
+                    raw -> workers.submit(() -> answer(subject, raw, type, responder, meters)));
         } catch (RuntimeException e) {
             workers.stopNow();
             throw e;
@@ -309,14 +412,27 @@ final class DefaultMessaging implements Messaging {
         return register(new ManagedSubscription(subject, queueGroup, handle, workers));
     }
 
-    private <Q, R> void answer(String subscribed, RawMessage raw, Class<Q> type, Responder<Q, R> responder) {
-        CallContext.Scope scope = Correlation.restore(serviceName, raw.headers());
+    private <Q, R> void answer(String subscribed, RawMessage raw, Class<Q> type, Responder<Q, R> responder,
+                               SubscriptionMetrics meters) {
+        long began = System.nanoTime();
+        Tracing.Span span = tracing.start("respond " + raw.subject(), SpanKind.SERVER,
+                                          raw.headers().get(MessagingHeaders.TRACEPARENT),
+                                          raw.headers().get(MessagingHeaders.TRACESTATE));
+        if (span.recording()) {
+            span.attribute("messaging.system", transport.name())
+                    .attribute("messaging.destination.name", raw.subject())
+                    .attribute("messaging.destination.subscription.name", subscribed)
+                    .attribute("messaging.operation.type", "process");
+        }
+        CallContext.Scope scope = Correlation.restore(serviceName, raw.headers(), span);
         try {
             Q request;
             try {
                 request = codec.decode(raw.body(), type);
             } catch (IOException | RuntimeException e) {
                 LOG.warn("Undecodable request on {}: {}", raw.subject(), firstLine(e));
+                meters.failed();
+                span.failed(e);
                 replyError(raw, e, "undecodable request for " + type.getName() + ": " + firstLine(e), 400);
                 return;
             }
@@ -327,8 +443,11 @@ final class DefaultMessaging implements Messaging {
                 R result = responder.respond(envelope);
                 reply = codec.encode(result);
                 handled.increment();
+                meters.handled();
             } catch (Exception e) {
                 failed.increment();
+                meters.failed();
+                span.failed(e);
                 LOG.warn("Responder for {} failed", raw.subject(), e);
                 replyError(raw, e, e.getMessage() == null ? "" : e.getMessage(), 500);
                 return;
@@ -339,6 +458,8 @@ final class DefaultMessaging implements Messaging {
         } catch (RuntimeException e) {
             LOG.error("Could not reply to a request on {}", raw.subject(), e);
         } finally {
+            meters.processed(began);
+            span.end();
             scope.close();
         }
     }

@@ -9,7 +9,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
+import dev.flotilla.core.Tracing;
 import io.helidon.config.Config;
+import io.helidon.metrics.api.MeterRegistry;
 
 /**
  * Messaging for one service: typed publish/subscribe and request-reply (core NATS, at-most-once) and durable
@@ -349,8 +351,38 @@ public interface Messaging extends AutoCloseable {
         private String deadLetterSubject;
         private final List<StreamDefinition> streams = new ArrayList<>();
         private DeliveryInterceptor interceptor = DeliveryInterceptor.NONE;
+        private Tracing tracing;
+        private MeterRegistry metrics;
 
         private Builder() {
+        }
+
+        /**
+         * Where messaging spans go: {@code publish <subject>} (producer), {@code process <subject>} (consumer, a
+         * child of and linked to the publishing span whose context came in the {@code traceparent} header),
+         * {@code request <subject>} (client) and {@code respond <subject>} (server). Default: propagation only.
+         *
+         * @param tracing the service's tracing
+         * @return this builder
+         * @throws NullPointerException if {@code tracing} is {@code null}
+         */
+        public Builder tracing(Tracing tracing) {
+            this.tracing = Objects.requireNonNull(tracing, "tracing");
+            return this;
+        }
+
+        /**
+         * Where to count each subscription's messages: {@code flotilla.messaging.subscription.handled},
+         * {@code .failed}, {@code .redelivered}, {@code .dead-lettered} and the timer {@code .processing}, tagged
+         * {@code service} and {@code subject} (as subscribed). Default: not counted.
+         *
+         * @param registry the meter registry
+         * @return this builder
+         * @throws NullPointerException if {@code registry} is {@code null}
+         */
+        public Builder metrics(MeterRegistry registry) {
+            this.metrics = Objects.requireNonNull(registry, "registry");
+            return this;
         }
 
         /**
@@ -505,7 +537,8 @@ public interface Messaging extends AutoCloseable {
             String dlq = deadLetterSubject != null ? deadLetterSubject
                     : DEFAULT_DEAD_LETTER_PREFIX + Subjects.toName(serviceName);
             return DefaultMessaging.create(serviceName, serviceVersion, Optional.ofNullable(httpUri), nats,
-                    broker != null ? broker : new InJvmBroker(), dlq, List.copyOf(streams), interceptor);
+                    broker != null ? broker : new InJvmBroker(), dlq, List.copyOf(streams), interceptor,
+                    tracing != null ? tracing : Tracing.propagationOnly(serviceName), metrics);
         }
     }
 }

@@ -16,6 +16,7 @@ import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.http.HeaderNames;
 import io.helidon.metrics.api.FunctionalCounter;
+import io.helidon.metrics.api.Gauge;
 import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
@@ -25,7 +26,8 @@ import io.helidon.webserver.http.HttpRouting;
  * Messaging as a service extension: built from the service's {@code messaging} config when the service starts,
  * drained and closed when it stops, with a readiness check named {@code messaging} and the counters of
  * {@link Messaging#stats()} as metrics {@code flotilla.messaging.published}, {@code .handled}, {@code .failed},
- * {@code .dead-lettered} and {@code .slow-consumers}, tagged {@code service}.
+ * {@code .dead-lettered} and {@code .slow-consumers}, tagged {@code service}, and the connection state gauge
+ * {@code flotilla.messaging.connected} (1 or 0, tagged {@code service} and {@code transport}).
  */
 final class MessagingExtension implements ServiceExtension, Messaging, ServiceDiscovery {
 
@@ -51,6 +53,11 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
         counter(registry, "failed", started, m -> m.stats().failed());
         counter(registry, "dead-lettered", started, m -> m.stats().deadLettered());
         counter(registry, "slow-consumers", started, m -> m.stats().slowConsumers());
+        meters.add(registry.getOrCreate(Gauge.builder("flotilla.messaging.connected", started,
+                                                      m -> m.isConnected() ? 1 : 0)
+                                                .addTag(Tag.create("service", context.name()))
+                                                .addTag(Tag.create("transport", started.transport()))
+                                                .description("1 while the messaging connection is up, else 0")));
     }
 
     /** Registers {@code flotilla.messaging.<name>}, tagged with the service, read from the stats on demand. */

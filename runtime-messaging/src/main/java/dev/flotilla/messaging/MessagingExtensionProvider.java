@@ -72,6 +72,8 @@ public final class MessagingExtensionProvider implements ServiceExtensionProvide
                 .serviceVersion(context.version())
                 .inJvm(broker)
                 .deliveryInterceptor(interceptor)
+                .tracing(context.tracing())
+                .metrics(context.metrics())
                 .config(config);
         return Optional.of(new MessagingExtension(context, builder));
     }
