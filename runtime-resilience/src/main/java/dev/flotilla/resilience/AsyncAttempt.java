@@ -1,8 +1,10 @@
 package dev.flotilla.resilience;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import dev.failsafe.function.CheckedSupplier;
+import org.slf4j.MDC;
 
 /**
  * One attempt of an asynchronous call, running on its own virtual thread. Cancelling it completes it at once and, if
@@ -21,15 +23,23 @@ final class AsyncAttempt<T> extends CompletableFuture<T> {
     private AsyncAttempt() {
     }
 
-    static <T> AsyncAttempt<T> start(CheckedSupplier<T> supplier) {
+    /**
+     * Starts an attempt; {@code mdc} (the caller's, taken on the caller's thread) is the attempt thread's MDC, so
+     * its log lines carry the caller's service, correlation and trace ids.
+     */
+    static <T> AsyncAttempt<T> start(CheckedSupplier<T> supplier, Map<String, String> mdc) {
         AsyncAttempt<T> attempt = new AsyncAttempt<>();
         attempt.thread = Thread.ofVirtual().name("flotilla-resilience-attempt").start(() -> {
+            if (mdc != null) {
+                MDC.setContextMap(mdc);
+            }
             try {
                 attempt.complete(supplier.get());
             } catch (Throwable e) {
                 attempt.completeExceptionally(e);
             } finally {
                 attempt.thread = null;
+                MDC.clear();
             }
         });
         return attempt;

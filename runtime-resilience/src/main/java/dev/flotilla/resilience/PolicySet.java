@@ -3,6 +3,7 @@ package dev.flotilla.resilience;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -337,7 +338,8 @@ public final class PolicySet {
     public <T> CompletableFuture<T> getAsync(CheckedSupplier<T> supplier) {
         Objects.requireNonNull(supplier, "supplier");
         long start = startCall();
-        CompletableFuture<T> failsafe = executor.getStageAsync(() -> AsyncAttempt.start(supplier));
+        Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap();
+        CompletableFuture<T> failsafe = executor.getStageAsync(() -> AsyncAttempt.start(supplier, mdc));
         CompletableFuture<T> result = new CompletableFuture<>();
         failsafe.whenComplete((value, error) -> {
             if (error == null) {
