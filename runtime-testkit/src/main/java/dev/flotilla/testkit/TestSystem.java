@@ -27,6 +27,7 @@ import dev.flotilla.messaging.MessagingExtensionProvider;
 import dev.flotilla.messaging.NatsServer;
 import dev.flotilla.messaging.NatsSettings;
 import dev.flotilla.messaging.SubscriptionOptions;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -92,6 +93,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     private final Map<String, Faults> faults = new ConcurrentHashMap<>();
     private final Messages messages = new Messages();
     private final LogCapture logs = new LogCapture();
+    /** Null unless spans are captured. */
+    private final SpanCapture spans;
 
     private volatile boolean running;
     private boolean startedForEachTest;
@@ -109,6 +112,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         this.fallbackToInJvm = builder.fallbackToInJvm;
         this.extraExtensions = List.copyOf(builder.extensions);
         this.natsBinary = builder.natsBinary;
+        this.spans = builder.captureSpans ? new SpanCapture() : null;
         for (Entry entry : entries) {
             faults.computeIfAbsent(entry.service().name(), Faults::new);
         }
@@ -199,6 +203,9 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
             }
         };
         ServiceRuntime.Builder builder = ServiceRuntime.builder().discoverExtensions(false);
+        if (spans != null) {
+            builder.spanExporter(spans);
+        }
         ServiceLoader.load(ServiceExtensionProvider.class).stream()
                 .filter(p -> p.type() != MessagingExtensionProvider.class)
                 .forEach(p -> builder.addExtension(p.get()));
@@ -305,6 +312,9 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     public synchronized void reset() {
         messages.clear();
         logs.clear();
+        if (spans != null) {
+            spans.clear();
+        }
         faults.values().forEach(Faults::clear);
         if (natsServer != null && !natsServer.isRunning()) {
             natsServer.restart();
@@ -451,6 +461,21 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     }
 
     /**
+     * The spans the services recorded since the test began, in the order they ended (the most recent
+     * {@value SpanCapture#MAX_SPANS}): HTTP server and client spans, publish, process, request and respond spans,
+     * each with its service in the resource attribute {@code service.name}.
+     *
+     * @return the spans
+     * @throws IllegalStateException if the system was not built with {@link Builder#captureSpans()}
+     */
+    public List<SpanData> spans() {
+        if (spans == null) {
+            throw new IllegalStateException("Spans are not captured: build the TestSystem with captureSpans()");
+        }
+        return spans.spans();
+    }
+
+    /**
      * A messaging client of the test itself (service name {@code flotilla-testkit}), to publish events or send
      * requests into the system.
      *
@@ -539,6 +564,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         private NatsMode natsMode = NatsMode.SERVER;
         private boolean fallbackToInJvm;
         private Supplier<Optional<Path>> natsBinary = NatsServer::findBinary;
+        private boolean captureSpans;
 
         private Builder() {
         }
@@ -620,6 +646,17 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
          */
         public Builder extension(ServiceExtensionProvider provider) {
             extensions.add(Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
+        /**
+         * Records the spans of every service (as if each had an exporter configured) and keeps them for
+         * {@link TestSystem#spans()}, cleared before each test.
+         *
+         * @return this builder
+         */
+        public Builder captureSpans() {
+            this.captureSpans = true;
             return this;
         }
 
