@@ -88,6 +88,7 @@ final class GatewayResource implements ShopApi {
 
     @Override
     public Order placeOrder(PlaceOrder order) {
+        log.info("Placing an order for user {}", order.userId());
         return Downstream.call(() -> orders.place(order));
     }
 

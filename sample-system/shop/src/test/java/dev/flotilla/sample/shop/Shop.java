@@ -39,6 +39,8 @@ final class Shop {
     static TestSystem system(Map<String, Map<String, String>> db) {
         String run = UUID.randomUUID().toString().substring(0, 8);
         TestSystem.Builder builder = TestSystem.builder()
+                // Every service records spans, kept for SYSTEM.spans() (ShopObservabilityTest).
+                .captureSpans()
                 // Short breaker delays so the resilience tests see it open and close within seconds.
                 .config("resilience.product-service.circuit-breaker.open-delay", "PT0.5S")
                 // Events pulled by an instance that then stopped come back after this (30 s in production).
