@@ -20,6 +20,7 @@ import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.core.Tracing;
 import io.helidon.webserver.http.HttpRules;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -58,6 +59,15 @@ class ObservabilityTest {
             rules.get("/front/{id}", (req, res) -> {
                 CatalogApi catalog = context.client(CatalogApi.class, "catalog-service");
                 context.logger().info("front handling {}", req.path().pathParameters().get("id"));
+                // docs/observability.md, "Spans of your own"
+                Span span = context.tracing().tracer().spanBuilder("price lookup")
+                        .setParent(Tracing.parentOf(CallContext.current().orElseThrow()))
+                        .startSpan();
+                try {
+                    span.setAttribute("sku", "pen");
+                } finally {
+                    span.end();
+                }
                 Map<String, String> seen = catalog.echo("x");
                 Map<String, String> seenAsync = catalog.echoAsync("y").get(5, TimeUnit.SECONDS);
                 String flaky = catalog.flakyGet("front-" + req.path().pathParameters().get("id"), 1);
@@ -110,6 +120,8 @@ class ObservabilityTest {
         assertEquals("front-service", front.getResource().getAttribute(
                 io.opentelemetry.api.common.AttributeKey.stringKey("service.name")));
         assertEquals("00-" + TRACE_ID + "-" + front.getSpanId() + "-01", body.get("mine"));
+        SpanData own = only(spans, s -> s.getName().equals("price lookup"));
+        assertEquals(front.getSpanId(), own.getParentSpanId(), "a span of the service's own, in the request");
 
         // every span of the request is in that one trace; each catalog server span is a child of a client span
         assertTrue(spans.stream().allMatch(s -> s.getTraceId().equals(TRACE_ID)), spans.toString());
