@@ -3,7 +3,6 @@ package dev.flotilla.core;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 
 import dev.flotilla.resilience.Deadline;
 import org.slf4j.MDC;
@@ -30,7 +29,6 @@ public final class CallContext {
     public static final String TRACESTATE_HEADER = "tracestate";
 
     private static final ThreadLocal<CallContext> CURRENT = new ThreadLocal<>();
-    private static final Pattern TRACEPARENT = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
 
     private final String service;
     private final String correlationId;
@@ -90,7 +88,17 @@ public final class CallContext {
 
     /** Whether a value is a well-formed W3C {@code traceparent} (version 00 layout). */
     static boolean isTraceParent(String value) {
-        return value != null && value.length() == 55 && TRACEPARENT.matcher(value).matches();
+        if (value == null || value.length() != 55) {
+            return false;
+        }
+        for (int i = 0; i < 55; i++) {
+            char c = value.charAt(i);
+            boolean ok = i == 2 || i == 35 || i == 52 ? c == '-' : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
