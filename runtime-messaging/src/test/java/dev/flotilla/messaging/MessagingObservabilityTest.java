@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Spans, MDC and subscription metrics of messaging over a real nats-server: a handled message is a consumer span,
@@ -159,7 +158,8 @@ class MessagingObservabilityTest {
         Timer processing = registry.timer("flotilla.messaging.subscription.processing",
                                           List.of(Tag.create("service", "billing-metrics"),
                                                   Tag.create("subject", subject))).orElseThrow();
-        assertTrue(processing.count() >= 4, "every delivery is timed");
+        // a delivery is timed once it is settled, just after it is counted
+        Await.until(WAIT, () -> processing.count() >= 4, "every delivery is timed");
     }
 
     private double counter(String name, String subject) {

@@ -112,7 +112,9 @@ class ObservabilityTest {
         assertEquals(200, response.statusCode(), response.body());
         Map<?, ?> body = new ObjectMapper().readValue(response.body(), Map.class);
 
-        // front's server span: a child of the caller's span, in the caller's trace
+        // front's server span: a child of the caller's span, in the caller's trace. It ends after the response is
+        // sent, so it may reach the exporter a moment after the client has the response.
+        awaitSpan(s -> s.getKind() == SpanKind.SERVER && s.getName().equals("GET /front/{id}"));
         List<SpanData> spans = SPANS.getFinishedSpanItems();
         SpanData front = only(spans, s -> s.getKind() == SpanKind.SERVER && s.getName().equals("GET /front/{id}"));
         assertEquals(TRACE_ID, front.getTraceId());
@@ -145,11 +147,11 @@ class ObservabilityTest {
         assertTrue(body.get("async").toString().startsWith("00-" + TRACE_ID + "-"), "async call: same trace");
 
         // log lines of both services carry the trace id and their own span id
-        ILoggingEvent frontLine = LOGS.list.stream()
+        ILoggingEvent frontLine = logs().stream()
                 .filter(e -> e.getFormattedMessage().equals("front handling 1")).findFirst().orElseThrow();
         assertEquals(Map.of("service", "front-service", "correlationId", "obs-1", "traceId", TRACE_ID,
                             "spanId", front.getSpanId()), frontLine.getMDCPropertyMap());
-        List<ILoggingEvent> catalogLines = LOGS.list.stream()
+        List<ILoggingEvent> catalogLines = logs().stream()
                 .filter(e -> "catalog-service".equals(e.getMDCPropertyMap().get("service"))
                         && "obs-1".equals(e.getMDCPropertyMap().get("correlationId"))).toList();
         assertFalse(catalogLines.isEmpty(), "the catalog logged during the request");
@@ -160,6 +162,7 @@ class ObservabilityTest {
     void requestsWithoutATraceStartOne() throws Exception {
         HttpResponse<String> response = get(runtime.service("front-service").uri().resolve("/front/2"), Map.of());
         assertEquals(200, response.statusCode(), response.body());
+        awaitSpan(s -> s.getName().equals("GET /front/{id}"));
         SpanData front = only(SPANS.getFinishedSpanItems(), s -> s.getName().equals("GET /front/{id}"));
         assertFalse(front.getParentSpanContext().isValid(), "a root span");
         assertTrue(SPANS.getFinishedSpanItems().stream().allMatch(s -> s.getTraceId().equals(front.getTraceId())));
@@ -171,9 +174,19 @@ class ObservabilityTest {
         assertEquals(200, get(front.resolve("/front/3"), Map.of()).statusCode());
         assertEquals(404, get(front.resolve("/nowhere/at/all"), Map.of()).statusCode());
 
-        HttpResponse<String> metrics = get(front.resolve("/metrics"), Map.of("Accept", "text/plain"));
-        assertEquals(200, metrics.statusCode());
-        String text = metrics.body();
+        // A request is counted once its response is sent: poll until both are.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String text = "";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> metrics = get(front.resolve("/metrics"), Map.of("Accept", "text/plain"));
+            assertEquals(200, metrics.statusCode());
+            text = metrics.body();
+            if (line(text, "flotilla_http_server_requests_seconds_count", "service=\"front-service\"",
+                     "route=\"unmatched\"", "status=\"4xx\"") >= 1) {
+                break;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
         assertTrue(line(text, "flotilla_http_server_requests_seconds_count", "service=\"front-service\"",
                         "method=\"GET\"", "route=\"/front/{id}\"", "status=\"2xx\"") >= 1, text);
         assertTrue(line(text, "flotilla_http_server_requests_seconds_count", "service=\"front-service\"",
@@ -195,6 +208,24 @@ class ObservabilityTest {
             }
         }
         return -1;
+    }
+
+    /** The captured lines; AppenderBase appends under the appender's lock, so copy under it too. */
+    private static List<ILoggingEvent> logs() {
+        synchronized (LOGS) {
+            return List.copyOf(LOGS.list);
+        }
+    }
+
+    /** Waits (at most 10 s) until a matching span has ended. */
+    private static void awaitSpan(java.util.function.Predicate<SpanData> filter) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (SPANS.getFinishedSpanItems().stream().noneMatch(filter)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("No matching span ended in 10 s: " + SPANS.getFinishedSpanItems());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
     }
 
     private static SpanData only(List<SpanData> spans, java.util.function.Predicate<SpanData> filter) {

@@ -77,6 +77,9 @@ class ShopObservabilityTest {
         eventually(() -> assertEquals(1, spans(s -> s.getKind() == SpanKind.CONSUMER
                 && s.getName().equals("process " + OrderPlaced.SUBJECT)
                 && service(s).equals("inventory-service")).size()));
+        // (a server span ends just after its response is sent)
+        eventually(() -> assertEquals(1, spans(s -> s.getKind() == SpanKind.SERVER && service(s).equals("gateway")
+                && s.getName().equals("POST /api/v1/orders")).size()));
         SpanData gateway = only(s -> s.getKind() == SpanKind.SERVER && service(s).equals("gateway")
                 && s.getName().equals("POST /api/v1/orders"));
         assertEquals(CALLER_SPAN, gateway.getParentSpanId());
@@ -99,21 +102,25 @@ class ShopObservabilityTest {
                 && s.getParentSpanId().equals(orderServer.getSpanId())).size() >= 2);
 
         // Metrics: requests per route, client calls per target, handled messages per subscription, connections.
-        HttpResponse<String> metrics = Shop.get(SYSTEM.service("gateway").uri().resolve("/metrics"));
-        assertEquals(200, metrics.statusCode());
-        String text = metrics.body();
-        assertTrue(sample(text, "flotilla_http_server_requests_seconds_count", "service=\"gateway\"",
-                          "method=\"POST\"", "route=\"/api/v1/orders\"", "status=\"2xx\"") >= 1, text);
-        assertTrue(sample(text, "flotilla_http_client_requests_seconds_count", "service=\"gateway\"",
-                          "target=\"order-service\"", "method=\"place\"", "outcome=\"success\"") >= 1, text);
-        assertTrue(sample(text, "flotilla_messaging_subscription_handled_total", "service=\"inventory-service\"",
-                          "subject=\"" + OrderPlaced.SUBJECT + "\"") >= 1, text);
-        assertTrue(sample(text, "flotilla_messaging_subscription_processing_seconds_count",
-                          "service=\"inventory-service\"", "subject=\"" + OrderPlaced.SUBJECT + "\"") >= 1, text);
-        assertEquals(1.0, sample(text, "flotilla_messaging_connected", "service=\"inventory-service\"",
-                                 "transport=\"nats\""), text);
-        assertTrue(sample(text, "flotilla_resilience_circuit_breakers", "service=\"gateway\"",
-                          "state=\"closed\"") >= 1, text);
+        // (a message is timed once settled, a moment after the saga moved on: poll)
+        eventually(() -> {
+            HttpResponse<String> metrics = Shop.get(SYSTEM.service("gateway").uri().resolve("/metrics"));
+            assertEquals(200, metrics.statusCode());
+            String text = metrics.body();
+            assertTrue(sample(text, "flotilla_http_server_requests_seconds_count", "service=\"gateway\"",
+                              "method=\"POST\"", "route=\"/api/v1/orders\"", "status=\"2xx\"") >= 1, text);
+            assertTrue(sample(text, "flotilla_http_client_requests_seconds_count", "service=\"gateway\"",
+                              "target=\"order-service\"", "method=\"place\"", "outcome=\"success\"") >= 1, text);
+            assertTrue(sample(text, "flotilla_messaging_subscription_handled_total",
+                              "service=\"inventory-service\"", "subject=\"" + OrderPlaced.SUBJECT + "\"") >= 1, text);
+            assertTrue(sample(text, "flotilla_messaging_subscription_processing_seconds_count",
+                              "service=\"inventory-service\"", "subject=\"" + OrderPlaced.SUBJECT + "\"") >= 1,
+                       text);
+            assertEquals(1.0, sample(text, "flotilla_messaging_connected", "service=\"inventory-service\"",
+                                     "transport=\"nats\""), text);
+            assertTrue(sample(text, "flotilla_resilience_circuit_breakers", "service=\"gateway\"",
+                              "state=\"closed\"") >= 1, text);
+        });
     }
 
     /** The value of the first Prometheus sample of {@code name} with all the labels; -1 when there is none. */
