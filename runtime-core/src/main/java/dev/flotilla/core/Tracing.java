@@ -71,6 +71,8 @@ public final class Tracing implements AutoCloseable {
         }
     };
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /** No trace, nothing recorded. */
+    private static final Span NONE = new Span(null, null, null);
 
     private final String service;
     private final SdkTracerProvider provider;
@@ -174,8 +176,9 @@ public final class Tracing implements AutoCloseable {
 
     /**
      * Starts a span as a child of the given W3C context. In propagation-only mode nothing is recorded: server and
-     * consumer spans get a new span id (and a new trace when there is no parent), client and producer spans pass
-     * the parent on unchanged. A consumer span also links to its parent (the publishing span).
+     * consumer spans get a new span id (server spans also a new trace when there is no parent; a consumer span of a
+     * message sent outside any trace stays without one), client and producer spans pass the parent on unchanged.
+     * A consumer span also links to its parent (the publishing span).
      *
      * @param name        the span name, such as {@code GET /users/{id}} or {@code process orders.placed.v1}
      * @param kind        the kind
@@ -190,7 +193,11 @@ public final class Tracing implements AutoCloseable {
         if (provider == null) {
             boolean valid = CallContext.isTraceParent(traceParent);
             if (kind == SpanKind.CLIENT || kind == SpanKind.PRODUCER || kind == SpanKind.INTERNAL) {
-                return new Span(null, valid ? traceParent : null, valid ? traceState : null);
+                return valid ? new Span(null, traceParent, traceState) : NONE;
+            }
+            if (!valid && kind == SpanKind.CONSUMER) {
+                // A message sent outside any trace: nothing to correlate with, and no cost per message.
+                return NONE;
             }
             String parent = valid ? traceParent : null;
             String traceId = parent != null ? parent.substring(3, 35) : randomHex(16);
@@ -285,8 +292,8 @@ public final class Tracing implements AutoCloseable {
         /**
          * The {@code traceparent} that names this span, to send on and to open a {@link CallContext} with.
          *
-         * @return the value; {@code null} only for a client or producer span without a parent in propagation-only
-         *         mode
+         * @return the value; {@code null} only for a client, producer or consumer span without a parent in
+         *         propagation-only mode
          */
         public String traceParent() {
             return traceParent;
