@@ -110,7 +110,11 @@ class MessagingObservabilityTest {
     void requestReplyIsAClientAndAServerSpan() {
         orders = messaging("orders");
         billing = messaging("billing");
-        billing.respond("rr.price", String.class, q -> q.payload().length());
+        Queue<Map<String, String>> mdc = new ConcurrentLinkedQueue<>();
+        billing.respond("rr.price", String.class, q -> {
+            mdc.add(MDC.getCopyOfContextMap());
+            return q.payload().length();
+        });
 
         Integer length;
         CallContext.Scope scope = CallContext.of("orders", "req-obs-2").withTrace(TRACEPARENT, null).open();
@@ -129,6 +133,8 @@ class MessagingObservabilityTest {
         assertEquals("respond rr.price", respond.getName());
         assertEquals(request.getSpanId(), respond.getParentSpanId());
         assertEquals(TRACE_ID, respond.getTraceId());
+        assertEquals(Map.of("service", "billing", "correlationId", "req-obs-2", "traceId", TRACE_ID,
+                            "spanId", respond.getSpanId()), mdc.peek(), "the responder's lines carry its span");
     }
 
     @Test
