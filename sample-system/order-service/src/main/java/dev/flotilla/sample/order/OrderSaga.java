@@ -41,7 +41,7 @@ final class OrderSaga {
     }
 
     void confirm(String orderId) {
-        Optional<Order> order = orders.transition(orderId, Status.PENDING, Status.CONFIRMED, null);
+        Optional<Order> order = requireStored(orderId, orders.transition(orderId, Status.PENDING, Status.CONFIRMED, null));
         order.filter(o -> o.status() == Status.CONFIRMED).ifPresentOrElse(o -> {
             log.info("Order {} confirmed", orderId);
             events.publish(OrderConfirmed.SUBJECT, new OrderConfirmed(o.id(), o.userId(), o.totalCents()),
@@ -50,7 +50,8 @@ final class OrderSaga {
     }
 
     void reject(String orderId, String reason) {
-        Optional<Order> order = orders.transition(orderId, Status.PENDING, Status.REJECTED, reason);
+        Optional<Order> order = requireStored(orderId, orders.transition(orderId, Status.PENDING, Status.REJECTED,
+                                                                         reason));
         order.filter(o -> o.status() == Status.REJECTED).ifPresentOrElse(o -> {
             log.info("Order {} rejected: {}", orderId, o.reason());
             events.publish(OrderRejected.SUBJECT, new OrderRejected(o.id(), o.userId(), o.reason()),
@@ -66,6 +67,18 @@ final class OrderSaga {
             events.publish(OrderCancelled.SUBJECT, new OrderCancelled(o.id(), o.userId(), o.items()),
                            "order-" + o.id() + "-cancelled");
         });
+        return order;
+    }
+
+    /**
+     * The inventory's answer can overtake the commit of the order it answers (OrderPlaced is published inside the
+     * inserting transaction, before its commit): fail the handler, so JetStream delivers the answer again once the
+     * order is stored, instead of dropping it and leaving the order PENDING.
+     */
+    private static Optional<Order> requireStored(String orderId, Optional<Order> order) {
+        if (order.isEmpty()) {
+            throw new IllegalStateException("Order " + orderId + " is not stored (yet): the answer is redelivered");
+        }
         return order;
     }
 
