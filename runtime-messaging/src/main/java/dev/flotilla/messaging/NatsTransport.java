@@ -157,7 +157,7 @@ final class NatsTransport implements Transport {
         return Duration.ofNanos(wait + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter) : 0));
     }
 
-    private static AuthHandler nkeyAuth(char[] seed) {
+    static AuthHandler nkeyAuth(char[] seed) {
         NKey nkey;
         try {
             nkey = NKey.fromSeed(seed);
