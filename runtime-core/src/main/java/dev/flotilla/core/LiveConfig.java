@@ -24,6 +24,7 @@ import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * A service's configuration while it runs: the current {@link Config} (what {@link ServiceContext#config()}
@@ -118,15 +119,25 @@ final class LiveConfig implements AutoCloseable {
 
     /** Takes the layer's complete new values and handles every key that differs from what was last seen. */
     synchronized void update(Map<String, String> values) {
-        Set<String> keys = new TreeSet<>(values.keySet());
-        keys.addAll(seen.keySet());
-        for (String key : keys) {
-            String value = values.get(key);
-            if (!Objects.equals(value, seen.get(key))) {
-                change(key, value);
+        String previousService = MDC.get(Correlation.MDC_SERVICE);
+        MDC.put(Correlation.MDC_SERVICE, service);
+        try {
+            Set<String> keys = new TreeSet<>(values.keySet());
+            keys.addAll(seen.keySet());
+            for (String key : keys) {
+                String value = values.get(key);
+                if (!Objects.equals(value, seen.get(key))) {
+                    change(key, value);
+                }
+            }
+            seen = Map.copyOf(values);
+        } finally {
+            if (previousService == null) {
+                MDC.remove(Correlation.MDC_SERVICE);
+            } else {
+                MDC.put(Correlation.MDC_SERVICE, previousService);
             }
         }
-        seen = Map.copyOf(values);
     }
 
     private void change(String key, String raw) {
