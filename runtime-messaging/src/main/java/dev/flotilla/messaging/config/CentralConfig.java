@@ -248,17 +248,33 @@ public final class CentralConfig implements AutoCloseable {
      * Reads a YAML file laid out like the bucket (top-level {@code shared:} and one section per service) as bucket
      * keys.
      *
-     * @param yaml the file, ending in {@code .yaml} or {@code .yml}
+     * @param yaml the file
      * @return bucket keys and values, sorted
-     * @throws IllegalArgumentException if the file cannot be read
+     * @throws IllegalArgumentException if the file cannot be read or is not YAML
      */
     public static Map<String, String> readYaml(Path yaml) {
         Objects.requireNonNull(yaml, "yaml");
         try {
-            Config config = Config.just(ConfigSources.file(yaml.toString()));
+            return parseYaml(java.nio.file.Files.readString(yaml));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot read " + yaml + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses YAML text laid out like the bucket ({@link #readYaml(Path)}) as bucket keys.
+     *
+     * @param yaml the YAML text
+     * @return bucket keys and values, sorted
+     * @throws IllegalArgumentException if the text is not YAML
+     */
+    public static Map<String, String> parseYaml(String yaml) {
+        Objects.requireNonNull(yaml, "yaml");
+        try {
+            Config config = Config.just(ConfigSources.create(yaml, io.helidon.common.media.type.MediaTypes.APPLICATION_X_YAML));
             return new TreeMap<>(config.asMap().orElse(Map.of()));
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("Cannot read " + yaml + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("Not valid central configuration YAML: " + e.getMessage(), e);
         }
     }
 

@@ -242,6 +242,15 @@ class CentralConfigTest {
                   "the listener's refusal shows with its reason");
             assertEquals("5", value(c, "orders.max-items"));
 
+            org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger("dev.flotilla.test.central");
+            assertTrue(!logger.isTraceEnabled());
+            central.put("cfg-c.log.level.dev.flotilla.test.central", "TRACE");
+            await(logger::isTraceEnabled, "the log level applies at run time");
+            central.put("cfg-c.log.level.dev.flotilla.test.central", "LOUD");
+            await(() -> get(c, "/health").contains("not a log level"), "an unknown level is refused");
+            central.delete("cfg-c.log.level.dev.flotilla.test.central");
+            await(() -> !logger.isTraceEnabled(), "a removed level inherits again");
+
             central.put("cfg-c.server.host", "127.0.0.2");
             await(() -> get(c, "/health").contains("restart-required"), "a server change needs a restart");
             assertEquals("<missing>", value(c, "server.host"), "and is not applied");
