@@ -105,6 +105,15 @@ final class LiveConfig implements AutoCloseable {
 
     /** Starts applying the layer's changes, now that the resilience registry they may change exists. */
     void start(Resilience resilience) {
+        Config config = current;
+        Set<String> keys = new TreeSet<>(flat(config).keySet());
+        keys.removeIf(k -> !k.startsWith(FEATURES_PREFIX) && !k.startsWith(LogLevels.PREFIX));
+        check(keys, config); // throws naming the key: the start fails, as with any invalid setting
+        for (String key : keys) {
+            if (key.startsWith(LogLevels.PREFIX)) {
+                LogLevels.apply(key.substring(LogLevels.PREFIX.length()), config.get(key).asString().orElse(null));
+            }
+        }
         this.resilience = resilience;
         if (layer != null) {
             layer.watch(this::update);
