@@ -47,7 +47,8 @@ public interface ServiceContext {
      * or any key below it; {@code ""} for every key), such as {@code orders.max-items}. The listener gets the new
      * configuration root before it is in force and binds its values; by throwing it refuses the change, which is then
      * logged with the key and the reason, counted and shown in health details while the old value stays. Listeners
-     * run one change at a time, in registration order.
+     * run one change at a time, in registration order. Only a service with central configuration sees changes; the
+     * default implementation, for contexts whose configuration never changes, ignores the listener.
      *
      * @param keyPrefix the dotted key prefix
      * @param listener  receives the new configuration root; throws to refuse it

@@ -81,6 +81,11 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     static final int DUMP_LINES = 40;
 
     private static final Logger LOG = LoggerFactory.getLogger(TestSystem.class);
+    /** A bucket key no service reads, written after a reset to learn when every service has seen it. */
+    private static final String RESET_MARKER = "testkit.reset";
+    /** The revision in the {@code config} health check's details. */
+    private static final java.util.regex.Pattern REVISION = java.util.regex.Pattern.compile(
+            "\"revision\"\\s*:\\s*\"?(\\d+)");
 
     private record Entry(Service service, Map<String, String> overrides) {
     }
@@ -382,10 +387,6 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
             }
         });
     }
-
-    private static final String RESET_MARKER = "testkit.reset";
-    private static final java.util.regex.Pattern REVISION = java.util.regex.Pattern.compile(
-            "\"revision\"\\s*:\\s*\"?(\\d+)");
 
     private static long centralRevision(ServiceHandle handle) {
         try {

@@ -92,7 +92,7 @@ final class NatsConfigLayer implements ConfigLayer {
     @Override
     public Map<String, String> status() {
         Map<String, String> status = new LinkedHashMap<>();
-        status.put("state", state.equals("local only") ? "local only" : state);
+        status.put("state", state);
         if (!problem.isEmpty() && !state.equals("watching")) {
             status.put("problem", problem);
         }
