@@ -17,10 +17,12 @@ import io.helidon.config.spi.ConfigSource;
  *     <li>overrides given in code (the runtime builder, the testkit) and command-line {@code --key=value};</li>
  *     <li>Java system properties;</li>
  *     <li>environment variables (Helidon's mapping: {@code SERVER_PORT} is {@code server.port});</li>
+ *     <li>the central configuration, when the service has a {@link dev.flotilla.core.spi.ConfigLayer} (its values
+ *     are already the service's own: the layer merges shared and per-service keys);</li>
  *     <li>the classpath resource {@code <service-name>.yaml};</li>
  *     <li>the classpath resource {@code application.yaml}.</li>
  * </ol>
- * Within each of the last four layers, keys under the section named after the service win over the same keys at
+ * Within each file, system-property and environment layer, keys under the section named after the service win over the same keys at
  * the root: {@code order-service.server.port} beats {@code server.port} for {@code order-service}. Overrides are
  * already the service's own and have no section.
  *
@@ -42,9 +44,19 @@ final class ServiceConfigLoader {
     }
 
     Config load(String serviceName, Map<String, String> overrides) {
+        return load(serviceName, overrides, Map.of());
+    }
+
+    /**
+     * Loads with central values between the environment and the service's own file.
+     *
+     * @param central flat keys of the service's configuration; empty for none
+     */
+    Config load(String serviceName, Map<String, String> overrides, Map<String, String> central) {
         List<Config> layers = new ArrayList<>();
         layers.add(layer(ConfigSources.create(systemProperties.get()).build()));
         layers.add(processLayers().environment());
+        Config centralLayer = central.isEmpty() ? null : layer(ConfigSources.create(central).name("central").build());
         layers.add(layer(ConfigSources.classpath(serviceName + ".yaml").optional().build()));
         layers.add(processLayers().application());
 
@@ -52,7 +64,12 @@ final class ServiceConfigLoader {
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .addSource(ConfigSources.create(overrides).name("overrides").build());
-        for (Config layer : layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            Config layer = layers.get(i);
+            if (i == 2 && centralLayer != null) {
+                // Below the environment, above the files; already the service's own view, so no section to find.
+                builder.addSource(ConfigSources.create(centralLayer));
+            }
             Config section = layer.get(serviceName);
             if (section.exists()) {
                 builder.addSource(ConfigSources.create(section));

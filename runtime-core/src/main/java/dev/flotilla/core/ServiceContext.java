@@ -34,11 +34,43 @@ public interface ServiceContext {
 
     /**
      * The service's own view of the configuration, with its per-service section and overrides already applied
-     * (see {@code docs/services.md} for the precedence of sources).
+     * (see {@code docs/configuration.md} for the precedence of sources). With central configuration, this returns
+     * the configuration in force now: read it where the value is used, rather than keeping a node from start-up,
+     * to see values changed at run time.
      *
-     * @return the root of the service's configuration; never {@code null}
+     * @return the root of the service's configuration in force; never {@code null}
      */
     Config config();
+
+    /**
+     * Registers a listener for run-time changes of the service's configuration under a key prefix (the key itself
+     * or any key below it; {@code ""} for every key), such as {@code orders.max-items}. The listener gets the new
+     * configuration root before it is in force and binds its values; by throwing it refuses the change, which is then
+     * logged with the key and the reason, counted and shown in health details while the old value stays. Listeners
+     * run one change at a time, in registration order. Only a service with central configuration sees changes; the
+     * default implementation, for contexts whose configuration never changes, ignores the listener.
+     *
+     * @param keyPrefix the dotted key prefix
+     * @param listener  receives the new configuration root; throws to refuse it
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    default void onConfigChange(String keyPrefix, java.util.function.Consumer<Config> listener) {
+        java.util.Objects.requireNonNull(keyPrefix, "keyPrefix");
+        java.util.Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Whether the feature flag {@code features.<name>} is on in the configuration in force now; flags can change at
+     * run time through central configuration (a value other than {@code true} or {@code false} is refused).
+     *
+     * @param name the flag's name, such as {@code express-checkout}
+     * @return {@code true} when the flag is set to {@code true}; {@code false} when it is off or not set
+     * @throws NullPointerException if {@code name} is {@code null}
+     */
+    default boolean feature(String name) {
+        java.util.Objects.requireNonNull(name, "name");
+        return config().get("features").get(name).asBoolean().orElse(false);
+    }
 
     /**
      * A logger named after the service. Lines written during a request carry the service name and correlation

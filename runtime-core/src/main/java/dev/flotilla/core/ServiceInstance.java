@@ -17,6 +17,8 @@ import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.core.discovery.StaticDiscovery;
 import dev.flotilla.core.http.ServiceClients;
 import dev.flotilla.core.internal.JsonMapping;
+import dev.flotilla.core.spi.ConfigLayer;
+import dev.flotilla.core.spi.ConfigLayerProvider;
 import dev.flotilla.core.spi.ServiceExtension;
 import dev.flotilla.core.spi.ServiceExtensionProvider;
 import dev.flotilla.resilience.Resilience;
@@ -52,6 +54,7 @@ final class ServiceInstance implements ServiceHandle {
     private final Service service;
     private final Map<String, String> overrides;
     private final List<ServiceExtensionProvider> providers;
+    private final List<ConfigLayerProvider> configLayers;
     private final ServiceConfigLoader configLoader;
     private final ObjectMapper json;
     private final ServiceDiscovery localDiscovery;
@@ -71,6 +74,7 @@ final class ServiceInstance implements ServiceHandle {
     ServiceInstance(Service service,
                     Map<String, String> overrides,
                     List<ServiceExtensionProvider> providers,
+                    List<ConfigLayerProvider> configLayers,
                     ServiceConfigLoader configLoader,
                     ObjectMapper json,
                     ServiceDiscovery localDiscovery,
@@ -79,6 +83,7 @@ final class ServiceInstance implements ServiceHandle {
         this.spanExporters = spanExporters;
         this.overrides = Map.copyOf(overrides);
         this.providers = List.copyOf(providers);
+        this.configLayers = List.copyOf(configLayers);
         this.configLoader = configLoader;
         this.json = json;
         this.localDiscovery = localDiscovery;
@@ -156,9 +161,12 @@ final class ServiceInstance implements ServiceHandle {
             inFlight.reset();
             RunContext run;
             try {
-                Config config = configLoader.load(service.name(), overrides);
+                LiveConfig config = loadConfig();
                 PROFILE.debug("{} config {} ms", service.name(), (System.nanoTime() - began) / 1_000_000);
-                run = new RunContext(config, ShutdownSettings.from(config.get("shutdown")), began);
+                run = new RunContext(config, ShutdownSettings.from(config.current().get("shutdown")), began);
+            } catch (ServiceStartException e) {
+                state = ServiceState.FAILED;
+                throw e;
             } catch (RuntimeException e) {
                 state = ServiceState.FAILED;
                 throw new ServiceStartException("Service '" + service.name() + "' has invalid configuration: "
@@ -214,11 +222,40 @@ final class ServiceInstance implements ServiceHandle {
         return new ServiceStartException("Service '" + service.name() + "' failed to start: " + e.getMessage(), e);
     }
 
+    /** The local sources, then the first central layer a provider gives for this service, if any. */
+    private LiveConfig loadConfig() {
+        ConfigLayer layer = null;
+        if (!configLayers.isEmpty()) {
+            Config local = configLoader.load(service.name(), overrides);
+            for (ConfigLayerProvider provider : configLayers) {
+                try {
+                    layer = provider.create(service.name(), local).orElse(null);
+                } catch (RuntimeException e) {
+                    throw new ServiceStartException("Service '" + service.name() + "' cannot load its central "
+                                                            + "configuration: " + e.getMessage(), e);
+                }
+                if (layer != null) {
+                    break;
+                }
+            }
+        }
+        try {
+            return new LiveConfig(service.name(), overrides, configLoader, layer, ValueReferences.fromProcess(),
+                                  metrics);
+        } catch (RuntimeException e) {
+            if (layer != null) {
+                layer.close();
+            }
+            throw e;
+        }
+    }
+
     private void startInfrastructure(RunContext run) throws Exception {
         long t0 = System.nanoTime();
-        run.tracing = run.closeOnStop(Tracing.create(service.name(), run.config.get("tracing"), spanExporters));
+        run.tracing = run.closeOnStop(Tracing.create(service.name(), run.config().get("tracing"), spanExporters));
+        run.closeOnStop(run.liveConfig);
         run.resilience = Resilience.builder()
-                .config(run.config.get("resilience"))
+                .config(run.config().get("resilience"))
                 .listener(new ResilienceMetrics(service.name(), metrics))
                 .build();
         run.closeOnStop(ResilienceMetrics.stateGauges(service.name(), metrics, run.resilience));
@@ -228,7 +265,7 @@ final class ServiceInstance implements ServiceHandle {
                                               .metrics(metrics)
                                               .discovery(discovery(run))
                                               .resilience(run.resilience)
-                                              .config(run.config.get("clients"))
+                                              .config(run.config().get("clients"))
                                               .objectMapper(json)
                                               .build());
         for (ServiceExtensionProvider provider : providers) {
@@ -254,7 +291,8 @@ final class ServiceInstance implements ServiceHandle {
                 .useSystemServices(false)
                 .addCheck(lifecycleCheck(HealthCheckType.READINESS, ServiceState.READY))
                 .addCheck(lifecycleCheck(HealthCheckType.LIVENESS, null))
-                .addCheck(circuitBreakerCheck(run.resilience));
+                .addCheck(circuitBreakerCheck(run.resilience))
+                .addCheck(run.liveConfig.healthCheck());
         service.healthChecks(run).forEach(health::addCheck);
         run.extensions.forEach(e -> e.healthChecks().forEach(health::addCheck));
 
@@ -270,7 +308,7 @@ final class ServiceInstance implements ServiceHandle {
             run.server = WebServer.builder()
                     .port(DEFAULT_PORT)
                     .maxPayloadSize(DEFAULT_MAX_PAYLOAD_SIZE)
-                    .config(run.config.get("server"))
+                    .config(run.config().get("server"))
                     .featuresDiscoverServices(false)
                     // Flotilla drains and stops the server itself; Helidon's own hook would cut requests in flight.
                     .shutdownHook(false)
@@ -289,11 +327,11 @@ final class ServiceInstance implements ServiceHandle {
         if (!run.server.isRunning() || run.server.port() <= 0) {
             // Helidon logs a failed bind and returns a stopped server instead of throwing.
             throw new ServiceStartException("Service '" + service.name() + "' could not listen on "
-                    + run.config.get("server.host").asString().orElse("0.0.0.0") + ":"
-                    + run.config.get("server.port").asString().orElse(String.valueOf(DEFAULT_PORT))
+                    + run.config().get("server.host").asString().orElse("0.0.0.0") + ":"
+                    + run.config().get("server.port").asString().orElse(String.valueOf(DEFAULT_PORT))
                     + " (is the port in use? set server.port, or 0 for an ephemeral one)", null);
         }
-        run.uri = advertisedUri(run.config, run.server.port());
+        run.uri = advertisedUri(run.config(), run.server.port());
 
         PROFILE.debug("{} server {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         for (ServiceExtension extension : run.extensions) {
@@ -301,11 +339,12 @@ final class ServiceInstance implements ServiceHandle {
             run.started.add(extension);
         }
         PROFILE.debug("{} extensions started {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
+        run.liveConfig.start(run.resilience);
     }
 
     /** Static config first, then the services of this runtime, then extensions such as NATS discovery. */
     private ServiceDiscovery discovery(RunContext run) {
-        StaticDiscovery configured = StaticDiscovery.create(run.config.get("clients"));
+        StaticDiscovery configured = StaticDiscovery.create(run.config().get("clients"));
         return name -> {
             List<URI> found = configured.instances(name);
             if (found.isEmpty()) {
@@ -467,7 +506,7 @@ final class ServiceInstance implements ServiceHandle {
     /** The context of one run of the service. */
     private final class RunContext implements ServiceContext {
         private final long began;
-        private final Config config;
+        private final LiveConfig liveConfig;
         private final ShutdownSettings shutdown;
         private final Logger logger;
         private final List<ServiceExtension> extensions = new ArrayList<>();
@@ -479,9 +518,9 @@ final class ServiceInstance implements ServiceHandle {
         private volatile ServiceClients clients;
         private volatile Tracing tracing;
 
-        private RunContext(Config config, ShutdownSettings shutdown, long began) {
+        private RunContext(LiveConfig liveConfig, ShutdownSettings shutdown, long began) {
             this.began = began;
-            this.config = config;
+            this.liveConfig = liveConfig;
             this.shutdown = shutdown;
             this.logger = LoggerFactory.getLogger(service.name());
         }
@@ -498,7 +537,12 @@ final class ServiceInstance implements ServiceHandle {
 
         @Override
         public Config config() {
-            return config;
+            return liveConfig.current();
+        }
+
+        @Override
+        public void onConfigChange(String keyPrefix, java.util.function.Consumer<Config> listener) {
+            liveConfig.onChange(keyPrefix, listener);
         }
 
         @Override

@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.core.internal.JsonMapping;
+import dev.flotilla.core.spi.ConfigLayerProvider;
 import dev.flotilla.core.spi.ServiceExtensionProvider;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
@@ -182,6 +183,7 @@ public final class ServiceRuntime implements AutoCloseable {
 
         private final List<Entry> entries = new ArrayList<>();
         private final List<ServiceExtensionProvider> extensions = new ArrayList<>();
+        private final List<ConfigLayerProvider> configLayers = new ArrayList<>();
         private final java.util.LinkedHashMap<String, String> sharedOverrides = new java.util.LinkedHashMap<>();
         private boolean discoverExtensions = true;
         private ServiceConfigLoader configLoader = ServiceConfigLoader.fromProcess();
@@ -244,7 +246,20 @@ public final class ServiceRuntime implements AutoCloseable {
         }
 
         /**
-         * Whether to find extension providers with {@link ServiceLoader}; {@code true} by default.
+         * Adds a provider of a central configuration layer for every service of this runtime, after those found by
+         * {@link ServiceLoader}; the first provider that gives a service a layer is used.
+         *
+         * @param provider the provider
+         * @return this builder
+         * @throws NullPointerException if {@code provider} is {@code null}
+         */
+        public Builder addConfigLayer(ConfigLayerProvider provider) {
+            configLayers.add(Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
+        /**
+         * Whether to find extension and config layer providers with {@link ServiceLoader}; {@code true} by default.
          *
          * @param discover {@code false} to use only the providers added in code
          * @return this builder
@@ -289,6 +304,11 @@ public final class ServiceRuntime implements AutoCloseable {
                 ServiceLoader.load(ServiceExtensionProvider.class).forEach(providers::add);
             }
             providers.addAll(extensions);
+            List<ConfigLayerProvider> layers = new ArrayList<>();
+            if (discoverExtensions) {
+                ServiceLoader.load(ConfigLayerProvider.class).forEach(layers::add);
+            }
+            layers.addAll(configLayers);
             ObjectMapper json = JsonMapping.newMapper();
             List<ServiceInstance> instances = new ArrayList<>();
             ServiceDiscovery local = name -> instances.stream()
@@ -299,8 +319,8 @@ public final class ServiceRuntime implements AutoCloseable {
             for (Entry entry : entries) {
                 Map<String, String> overrides = new java.util.LinkedHashMap<>(sharedOverrides);
                 overrides.putAll(entry.overrides());
-                instances.add(new ServiceInstance(entry.service(), overrides, providers, configLoader, json, local,
-                                                   List.copyOf(spanExporters)));
+                instances.add(new ServiceInstance(entry.service(), overrides, providers, layers, configLoader, json,
+                                                   local, List.copyOf(spanExporters)));
             }
             return new ServiceRuntime(instances);
         }

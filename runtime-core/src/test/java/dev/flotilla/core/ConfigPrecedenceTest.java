@@ -57,6 +57,44 @@ class ConfigPrecedenceTest {
         assertEquals("from-override", greeting(config));
     }
 
+    private static Config loadWithCentral(Map<String, String> env, Map<String, String> sysProps,
+                                          Map<String, String> central) {
+        ServiceConfigLoader loader = new ServiceConfigLoader(() -> ConfigSources.create(env).build(), () -> sysProps);
+        return loader.load(SERVICE, Map.of(), central);
+    }
+
+    @Test
+    void centralBeatsTheServiceFileAndApplicationSection() {
+        assertEquals("from-central", greeting(loadWithCentral(Map.of(), Map.of(), Map.of("greeting", "from-central"))));
+    }
+
+    @Test
+    void environmentAndSystemPropertiesBeatCentral() {
+        assertEquals("from-env", greeting(loadWithCentral(Map.of("greeting", "from-env"), Map.of(),
+                                                          Map.of("greeting", "from-central"))));
+        assertEquals("from-sysprop", greeting(loadWithCentral(Map.of(), Map.of("greeting", "from-sysprop"),
+                                                              Map.of("greeting", "from-central"))));
+    }
+
+    @Test
+    void centralValuesResolveEnvironmentAndFileReferences() throws Exception {
+        java.nio.file.Path secret = java.nio.file.Files.createTempFile("secret", ".txt");
+        try {
+            java.nio.file.Files.writeString(secret, "s3cret\n");
+            ValueReferences refs = new ValueReferences(name -> name.equals("DB_USER") ? "shop" : null);
+            assertEquals("shop:s3cret", refs.resolve("${env:DB_USER}:${file:" + secret + "}"));
+            IllegalArgumentException missing = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> refs.resolve("${env:NOPE}"));
+            assertEquals("environment variable NOPE is not set", missing.getMessage());
+            org.junit.jupiter.api.Assertions.assertTrue(ValueReferences.looksSecret("database.password"));
+            org.junit.jupiter.api.Assertions.assertTrue(ValueReferences.looksSecret("payments.api-key"));
+            org.junit.jupiter.api.Assertions.assertFalse(ValueReferences.looksSecret("features.express-checkout"));
+            assertEquals("(hidden)", ValueReferences.printable("auth.token", "abc"));
+        } finally {
+            java.nio.file.Files.deleteIfExists(secret);
+        }
+    }
+
     @Test
     void anotherServicesSectionIsInvisible() {
         Config config = load(Map.of("other-service.greeting", "not mine"), Map.of(), Map.of());

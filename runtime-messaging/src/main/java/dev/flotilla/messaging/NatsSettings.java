@@ -294,6 +294,51 @@ public final class NatsSettings {
         return pullExpiry;
     }
 
+    /**
+     * jnats connection options with these servers, credentials, TLS and reconnect settings, for a component that
+     * needs a connection of its own (the central configuration of {@code dev.flotilla.messaging.config}); add
+     * listeners to the builder before {@code build()}. Messaging's own connection sets more (listeners, logging).
+     *
+     * @param connectionName the name the server shows for the connection
+     * @return a new options builder
+     * @throws NullPointerException if {@code connectionName} is {@code null}
+     * @throws MessagingException   if TLS cannot be set up or an NKey seed is invalid
+     */
+    public io.nats.client.Options.Builder toOptions(String connectionName) {
+        Objects.requireNonNull(connectionName, "connectionName");
+        long initial = reconnectInitialWait.toNanos();
+        long max = reconnectMaxWait.toNanos();
+        io.nats.client.Options.Builder b = new io.nats.client.Options.Builder()
+                .servers(servers.toArray(String[]::new))
+                .connectionName(connectionName)
+                .maxReconnects(reconnectMaxAttempts)
+                .reconnectDelayHandler(attempt -> java.time.Duration.ofNanos(
+                        Math.min(max, initial << (int) Math.min(Math.max(attempt - 1, 0), 30))))
+                .reconnectBufferSize(reconnectBufferSize)
+                .connectionTimeout(connectionTimeout)
+                .reportNoResponders();
+        user().ifPresent(u -> b.userInfo(u.toCharArray(), password().orElse(new char[0])));
+        token().ifPresent(b::token);
+        credentialsFile().ifPresent(f -> b.authHandler(io.nats.client.Nats.credentials(f.toString())));
+        nkeySeed().ifPresent(seed -> b.authHandler(NatsTransport.nkeyAuth(seed)));
+        if (tls) {
+            if (truststore().isPresent() || keystore().isPresent()) {
+                truststore().ifPresent(p -> b.truststorePath(p.toString()).truststorePassword(truststorePassword()));
+                keystore().ifPresent(p -> b.keystorePath(p.toString()).keystorePassword(keystorePassword()));
+            } else {
+                try {
+                    b.secure();
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new MessagingException("Cannot set up TLS with the JVM's default trust store: " + e, e);
+                }
+            }
+            if (tlsFirst()) {
+                b.tlsFirst();
+            }
+        }
+        return b;
+    }
+
     @Override
     public String toString() {
         return "NatsSettings[servers=" + servers + ", auth=" + (user != null ? "user" : token != null ? "token"

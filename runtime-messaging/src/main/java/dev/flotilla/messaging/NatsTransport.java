@@ -157,7 +157,7 @@ final class NatsTransport implements Transport {
         return Duration.ofNanos(wait + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter) : 0));
     }
 
-    private static AuthHandler nkeyAuth(char[] seed) {
+    static AuthHandler nkeyAuth(char[] seed) {
         NKey nkey;
         try {
             nkey = NKey.fromSeed(seed);
@@ -407,6 +407,7 @@ final class NatsTransport implements Transport {
             service.startService();
             // the replacement already answers; draining the old one would wait for its drain timeout
             old.stop(false);
+            settle();
         } finally {
             serviceLock.unlock();
         }
@@ -425,8 +426,23 @@ final class NatsTransport implements Transport {
             service = newService(endpoints);
             service.startService();
             old.stop(false);
+            settle();
         } finally {
             serviceLock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the server has the replacement's subscriptions and has dropped the old ones, so a request sent
+     * after a swap is never routed to the stopped service (where it would be lost and time out at the requester).
+     */
+    private void settle() {
+        try {
+            connection.flush(settings.requestTimeout());
+        } catch (TimeoutException | IllegalStateException e) {
+            LOG.debug("NATS did not confirm the responders of '{}' in time: {}", identity.name(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

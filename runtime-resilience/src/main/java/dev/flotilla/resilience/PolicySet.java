@@ -35,7 +35,7 @@ import dev.failsafe.function.CheckedRunnable;
 import dev.failsafe.function.CheckedSupplier;
 
 /**
- * A named, immutable composition of Failsafe policies that every caller of one downstream shares: the circuit breaker,
+ * A named composition of Failsafe policies that every caller of one downstream shares: the circuit breaker,
  * bulkhead, rate limiter and retry budget of a name are the same instances wherever {@link Resilience#policies(String)}
  * is called with that name, so all callers share their state.
  *
@@ -61,29 +61,74 @@ import dev.failsafe.function.CheckedSupplier;
  * fails with {@link TimeoutExceededException} as soon as the timeout expires, while non-interruptible work goes on in
  * the background until it ends by itself.
  *
+ * <p>When the service's configuration changes at run time ({@link Resilience#reconfigure(io.helidon.config.Config)}),
+ * the set is rebuilt in place: callers keep the same {@code PolicySet} and the next call uses the new settings.
+ *
  * <p>Thread-safe.
  */
 public final class PolicySet {
     private final String name;
-    private final PolicySetConfig config;
     private final PolicyEvents events;
-    private final CircuitBreaker<Object> circuitBreaker;
-    private final RetryBudget retryBudget;
-    private final List<Policy<Object>> policies;
-    private final int guardIndex;
-    private final int deadlineIndex;
-    private final FailsafeExecutor<Object> executor;
+    private final LongSupplier nanoTime;
+    /** Swapped whole by {@link #reconfigure(PolicySetConfig)}; a call reads it once and keeps what it read. */
+    private volatile Compiled compiled;
+
+    /** The Failsafe policies built from one {@link PolicySetConfig}. Immutable. */
+    private static final class Compiled {
+        private final PolicySetConfig config;
+        private final CircuitBreaker<Object> circuitBreaker;
+        private final RetryBudget retryBudget;
+        private final List<Policy<Object>> policies;
+        private final int guardIndex;
+        private final int deadlineIndex;
+        private final FailsafeExecutor<Object> executor;
+
+        private Compiled(PolicySetConfig config, CircuitBreaker<Object> circuitBreaker, RetryBudget retryBudget,
+                         List<Policy<Object>> policies, int guardIndex) {
+            this.config = config;
+            this.circuitBreaker = circuitBreaker;
+            this.retryBudget = retryBudget;
+            this.policies = List.copyOf(policies);
+            this.guardIndex = guardIndex;
+            // A deadline bounds everything but an outermost fallback, so a fallback can still answer in time.
+            this.deadlineIndex = !policies.isEmpty() && policies.get(0) instanceof Fallback ? 1 : 0;
+            this.executor = executorOf(this.policies);
+        }
+    }
 
     PolicySet(String name, PolicySetConfig config, ResilienceListener listener, LongSupplier nanoTime) {
         this.name = name;
-        this.config = config;
         this.events = new PolicyEvents(name, listener);
+        this.nanoTime = nanoTime;
+        this.compiled = compile(config, null);
+    }
+
+    /**
+     * Rebuilds the policies from new settings; calls that already started finish with the old ones. The circuit
+     * breaker (with its state) and the retry budget (with its tokens) are kept when their own settings did not
+     * change, and start afresh (closed, full) when they did.
+     */
+    void reconfigure(PolicySetConfig config) {
+        compiled = compile(config, compiled);
+    }
+
+    private Compiled compile(PolicySetConfig config, Compiled previous) {
         boolean retry = config.retryEnabled() && config.retryMaxAttempts() > 1;
-        this.circuitBreaker = config.circuitBreakerEnabled() ? circuitBreaker(config, events) : null;
-        this.retryBudget = retry && config.retryBudgetEnabled()
-                ? new RetryBudget(config.retryBudgetRatio(), config.retryBudgetMinPerSecond(),
-                                  config.retryBudgetMaxTokens(), nanoTime)
-                : null;
+        CircuitBreaker<Object> circuitBreaker = null;
+        if (config.circuitBreakerEnabled()) {
+            circuitBreaker = previous != null && previous.circuitBreaker != null
+                    && sameBreaker(previous.config, config)
+                    ? previous.circuitBreaker : circuitBreaker(config, events);
+        }
+        RetryBudget retryBudget = null;
+        if (retry && config.retryBudgetEnabled()) {
+            retryBudget = previous != null && previous.retryBudget != null && sameBudget(previous.config, config)
+                    ? previous.retryBudget
+                    : new RetryBudget(config.retryBudgetRatio(), config.retryBudgetMinPerSecond(),
+                                      config.retryBudgetMaxTokens(), nanoTime);
+        }
+        final RetryBudget budget = retryBudget;
+        final CircuitBreaker<Object> breaker = circuitBreaker;
 
         List<Policy<Object>> list = new ArrayList<>();
         int guardAt = -1;
@@ -98,13 +143,13 @@ public final class PolicySet {
                         Predicate<Throwable> retryable = retryable(config);
                         list.add(retryPolicy(config, retryable, delays, events));
                         guardAt = list.size();
-                        list.add(new RetryGuard(config.retryMaxAttempts(), retryable, delays, retryBudget, null,
+                        list.add(new RetryGuard(config.retryMaxAttempts(), retryable, delays, budget, null,
                                                 events));
                     }
                 }
                 case CIRCUIT_BREAKER -> {
-                    if (circuitBreaker != null) {
-                        list.add(new GatedCircuitBreaker(circuitBreaker, config.circuitBreakerHalfOpenCalls()));
+                    if (breaker != null) {
+                        list.add(new GatedCircuitBreaker(breaker, config.circuitBreakerHalfOpenCalls()));
                     }
                 }
                 case RATE_LIMITER -> {
@@ -126,11 +171,24 @@ public final class PolicySet {
                 }
             }
         }
-        this.policies = List.copyOf(list);
-        this.guardIndex = guardAt;
-        // A deadline bounds everything but an outermost fallback, so a fallback can still answer in time.
-        this.deadlineIndex = !list.isEmpty() && list.get(0) instanceof Fallback ? 1 : 0;
-        this.executor = executorOf(policies);
+        return new Compiled(config, breaker, budget, list, guardAt);
+    }
+
+    private static boolean sameBreaker(PolicySetConfig a, PolicySetConfig b) {
+        return a.circuitBreakerWindowType() == b.circuitBreakerWindowType()
+                && a.circuitBreakerWindowSize() == b.circuitBreakerWindowSize()
+                && a.circuitBreakerWindowDuration().equals(b.circuitBreakerWindowDuration())
+                && a.circuitBreakerMinimumCalls() == b.circuitBreakerMinimumCalls()
+                && a.circuitBreakerFailureRateThreshold() == b.circuitBreakerFailureRateThreshold()
+                && a.circuitBreakerOpenDelay().equals(b.circuitBreakerOpenDelay())
+                && a.circuitBreakerHalfOpenCalls() == b.circuitBreakerHalfOpenCalls()
+                && a.circuitBreakerFailureOn() == b.circuitBreakerFailureOn();
+    }
+
+    private static boolean sameBudget(PolicySetConfig a, PolicySetConfig b) {
+        return a.retryBudgetRatio() == b.retryBudgetRatio()
+                && a.retryBudgetMinPerSecond() == b.retryBudgetMinPerSecond()
+                && a.retryBudgetMaxTokens() == b.retryBudgetMaxTokens();
     }
 
     private static FailsafeExecutor<Object> executorOf(List<Policy<Object>> policies) {
@@ -223,7 +281,7 @@ public final class PolicySet {
      * @return the settings
      */
     public PolicySetConfig config() {
-        return config;
+        return compiled.config;
     }
 
     /**
@@ -233,7 +291,7 @@ public final class PolicySet {
      * @return the shared breaker, or empty if {@code circuit-breaker.enabled} is {@code false}
      */
     public Optional<CircuitBreaker<Object>> circuitBreaker() {
-        return Optional.ofNullable(circuitBreaker);
+        return Optional.ofNullable(compiled.circuitBreaker);
     }
 
     /**
@@ -242,7 +300,7 @@ public final class PolicySet {
      * @return the budget, or empty if retries or the budget are disabled
      */
     public Optional<RetryBudget> retryBudget() {
-        return Optional.ofNullable(retryBudget);
+        return Optional.ofNullable(compiled.retryBudget);
     }
 
     /**
@@ -267,7 +325,8 @@ public final class PolicySet {
      */
     public <T> T get(CheckedSupplier<T> supplier) {
         Objects.requireNonNull(supplier, "supplier");
-        return call(executor, supplier, null, null);
+        Compiled now = compiled;
+        return call(now, now.executor, supplier, null, null);
     }
 
     /**
@@ -281,7 +340,8 @@ public final class PolicySet {
      */
     public void run(CheckedRunnable runnable) {
         Objects.requireNonNull(runnable, "runnable");
-        call(executor, () -> {
+        Compiled now = compiled;
+        call(now, now.executor, () -> {
             runnable.run();
             return null;
         }, null, null);
@@ -314,13 +374,14 @@ public final class PolicySet {
             events.callCompleted(false, start);
             throw new DeadlineExceededException(name, remaining, null);
         }
-        Timeout<Object> deadlineTimeout = timeout(remaining, config.timeoutInterrupt(), null);
-        List<Policy<Object>> list = new ArrayList<>(policies);
-        if (guardIndex >= 0) {
-            list.set(guardIndex, ((RetryGuard) list.get(guardIndex)).withDeadline(deadline));
+        Compiled now = compiled;
+        Timeout<Object> deadlineTimeout = timeout(remaining, now.config.timeoutInterrupt(), null);
+        List<Policy<Object>> list = new ArrayList<>(now.policies);
+        if (now.guardIndex >= 0) {
+            list.set(now.guardIndex, ((RetryGuard) list.get(now.guardIndex)).withDeadline(deadline));
         }
-        list.add(deadlineIndex, deadlineTimeout);
-        return call(Failsafe.with(list), () -> call.apply(deadline), deadlineTimeout, remaining);
+        list.add(now.deadlineIndex, deadlineTimeout);
+        return call(now, Failsafe.with(list), () -> call.apply(deadline), deadlineTimeout, remaining);
     }
 
     /**
@@ -337,9 +398,10 @@ public final class PolicySet {
      */
     public <T> CompletableFuture<T> getAsync(CheckedSupplier<T> supplier) {
         Objects.requireNonNull(supplier, "supplier");
-        long start = startCall();
+        Compiled now = compiled;
+        long start = startCall(now);
         Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap();
-        CompletableFuture<T> failsafe = executor.getStageAsync(() -> AsyncAttempt.start(supplier, mdc));
+        CompletableFuture<T> failsafe = now.executor.getStageAsync(() -> AsyncAttempt.start(supplier, mdc));
         CompletableFuture<T> result = new CompletableFuture<>();
         failsafe.whenComplete((value, error) -> {
             if (error == null) {
@@ -361,16 +423,16 @@ public final class PolicySet {
         return result;
     }
 
-    private long startCall() {
-        if (retryBudget != null) {
-            retryBudget.recordCall();
+    private long startCall(Compiled now) {
+        if (now.retryBudget != null) {
+            now.retryBudget.recordCall();
         }
         return events.callStarted();
     }
 
-    private <T> T call(FailsafeExecutor<Object> executor, CheckedSupplier<T> supplier, Timeout<Object> deadline,
-                       Duration remaining) {
-        long start = startCall();
+    private <T> T call(Compiled now, FailsafeExecutor<Object> executor, CheckedSupplier<T> supplier,
+                       Timeout<Object> deadline, Duration remaining) {
+        long start = startCall(now);
         T result;
         try {
             result = executor.get(supplier);
@@ -420,6 +482,6 @@ public final class PolicySet {
 
     @Override
     public String toString() {
-        return "PolicySet[" + name + ", policies=" + policies.size() + "]";
+        return "PolicySet[" + name + ", policies=" + compiled.policies.size() + "]";
     }
 }

@@ -37,17 +37,40 @@ public final class Resilience {
     /** The config section whose settings apply to every name. */
     public static final String DEFAULTS_NAME = "defaults";
 
-    private final Map<String, PolicySetConfig> configs;
-    private final PolicySetConfig defaults;
     private final ResilienceListener listener;
     private final LongSupplier nanoTime;
+    private final Consumer<PolicySetConfig.Builder> defaultsCustomizer;
+    private final Map<String, Consumer<PolicySetConfig.Builder>> customizers;
+    private final Map<String, PolicySetConfig> replacements;
     private final Map<String, PolicySet> sets = new ConcurrentHashMap<>();
+    /** The adjustments of derived sets, by their key, to rebuild them when the configuration changes. */
+    private final Map<String, Derivation> derivations = new ConcurrentHashMap<>();
+    private volatile Resolved resolved;
+
+    /** The settings of every configured name and the defaults, read from one configuration. */
+    private record Resolved(PolicySetConfig defaults, Map<String, PolicySetConfig> configs) {
+        PolicySetConfig of(String name) {
+            return configs.getOrDefault(name, defaults);
+        }
+    }
+
+    private record Derivation(String name, Consumer<PolicySetConfig.Builder> adjust) {
+    }
 
     private Resilience(Builder builder) {
         this.listener = builder.listener;
         this.nanoTime = builder.nanoTime;
-        Config node = builder.config;
+        this.defaultsCustomizer = builder.defaultsCustomizer;
+        this.customizers = Map.copyOf(builder.customizers);
+        this.replacements = Map.copyOf(builder.replacements);
+        this.resolved = resolve(builder.config);
+        // Build every known set now: validates Failsafe's own constraints and shows breakers in health at once.
+        resolved.configs().keySet().forEach(this::policies);
+    }
+
+    private Resolved resolve(Config node) {
         PolicySetConfig.Builder defaultsBuilder = PolicySetConfig.builder();
+        PolicySetConfig defaults;
         if (node != null && node.exists()) {
             if (node.type() != Config.Type.OBJECT) {
                 throw new ResilienceConfigException(node.key().toString(), "Invalid value for " + node.key()
@@ -55,15 +78,15 @@ public final class Resilience {
             }
             Config defaultsNode = node.get(DEFAULTS_NAME);
             defaultsBuilder.config(defaultsNode);
-            builder.defaultsCustomizer.accept(defaultsBuilder);
-            this.defaults = ConfigBinding.build(defaultsNode, defaultsBuilder);
+            defaultsCustomizer.accept(defaultsBuilder);
+            defaults = ConfigBinding.build(defaultsNode, defaultsBuilder);
         } else {
-            builder.defaultsCustomizer.accept(defaultsBuilder);
-            this.defaults = defaultsBuilder.build();
+            defaultsCustomizer.accept(defaultsBuilder);
+            defaults = defaultsBuilder.build();
         }
 
         Map<String, PolicySetConfig> resolved = new LinkedHashMap<>();
-        Set<String> names = new TreeSet<>(builder.customizers.keySet());
+        Set<String> names = new TreeSet<>(customizers.keySet());
         if (node != null && node.exists()) {
             node.asNodeList().get().stream()
                     .map(Config::name)
@@ -75,17 +98,51 @@ public final class Resilience {
             if (node != null && node.exists()) {
                 Config nameNode = node.get(name);
                 b.config(nameNode);
-                builder.customizers.getOrDefault(name, x -> { }).accept(b);
+                customizers.getOrDefault(name, x -> { }).accept(b);
                 resolved.put(name, ConfigBinding.build(nameNode, b));
             } else {
-                builder.customizers.getOrDefault(name, x -> { }).accept(b);
+                customizers.getOrDefault(name, x -> { }).accept(b);
                 resolved.put(name, b.build());
             }
         }
-        resolved.putAll(builder.replacements);
-        this.configs = Map.copyOf(resolved);
-        // Build every known set now: validates Failsafe's own constraints and shows breakers in health at once.
-        configs.keySet().forEach(this::policies);
+        resolved.putAll(replacements);
+        return new Resolved(defaults, Map.copyOf(resolved));
+    }
+
+    /**
+     * Applies a new {@code resilience} configuration to this running registry, for settings changed at run time.
+     * Everything is read and checked first: on a failure nothing changes. Then every policy set created so far,
+     * derived sets included, is rebuilt in place with its new settings (callers keep their {@link PolicySet}
+     * references); the circuit breaker and retry budget of a set keep their state when their own settings did not
+     * change. Code-given settings ({@link Builder#policies(String, Consumer)} and the like) apply as at start.
+     *
+     * @param resilienceNode the new {@code resilience} node; a missing node means the built-in defaults
+     * @throws NullPointerException      if {@code resilienceNode} is {@code null}
+     * @throws ResilienceConfigException if the node holds an unknown key or an invalid value, naming the full key;
+     *                                   the registry then keeps its settings
+     * @throws IllegalArgumentException  if the new settings are inconsistent; the registry then keeps its settings
+     */
+    public void reconfigure(Config resilienceNode) {
+        Objects.requireNonNull(resilienceNode, "resilienceNode");
+        synchronized (this) {
+            Resolved next = resolve(resilienceNode);
+            Map<String, PolicySetConfig> rebuilt = new LinkedHashMap<>();
+            for (String key : sets.keySet()) {
+                Derivation derivation = derivations.get(key);
+                if (derivation == null) {
+                    rebuilt.put(key, next.of(key));
+                } else {
+                    PolicySetConfig.Builder b = PolicySetConfig.builder(next.of(derivation.name()));
+                    derivation.adjust().accept(b);
+                    rebuilt.put(key, b.build());
+                }
+            }
+            // Failsafe checks its own constraints when a policy is built: build before swapping anything in.
+            rebuilt.forEach((key, config) -> new PolicySet(key, config, null, nanoTime));
+            resolved = next;
+            rebuilt.forEach((key, config) -> sets.get(key).reconfigure(config));
+            next.configs().keySet().forEach(this::policies);
+        }
     }
 
     /**
@@ -140,8 +197,7 @@ public final class Resilience {
             return set;
         }
         checkName(name);
-        return sets.computeIfAbsent(name, n -> new PolicySet(n, configs.getOrDefault(n, defaults), listener,
-                                                               nanoTime));
+        return sets.computeIfAbsent(name, n -> new PolicySet(n, resolved.of(n), listener, nanoTime));
     }
 
     /**
@@ -171,8 +227,9 @@ public final class Resilience {
             return set;
         }
         return sets.computeIfAbsent(key, k -> {
-            PolicySetConfig.Builder builder = PolicySetConfig.builder(configs.getOrDefault(name, defaults));
+            PolicySetConfig.Builder builder = PolicySetConfig.builder(resolved.of(name));
             adjust.accept(builder);
+            derivations.put(k, new Derivation(name, adjust));
             return new PolicySet(k, builder.build(), listener, nanoTime);
         });
     }

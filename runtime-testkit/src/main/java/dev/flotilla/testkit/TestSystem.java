@@ -26,6 +26,8 @@ import dev.flotilla.messaging.Messaging;
 import dev.flotilla.messaging.MessagingExtensionProvider;
 import dev.flotilla.messaging.NatsServer;
 import dev.flotilla.messaging.NatsSettings;
+import dev.flotilla.messaging.config.CentralConfig;
+import dev.flotilla.messaging.config.NatsConfigLayerProvider;
 import dev.flotilla.messaging.SubscriptionOptions;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -80,6 +82,11 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     static final int DUMP_LINES = 40;
 
     private static final Logger LOG = LoggerFactory.getLogger(TestSystem.class);
+    /** A bucket key no service reads, written after a reset to learn when every service has seen it. */
+    private static final String RESET_MARKER = "testkit.reset";
+    /** The revision in the {@code config} health check's details. */
+    private static final java.util.regex.Pattern REVISION = java.util.regex.Pattern.compile(
+            "\"revision\"\\s*:\\s*\"?(\\d+)");
 
     private record Entry(Service service, Map<String, String> overrides) {
     }
@@ -90,6 +97,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     private final boolean fallbackToInJvm;
     private final List<ServiceExtensionProvider> extraExtensions;
     private final Supplier<Optional<Path>> natsBinary;
+    /** Bucket keys the central configuration starts with; null when the system has none. */
+    private final Map<String, String> centralSeed;
     private final Map<String, Faults> faults = new ConcurrentHashMap<>();
     private final Messages messages = new Messages();
     private final LogCapture logs = new LogCapture();
@@ -103,6 +112,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     private ServiceRuntime runtime;
     private Messaging probe;
     private ServiceClients clients;
+    private CentralConfig central;
+    private String centralBucket;
     private Duration startupTime = Duration.ZERO;
 
     private TestSystem(Builder builder) {
@@ -113,6 +124,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         this.extraExtensions = List.copyOf(builder.extensions);
         this.natsBinary = builder.natsBinary;
         this.spans = builder.captureSpans ? new SpanCapture() : null;
+        this.centralSeed = builder.centralSeed == null ? null : Map.copyOf(builder.centralSeed);
         for (Entry entry : entries) {
             faults.computeIfAbsent(entry.service().name(), Faults::new);
         }
@@ -145,6 +157,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         logs.attach();
         try {
             startTransport();
+            startCentralConfig();
             InJvmBroker broker = new InJvmBroker();
             runtime = buildRuntime(broker);
             probe = natsUrl == null
@@ -194,6 +207,23 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
                 + ".fallbackToInJvm()"));
     }
 
+    /** A bucket of its own for the system, with the seed values, before any service starts. */
+    private void startCentralConfig() {
+        if (centralSeed == null) {
+            return;
+        }
+        if (natsUrl == null) {
+            throw new IllegalStateException("Central configuration needs NATS, but this test system uses the in-JVM "
+                                                    + "transport: install nats-server or set " + NATS_URL_ENV);
+        }
+        centralBucket = "testkit-config-" + Long.toHexString(System.nanoTime());
+        central = CentralConfig.connect(NatsSettings.builder().server(natsUrl)
+                                                .reconnectInitialWait(Duration.ofMillis(50))
+                                                .reconnectMaxWait(Duration.ofMillis(500)).build(), centralBucket);
+        central.createBucket(CentralConfig.DEFAULT_HISTORY);
+        centralSeed.forEach(central::put);
+    }
+
     private ServiceRuntime buildRuntime(InJvmBroker broker) {
         DeliveryInterceptor interceptor = (service, subject, envelope) -> {
             Faults serviceFaults = faults.get(service);
@@ -212,6 +242,9 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         builder.addExtension(new MessagingExtensionProvider(broker, interceptor));
         builder.addExtension(new FaultInjection(faults));
         extraExtensions.forEach(builder::addExtension);
+        if (central != null) {
+            builder.addConfigLayer(new NatsConfigLayerProvider());
+        }
         for (Entry entry : entries) {
             Map<String, String> config = new LinkedHashMap<>();
             config.put("server.port", "0");
@@ -225,6 +258,10 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
                 config.put("messaging.nats.servers", natsUrl);
                 config.put("messaging.nats.reconnect.initial-wait", "PT0.05S");
                 config.put("messaging.nats.reconnect.max-wait", "PT0.5S");
+            }
+            if (central != null) {
+                config.put("config.central.bucket", centralBucket);
+                config.put("config.central.retry-interval", "PT0.2S");
             }
             config.putAll(sharedConfig);
             config.putAll(entry.overrides());
@@ -265,6 +302,10 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         if (probe != null) {
             probe.close();
             probe = null;
+        }
+        if (central != null) {
+            central.close();
+            central = null;
         }
         if (natsServer != null) {
             natsServer.close();
@@ -326,6 +367,71 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
                 }
             }
         }
+        resetCentralConfig();
+    }
+
+    /** Puts the seed values back if a test changed them, and waits until every service has seen that. */
+    private void resetCentralConfig() {
+        if (central == null) {
+            return;
+        }
+        Map<String, String> now = central.list("");
+        if (now.equals(centralSeed)) {
+            return;
+        }
+        now.keySet().stream().filter(k -> !centralSeed.containsKey(k)).forEach(central::delete);
+        centralSeed.forEach((key, value) -> {
+            if (!value.equals(now.get(key))) {
+                central.put(key, value);
+            }
+        });
+        // A key no service reads: its revision is newer than every restored value.
+        long marker = central.put(RESET_MARKER, Long.toString(System.nanoTime()));
+        central.delete(RESET_MARKER);
+        Eventually.eventually(Duration.ofSeconds(10), () -> {
+            for (ServiceHandle handle : runtime.services()) {
+                if (handle.state() == ServiceState.READY && centralRevision(handle) < marker) {
+                    throw new AssertionError("Service '" + handle.name() + "' has not seen the central "
+                                                     + "configuration reset (revision " + marker + ")");
+                }
+            }
+        });
+    }
+
+    private static long centralRevision(ServiceHandle handle) {
+        try {
+            String health = java.net.http.HttpClient.newHttpClient()
+                    .send(java.net.http.HttpRequest.newBuilder(handle.uri().resolve("/health")).build(),
+                          java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
+            java.util.regex.Matcher m = REVISION.matcher(health);
+            return m.find() ? Long.parseLong(m.group(1)) : -1;
+        } catch (java.io.IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /**
+     * The system's central configuration bucket, to change values in the middle of a test:
+     * {@code system.centralConfig().put("gateway.resilience.user-service.timeout.duration", "PT0.2S")}. Keys are
+     * bucket keys ({@code shared.<key>} or {@code <service-name>.<key>}); services apply a change within a second
+     * (wait for its effect with {@link Eventually}). Before each test, the values given to
+     * {@link Builder#centralConfig(Map)} are put back.
+     *
+     * @return the bucket's client
+     * @throws IllegalStateException if the system was built without {@link Builder#centralConfig(Map)} or is not
+     *                               running
+     */
+    public CentralConfig centralConfig() {
+        CentralConfig c = central;
+        if (c == null) {
+            throw new IllegalStateException("This test system has no central configuration: build it with "
+                                                    + "TestSystem.builder().centralConfig(Map.of(...)) and start it");
+        }
+        return c;
     }
 
     /** What a failing test prints: each service's recent log lines and the captured messages. */
@@ -565,6 +671,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         private boolean fallbackToInJvm;
         private Supplier<Optional<Path>> natsBinary = NatsServer::findBinary;
         private boolean captureSpans;
+        private Map<String, String> centralSeed;
 
         private Builder() {
         }
@@ -598,6 +705,21 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
             Objects.requireNonNull(service, "service");
             Objects.requireNonNull(overrides, "overrides");
             entries.add(new Entry(service, Map.copyOf(overrides)));
+            return this;
+        }
+
+        /**
+         * Gives the system central configuration: a NATS key-value bucket of its own, seeded with these bucket keys
+         * ({@code shared.<key>} for every service, {@code <service-name>.<key>} for one) before the services start,
+         * and put back before each test. Change values in a test with {@link TestSystem#centralConfig()}. Needs
+         * NATS (not the in-JVM transport). Central values rank below the overrides given to the builder.
+         *
+         * @param bucketValues bucket keys and values; may be empty
+         * @return this builder
+         * @throws NullPointerException if {@code bucketValues} is {@code null}
+         */
+        public Builder centralConfig(Map<String, String> bucketValues) {
+            this.centralSeed = new LinkedHashMap<>(Objects.requireNonNull(bucketValues, "bucketValues"));
             return this;
         }
 

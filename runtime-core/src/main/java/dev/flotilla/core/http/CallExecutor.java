@@ -77,7 +77,6 @@ final class CallExecutor {
     /** The sets a call uses, looked up once: per policy name the retrying set, per (name, instance) the breaker. */
     private final Map<String, PolicySet> callSets = new ConcurrentHashMap<>();
     private final Map<String, Map<URI, PolicySet>> instanceSets = new ConcurrentHashMap<>();
-    private final Map<String, Optional<Duration>> attemptTimeouts = new ConcurrentHashMap<>();
 
     CallExecutor(String target, String caller, ServiceDiscovery discovery, Resilience resilience, Config targetConfig,
                  WebClient webClient, ExecutorService asyncExecutor, ObjectMapper json, Tracing tracing,
@@ -224,12 +223,13 @@ final class CallExecutor {
         }
     }
 
-    /** The configured {@code timeout.duration} of a policy name, or null when its timeout is turned off. */
+    /**
+     * The configured {@code timeout.duration} of a policy name, or null when its timeout is turned off. Read at every
+     * attempt (a map lookup), so a timeout changed at run time applies to the next attempt.
+     */
     private Duration attemptTimeout(String policies) {
-        return attemptTimeouts.computeIfAbsent(policies, p -> {
-            PolicySetConfig config = resilience.policies(p).config();
-            return Optional.ofNullable(config.timeoutEnabled() ? config.timeoutDuration() : null);
-        }).orElse(null);
+        PolicySetConfig config = resilience.policies(policies).config();
+        return config.timeoutEnabled() ? config.timeoutDuration() : null;
     }
 
     private PolicySet instanceSet(String policies, URI instance) {

@@ -2,6 +2,7 @@ package dev.flotilla.sample.gateway;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 import dev.flotilla.core.http.RemoteNotFoundException;
 import dev.flotilla.core.http.ServiceCallException;
@@ -33,16 +34,18 @@ final class GatewayResource implements ShopApi {
     private final InventoryApi inventory;
     private final OrderApi orders;
     private final OrderHistory history;
+    private final BooleanSupplier productDetailsOn;
     private final Logger log;
 
     GatewayResource(UserApi users, ProductApiV2 products, String currency, InventoryApi inventory, OrderApi orders,
-                    OrderHistory history, Logger log) {
+                    OrderHistory history, BooleanSupplier productDetailsOn, Logger log) {
         this.users = users;
         this.products = products;
         this.currency = currency;
         this.inventory = inventory;
         this.orders = orders;
         this.history = history;
+        this.productDetailsOn = productDetailsOn;
         this.log = log;
     }
 
@@ -106,9 +109,14 @@ final class GatewayResource implements ShopApi {
 
     /**
      * The fallback: the order is the point of the answer, the product names are decoration. When the product-service
-     * fails, times out or its circuit breaker is open, the order is answered with {@value ShopApi#UNAVAILABLE}.
+     * fails, times out or its circuit breaker is open, or the feature flag {@code features.product-details} is off
+     * (read at every call, so it can be switched at run time), the order is answered with
+     * {@value ShopApi#UNAVAILABLE}.
      */
     private Object productDetails(Order order) {
+        if (!productDetailsOn.getAsBoolean()) {
+            return UNAVAILABLE;
+        }
         List<ProductDetail> details = new ArrayList<>();
         try {
             for (OrderItem item : order.items()) {

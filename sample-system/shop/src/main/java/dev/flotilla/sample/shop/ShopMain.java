@@ -8,6 +8,8 @@ import dev.flotilla.core.Flotilla;
 import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.core.ServiceStartException;
 import dev.flotilla.messaging.NatsServer;
+import dev.flotilla.messaging.NatsSettings;
+import dev.flotilla.messaging.config.CentralConfig;
 import dev.flotilla.sample.gateway.GatewayService;
 import dev.flotilla.sample.gateway.ShopApi;
 import dev.flotilla.sample.inventory.InventoryService;
@@ -21,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * Runs the five services of the shop in one JVM, each on its own port (gateway 8080, the others 8081 to 8084) with
  * its own database, until Ctrl-C. Messaging runs on, in this order: the NATS server in {@code NATS_URL}; a
  * nats-server from the {@code PATH} (or {@code NATS_SERVER_BIN}) started for the shop and stopped with it; the in-JVM
- * transport (at-most-once events, no JetStream). It logs which.
+ * transport (at-most-once events, no JetStream). It logs which. On NATS, the shop's shared settings
+ * ({@code central-config.yaml}: the gateway's timeouts toward each service, the {@code product-details} feature flag)
+ * live in the central configuration bucket {@value CentralConfig#DEFAULT_BUCKET}, created and filled with the keys
+ * it lacks at start-up, so changes made there survive a restart.
  */
 public final class ShopMain {
     private static final Logger LOG = LoggerFactory.getLogger(ShopMain.class);
@@ -55,6 +60,8 @@ public final class ShopMain {
         } else {
             overrides.put("messaging.transport", "nats");
             overrides.put("messaging.nats.servers", natsUrl);
+            seedCentralConfig(natsUrl);
+            overrides.put("config.central.bucket", CentralConfig.DEFAULT_BUCKET);
         }
         overrides.putAll(Flotilla.parseArguments(args));
         ServiceRuntime.Builder builder = ServiceRuntime.builder()
@@ -81,5 +88,40 @@ public final class ShopMain {
                  runtime.service(ShopApi.SERVICE).uri());
         // Already started: this waits for Ctrl-C or SIGTERM and stops the services gracefully.
         Flotilla.runUntilShutdown(runtime);
+    }
+
+    /** Creates the bucket if needed and puts the keys of central-config.yaml it lacks; existing values win. */
+    static void seedCentralConfig(String natsUrl) {
+        try (CentralConfig central = CentralConfig.connect(NatsSettings.builder().server(natsUrl).build(),
+                                                           CentralConfig.DEFAULT_BUCKET)) {
+            central.createBucket(CentralConfig.DEFAULT_HISTORY);
+            Map<String, String> present = central.list("");
+            int added = 0;
+            for (Map.Entry<String, String> e : defaults().entrySet()) {
+                if (!present.containsKey(e.getKey())) {
+                    central.put(e.getKey(), e.getValue());
+                    added++;
+                }
+            }
+            LOG.info("Central configuration: bucket '{}' ({} key(s) added from central-config.yaml)",
+                     CentralConfig.DEFAULT_BUCKET, added);
+        }
+    }
+
+    /**
+     * The shop's central settings from {@code central-config.yaml} on the classpath, as bucket keys.
+     *
+     * @return bucket keys and values
+     * @throws IllegalStateException if the resource is missing
+     */
+    static Map<String, String> defaults() {
+        try (java.io.InputStream in = ShopMain.class.getResourceAsStream("/central-config.yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("central-config.yaml is missing from the classpath");
+            }
+            return CentralConfig.parseYaml(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -37,6 +37,11 @@ final class Shop {
      * @param db extra configuration per service name (e.g. PostgreSQL), applied after the defaults
      */
     static TestSystem system(Map<String, Map<String, String>> db) {
+        return builder(db).build();
+    }
+
+    /** The builder of {@link #system(Map)}, for a test class that adds to it. */
+    static TestSystem.Builder builder(Map<String, Map<String, String>> db) {
         String run = UUID.randomUUID().toString().substring(0, 8);
         TestSystem.Builder builder = TestSystem.builder()
                 // Every service records spans, kept for SYSTEM.spans() (ShopObservabilityTest).
@@ -50,7 +55,7 @@ final class Shop {
         add(builder, new InventoryService(), "inventory-service", run, db);
         add(builder, new OrderService(), "order-service", run, db);
         add(builder, new GatewayService(), "gateway", run, db);
-        return builder.build();
+        return builder;
     }
 
     static TestSystem system() {
