@@ -1,6 +1,10 @@
 package dev.flotilla.testkit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Parameter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -137,21 +142,54 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         if (running) {
             return;
         }
+        try {
+            startOnce(true);
+        } catch (NatsStartFailure e) {
+            // The port picked up front was taken before nats-server bound it: start again the plain way.
+            LOG.warn("nats-server did not start on the port chosen up front ({}); starting again, one step after "
+                             + "another", e.getCause().getMessage());
+            startOnce(false);
+        }
+    }
+
+    /** Thrown by a start whose concurrently started nats-server failed; the system is stopped again. */
+    private static final class NatsStartFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NatsStartFailure(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * One attempt to start. With {@code concurrentNats} (and a nats-server binary), the nats-server process starts on
+     * a port picked here while the services are configured and their web servers start: a gate extension placed
+     * before messaging holds each service's connection until the server is ready, and another one after it holds
+     * every start-up hook until the capture connection is subscribed.
+     */
+    private void startOnce(boolean concurrentNats) {
         long began = System.nanoTime();
         logs.attach();
+        CompletableFuture<NatsServer> natsStarting = null;
         try {
-            startTransport();
+            natsStarting = startTransport(concurrentNats);
             InJvmBroker broker = new InJvmBroker();
-            runtime = buildRuntime(broker);
-            probe = natsUrl == null
-                    ? Messaging.builder().serviceName("flotilla-testkit").inJvm(broker).build()
-                    : Messaging.builder().serviceName("flotilla-testkit")
-                            .nats(NatsSettings.builder().server(natsUrl).build()).build();
-            probe.subscribe(">", byte[].class, SubscriptionOptions.builder().broadcast(true).build(),
-                            envelope -> messages.record(new CapturedMessage(envelope.subject(), envelope.headers(),
-                                                                            envelope.payload(),
-                                                                            System.currentTimeMillis())));
-            runtime.start();
+            CompletableFuture<Messaging> probeStarting;
+            if (natsStarting == null) {
+                probeStarting = CompletableFuture.completedFuture(startProbe(broker));
+            } else {
+                CompletableFuture<NatsServer> nats = natsStarting;
+                probeStarting = nats.thenApplyAsync(server -> startProbe(broker), TestSystem::virtualThread);
+            }
+            runtime = buildRuntime(broker, natsStarting, probeStarting);
+            try {
+                runtime.start();
+            } finally {
+                probe = awaitQuietly(probeStarting);
+                if (natsStarting != null) {
+                    natsServer = awaitQuietly(natsStarting);
+                }
+            }
             clients = ServiceClients.builder().caller("test").discovery(this::readyInstances).build();
             running = true;
             startupTime = Duration.ofNanos(System.nanoTime() - began);
@@ -159,29 +197,72 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
                      startupTime.toMillis());
         } catch (RuntimeException e) {
             stopQuietly();
+            if (natsStarting != null && natsStarting.isCompletedExceptionally()) {
+                throw new NatsStartFailure(e);
+            }
             throw e;
         }
     }
 
-    private void startTransport() {
+    private Messaging startProbe(InJvmBroker broker) {
+        Messaging started = natsUrl == null
+                ? Messaging.builder().serviceName("flotilla-testkit").inJvm(broker).build()
+                : Messaging.builder().serviceName("flotilla-testkit")
+                        .nats(NatsSettings.builder().server(natsUrl).build()).build();
+        try {
+            started.subscribe(">", byte[].class, SubscriptionOptions.builder().broadcast(true).build(),
+                              envelope -> messages.record(new CapturedMessage(envelope.subject(), envelope.headers(),
+                                                                              envelope.payload(),
+                                                                              System.currentTimeMillis())));
+        } catch (RuntimeException e) {
+            started.close();
+            throw e;
+        }
+        return started;
+    }
+
+    private static void virtualThread(Runnable task) {
+        Thread.ofVirtual().name("flotilla-testkit-start").start(task);
+    }
+
+    /** The future's value, or {@code null} when it failed (the failure surfaces where it was awaited). */
+    private static <T> T awaitQuietly(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Chooses the transport; with a nats-server binary, starts it (in the background when {@code concurrent}).
+     *
+     * @return the nats-server starting in the background; {@code null} when it was not started that way
+     */
+    private CompletableFuture<NatsServer> startTransport(boolean concurrent) {
         if (natsMode == NatsMode.IN_JVM) {
-            return;
+            return null;
         }
         String external = System.getenv(NATS_URL_ENV);
         if (external != null && !external.isBlank()) {
             natsUrl = external;
-            return;
+            return null;
         }
         if (natsBinary.get().isPresent()) {
-            natsServer = NatsServer.start();
-            natsUrl = natsServer.url();
-            return;
+            if (!concurrent) {
+                natsServer = NatsServer.start();
+                natsUrl = natsServer.url();
+                return null;
+            }
+            int port = freeLoopbackPort();
+            natsUrl = "nats://127.0.0.1:" + port;
+            return CompletableFuture.supplyAsync(() -> NatsServer.start(port), TestSystem::virtualThread);
         }
         boolean required = Boolean.getBoolean(REQUIRE_NATS_PROPERTY);
         if (fallbackToInJvm && !required) {
             LOG.warn("No nats-server found (install it with 'apt-get install nats-server', or set {} or {}): "
                              + "this test system uses the in-JVM transport", NatsServer.BINARY_ENV, NATS_URL_ENV);
-            return;
+            return null;
         }
         throw new IllegalStateException("No nats-server found for the test system: install it with "
                 + "'apt-get install nats-server', set " + NatsServer.BINARY_ENV + " to its path, or set " + NATS_URL_ENV
@@ -190,7 +271,16 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
                 + ".fallbackToInJvm()"));
     }
 
-    private ServiceRuntime buildRuntime(InJvmBroker broker) {
+    private static int freeLoopbackPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free loopback port for nats-server", e);
+        }
+    }
+
+    private ServiceRuntime buildRuntime(InJvmBroker broker, CompletableFuture<NatsServer> natsStarting,
+                                        CompletableFuture<Messaging> probeStarting) {
         DeliveryInterceptor interceptor = (service, subject, envelope) -> {
             Faults serviceFaults = faults.get(service);
             if (serviceFaults != null && serviceFaults.takeHandlerFailure(subject)) {
@@ -202,7 +292,11 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         ServiceLoader.load(ServiceExtensionProvider.class).stream()
                 .filter(p -> p.type() != MessagingExtensionProvider.class)
                 .forEach(p -> builder.addExtension(p.get()));
+        if (natsStarting != null) {
+            builder.addExtension(new StartGate(natsStarting));
+        }
         builder.addExtension(new MessagingExtensionProvider(broker, interceptor));
+        builder.addExtension(new StartGate(probeStarting));
         builder.addExtension(new FaultInjection(faults));
         extraExtensions.forEach(builder::addExtension);
         for (Entry entry : entries) {
