@@ -5,8 +5,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -100,6 +103,7 @@ final class FanOutScenario extends HarnessScenario {
     private final ObjectMapper mapper = JsonMapping.newMapper();
     private final int[] callerCounts;
     private final List<WebServer> downstreams = new ArrayList<>();
+    private final Map<String, String> opened = new TreeMap<>();
     private ServiceRuntime runtime;
     private WebServer rawGateway;
     private WebClient rawGatewayClient;
@@ -185,36 +189,75 @@ final class FanOutScenario extends HarnessScenario {
     void measure(Side side) throws Exception {
         WebClient client = side == Side.RAW ? driverRaw : driverFlotilla;
         for (int callers : callerCounts) {
+            Set<String> before = downstreamConnections();
             ClosedLoop.Load load = ClosedLoop.run(callers, window, () -> get(client));
+            Set<String> after = downstreamConnections();
+            after.removeAll(before);
+            long calls = Math.max(1, load.calls() * DOWNSTREAMS.length);
+            opened.merge(side.key() + " at " + callers, after.size() + " (" + (after.size() * 100 / calls) + ")",
+                         (a, b) -> Integer.parseInt(a.split(" ")[0]) >= Integer.parseInt(b.split(" ")[0]) ? a : b);
             report("7.p50." + callers, side, millis(load.p50Nanos()));
             report("7.throughput." + callers, side, load.throughput());
         }
     }
 
-    @Override
-    void finish() throws Exception {
-        int down = 0;
+    private Set<String> downstreamConnections() {
+        Set<String> all = new HashSet<>();
         for (WebServer s : downstreams) {
-            down += Math.max(0, serverSockets(s.port()));
+            Set<String> one = connectionSet(s.port());
+            if (one != null) {
+                all.addAll(one);
+            }
         }
-        note("7.throughput." + callerCounts[callerCounts.length - 1],
-             "HTTP/1.1; TCP sockets seen by the gateways: Flotilla " + serverSockets(flotillaUri.getPort())
-                     + ", raw " + serverSockets(rawUri.getPort()) + "; by the three downstreams together: " + down);
-        idleHeap();
+        return all;
     }
 
-    /** Heap per idle service: ten Flotilla services in one runtime against ten bare WebServers. */
-    private void idleHeap() throws Exception {
-        int n = 10;
-        long before = usedHeapAfterGc();
+    @Override
+    void finish() throws Exception {
+        note("7.throughput." + callerCounts[callerCounts.length - 1],
+             "HTTP/1.1; connections opened to the gateways over the whole run: Flotilla "
+                     + connections(flotillaUri.getPort()) + ", raw " + connections(rawUri.getPort())
+                     + "; most connections the gateway opened to the three downstreams in one window, and per 100 "
+                     + "downstream calls: " + opened);
+    }
+
+    /**
+     * Heap per idle service, in a JVM that has run no load: twenty Flotilla services in one runtime against twenty
+     * bare WebServers, alternately for the given rounds, after one of each was started and stopped (so one-time
+     * class initialization is not counted). Writes the {@code 7.heap} figures in KiB per service.
+     */
+    static void idleHeap(int rounds) throws Exception {
+        int n = 20;
+        bareServers(1).forEach(WebServer::stop);
+        flotillaServices(1).stop();
+        for (int round = 1; round <= rounds; round++) {
+            long before = usedHeapAfterGc();
+            List<WebServer> bare = bareServers(n);
+            long bareHeap = usedHeapAfterGc() - before;
+            bare.forEach(WebServer::stop);
+            before = usedHeapAfterGc();
+            ServiceRuntime idle = flotillaServices(n);
+            long flotillaHeap = usedHeapAfterGc() - before;
+            idle.stop();
+            System.out.printf(java.util.Locale.ROOT, "MEASURE\t7.heap\t%d\traw\t%.1f%n", round, bareHeap / 1024.0 / n);
+            System.out.printf(java.util.Locale.ROOT, "MEASURE\t7.heap\t%d\tflotilla\t%.1f%n", round,
+                              flotillaHeap / 1024.0 / n);
+        }
+        note("7.heap", "used heap after full GCs in a JVM that ran no load: " + n + " idle services with one "
+                + "contract endpoint in one runtime (in-JVM messaging) vs " + n + " idle bare WebServers with one "
+                + "route, divided by " + n);
+    }
+
+    private static List<WebServer> bareServers(int n) {
         List<WebServer> bare = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             bare.add(WebServer.builder().port(0).host("127.0.0.1")
                              .routing(r -> r.get("/part", (req, res) -> res.send("x"))).build().start());
         }
-        long bareHeap = usedHeapAfterGc() - before;
-        bare.forEach(WebServer::stop);
-        before = usedHeapAfterGc();
+        return bare;
+    }
+
+    private static ServiceRuntime flotillaServices(int n) {
         ServiceRuntime.Builder builder = ServiceRuntime.builder();
         for (int i = 0; i < n; i++) {
             int index = i;
@@ -227,12 +270,7 @@ final class FanOutScenario extends HarnessScenario {
         }
         ServiceRuntime idle = builder.build();
         idle.start();
-        long flotillaHeap = usedHeapAfterGc() - before;
-        idle.stop();
-        System.out.printf(java.util.Locale.ROOT, "MEASURE\t7.heap\t1\traw\t%.1f%n", bareHeap / 1024.0 / n);
-        System.out.printf(java.util.Locale.ROOT, "MEASURE\t7.heap\t1\tflotilla\t%.1f%n", flotillaHeap / 1024.0 / n);
-        note("7.heap", "used heap after full GCs, " + n + " idle services in one runtime (in-JVM messaging) vs " + n
-                + " idle bare WebServers with one route, divided by " + n + "; one sample, not rounds");
+        return idle;
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {

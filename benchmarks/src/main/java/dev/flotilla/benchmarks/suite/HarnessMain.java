@@ -14,7 +14,7 @@ final class HarnessMain {
     /**
      * Runs one scenario.
      *
-     * @param args scenario name ({@code server}, {@code client}, {@code request-reply}, {@code fan-out}), rounds,
+     * @param args scenario name ({@code server}, {@code client}, {@code request-reply}, {@code fan-out}, {@code heap}), rounds,
      *             window in milliseconds
      * @throws Exception when the scenario fails; the suite reports the exit status
      */
@@ -22,6 +22,10 @@ final class HarnessMain {
         String name = args[0];
         int rounds = Integer.parseInt(args[1]);
         Duration window = Duration.ofMillis(Long.parseLong(args[2]));
+        if (name.equals("heap")) {
+            FanOutScenario.idleHeap(rounds);
+            System.exit(0);
+        }
         try (HarnessScenario scenario = switch (name) {
             case "server" -> new HttpServerScenario(false, 16, window);
             case "client" -> new HttpServerScenario(true, 8, window);

@@ -76,32 +76,52 @@ abstract class HarnessScenario implements AutoCloseable {
                 .baseUri(base)
                 .shareConnectionCache(false)
                 .addProtocolPreference(List.of("http/1.1"))
+                // Helidon keeps at most 256 idle connections per host by default and closes the surplus; the
+                // load generator must not churn connections at 1,000 callers.
+                .connectionCacheSize(4096)
                 .build();
     }
 
     /**
-     * How many TCP sockets the server listening on {@code port} has had recently: open connections plus those in
-     * TIME_WAIT and other closing states (which last about a minute on Linux), from {@code /proc/net/tcp*}.
-     * With keep-alive that stays near the number of concurrent callers; without it, it grows with every request.
+     * How many TCP connections to the server listening on {@code port} were opened recently: the distinct client
+     * ports among the sockets of either end in {@code /proc/net/tcp*}, open or closing (a closed connection stays in
+     * TIME_WAIT for about a minute on Linux). With keep-alive that stays near the number of concurrent callers;
+     * without it, it grows with every request.
      *
      * @return the count, or -1 when {@code /proc} cannot be read (not Linux)
      */
-    static int serverSockets(int port) {
-        String hexPort = String.format(Locale.ROOT, ":%04X", port);
-        int count = 0;
+    static int connections(int port) {
+        java.util.Set<String> seen = connectionSet(port);
+        return seen == null ? -1 : seen.size();
+    }
+
+    /**
+     * The connections of {@link #connections(int)}, as their client ends.
+     *
+     * @return the set, or {@code null} when {@code /proc} cannot be read
+     */
+    static java.util.Set<String> connectionSet(int port) {
+        java.util.Set<String> clientPorts = new java.util.HashSet<>();
         for (String file : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
             try {
                 for (String line : Files.readAllLines(Path.of(file))) {
                     String[] f = line.trim().split("\\s+");
-                    // f[1] local address:port, f[3] state; 0A is LISTEN
-                    if (f.length > 3 && f[1].endsWith(hexPort) && !"0A".equals(f[3])) {
-                        count++;
+                    // f[1] local address:port, f[2] remote address:port, f[3] state (0A is LISTEN), all hex
+                    if (f.length <= 3 || "0A".equals(f[3]) || !f[1].contains(":")) {
+                        continue;
+                    }
+                    int local = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+                    int remote = Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16);
+                    if (local == port) {
+                        clientPorts.add(f[2]);
+                    } else if (remote == port) {
+                        clientPorts.add(f[1]);
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                return -1;
+                return null;
             }
         }
-        return count;
+        return clientPorts;
     }
 }

@@ -156,13 +156,13 @@ final class HttpServerScenario extends HarnessScenario {
     void finish() {
         String prefix = clientSide ? "1" : "0";
         if (clientSide) {
-            note(prefix + ".throughput", "HTTP/1.1, " + callers + " callers; TCP sockets the server saw from both "
-                    + "clients together (two pools of at most " + callers + " each): "
-                    + serverSockets(flotillaUri.getPort()));
+            note(prefix + ".throughput", "HTTP/1.1, " + callers + " callers; connections opened to the server over "
+                    + "the whole run by both clients together (two pools): "
+                    + connections(flotillaUri.getPort()));
         } else {
-            note(prefix + ".throughput", "HTTP/1.1, " + callers + " callers; TCP sockets each server saw: "
-                    + "Flotilla " + serverSockets(flotillaUri.getPort()) + ", bare "
-                    + serverSockets(bareUri.getPort()));
+            note(prefix + ".throughput", "HTTP/1.1, " + callers + " callers; connections opened over the whole run: "
+                    + "Flotilla " + connections(flotillaUri.getPort()) + ", bare "
+                    + connections(bareUri.getPort()));
         }
     }
 

@@ -196,6 +196,7 @@ public final class Suite {
             jmh("6.time", TestSystemStartupBenchmark.class, "bareHelidonServers", "testSystemWithNats", true);
         }
         if (wanted("7")) {
+            harness("heap", window);
             harness("fan-out", window);
         }
     }
