@@ -84,6 +84,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     static final int DUMP_LINES = 40;
 
     private static final Logger LOG = LoggerFactory.getLogger(TestSystem.class);
+    /** The phase times of a start, with the runtime's own (DEBUG; the logger the runtime uses for them). */
+    private static final Logger PROFILE = LoggerFactory.getLogger("dev.flotilla.core.profile");
 
     private record Entry(Service service, Map<String, String> overrides) {
     }
@@ -178,12 +180,17 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
             if (natsStarting == null) {
                 probeStarting = CompletableFuture.completedFuture(startProbe(broker));
             } else {
-                CompletableFuture<NatsServer> nats = natsStarting;
+                CompletableFuture<NatsServer> nats = natsStarting.whenComplete((server, e) -> PROFILE.debug(
+                        "test system: nats-server ready at {} ms", (System.nanoTime() - began) / 1_000_000));
                 probeStarting = nats.thenApplyAsync(server -> startProbe(broker), TestSystem::virtualThread);
             }
+            probeStarting.whenComplete((p, e) -> PROFILE.debug("test system: capture subscribed at {} ms",
+                                                               (System.nanoTime() - began) / 1_000_000));
             runtime = buildRuntime(broker, natsStarting, probeStarting);
+            PROFILE.debug("test system: runtime built at {} ms", (System.nanoTime() - began) / 1_000_000);
             try {
                 runtime.start();
+                PROFILE.debug("test system: services ready at {} ms", (System.nanoTime() - began) / 1_000_000);
             } finally {
                 probe = awaitQuietly(probeStarting);
                 if (natsStarting != null) {
