@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import dev.flotilla.core.Service;
@@ -96,6 +97,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     private final boolean fallbackToInJvm;
     private final List<ServiceExtensionProvider> extraExtensions;
     private final Supplier<Optional<Path>> natsBinary;
+    private final IntSupplier natsPort;
     private final Map<String, Faults> faults = new ConcurrentHashMap<>();
     private final Messages messages = new Messages();
     private final LogCapture logs = new LogCapture();
@@ -116,6 +118,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         this.fallbackToInJvm = builder.fallbackToInJvm;
         this.extraExtensions = List.copyOf(builder.extensions);
         this.natsBinary = builder.natsBinary;
+        this.natsPort = builder.natsPort;
         for (Entry entry : entries) {
             faults.computeIfAbsent(entry.service().name(), Faults::new);
         }
@@ -173,10 +176,10 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         long began = System.nanoTime();
         logs.attach();
         CompletableFuture<NatsServer> natsStarting = null;
+        CompletableFuture<Messaging> probeStarting = null;
         try {
             natsStarting = startTransport(concurrentNats);
             InJvmBroker broker = new InJvmBroker();
-            CompletableFuture<Messaging> probeStarting;
             if (natsStarting == null) {
                 probeStarting = CompletableFuture.completedFuture(startProbe(broker));
             } else {
@@ -188,14 +191,11 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
                                                                (System.nanoTime() - began) / 1_000_000));
             runtime = buildRuntime(broker, natsStarting, probeStarting);
             PROFILE.debug("test system: runtime built at {} ms", (System.nanoTime() - began) / 1_000_000);
-            try {
-                runtime.start();
-                PROFILE.debug("test system: services ready at {} ms", (System.nanoTime() - began) / 1_000_000);
-            } finally {
-                probe = awaitQuietly(probeStarting);
-                if (natsStarting != null) {
-                    natsServer = awaitQuietly(natsStarting);
-                }
+            runtime.start();
+            PROFILE.debug("test system: services ready at {} ms", (System.nanoTime() - began) / 1_000_000);
+            probe = probeStarting.join();
+            if (natsStarting != null) {
+                natsServer = natsStarting.join();
             }
             clients = ServiceClients.builder().caller("test").discovery(this::readyInstances).build();
             running = true;
@@ -203,6 +203,13 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
             LOG.info("Test system of {} service(s) ready on {} in {} ms", entries.size(), transport(),
                      startupTime.toMillis());
         } catch (RuntimeException e) {
+            // what started in the background is stopped too, once it has finished starting
+            if (probeStarting != null && probe == null) {
+                probe = awaitQuietly(probeStarting);
+            }
+            if (natsStarting != null && natsServer == null) {
+                natsServer = awaitQuietly(natsStarting);
+            }
             stopQuietly();
             if (natsStarting != null && natsStarting.isCompletedExceptionally()) {
                 throw new NatsStartFailure(e);
@@ -261,7 +268,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
                 natsUrl = natsServer.url();
                 return null;
             }
-            int port = freeLoopbackPort();
+            int port = natsPort.getAsInt();
             natsUrl = "nats://127.0.0.1:" + port;
             return CompletableFuture.supplyAsync(() -> NatsServer.start(port), TestSystem::virtualThread);
         }
@@ -640,8 +647,15 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         private NatsMode natsMode = NatsMode.SERVER;
         private boolean fallbackToInJvm;
         private Supplier<Optional<Path>> natsBinary = NatsServer::findBinary;
+        private IntSupplier natsPort = TestSystem::freeLoopbackPort;
 
         private Builder() {
+        }
+
+        /** For tests of the testkit: how the nats-server's port is picked before the server starts. */
+        Builder natsPort(IntSupplier picker) {
+            this.natsPort = picker;
+            return this;
         }
 
         /** For tests of the testkit: where the nats-server binary is looked for. */

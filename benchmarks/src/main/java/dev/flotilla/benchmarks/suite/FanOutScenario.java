@@ -223,14 +223,12 @@ final class FanOutScenario extends HarnessScenario {
 
     /**
      * Heap per idle service, in a JVM that has run no load: twenty Flotilla services in one runtime against twenty
-     * bare WebServers, alternately for the given rounds, after one of each was started and stopped (so one-time
-     * class initialization is not counted). Writes the {@code 7.heap} figures in KiB per service.
+     * bare WebServers, alternately for the given rounds after a warm-up round (so one-time class initialization
+     * is not counted). Writes the {@code 7.heap} figures in KiB per service.
      */
     static void idleHeap(int rounds) throws Exception {
         int n = 20;
-        bareServers(1).forEach(WebServer::stop);
-        flotillaServices(1).stop();
-        for (int round = 1; round <= rounds; round++) {
+        for (int round = 0; round <= rounds; round++) { // round 0 warms up and is not reported
             long before = usedHeapAfterGc();
             List<WebServer> bare = bareServers(n);
             long bareHeap = usedHeapAfterGc() - before;
@@ -239,6 +237,9 @@ final class FanOutScenario extends HarnessScenario {
             ServiceRuntime idle = flotillaServices(n);
             long flotillaHeap = usedHeapAfterGc() - before;
             idle.stop();
+            if (round == 0) {
+                continue;
+            }
             System.out.printf(java.util.Locale.ROOT, "MEASURE\t7.heap\t%d\traw\t%.1f%n", round, bareHeap / 1024.0 / n);
             System.out.printf(java.util.Locale.ROOT, "MEASURE\t7.heap\t%d\tflotilla\t%.1f%n", round,
                               flotillaHeap / 1024.0 / n);

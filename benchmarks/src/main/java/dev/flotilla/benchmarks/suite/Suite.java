@@ -248,7 +248,7 @@ public final class Suite {
                     options.warmupIterations(quick ? 3 : 5).measurementIterations(quick ? 5 : 20);
                 } else {
                     options.warmupIterations(2).warmupTime(TimeValue.seconds(1))
-                            .measurementIterations(quick ? 1 : 3).measurementTime(TimeValue.seconds(quick ? 1 : 2));
+                            .measurementIterations(quick ? 1 : 3).measurementTime(TimeValue.seconds(1));
                 }
                 try {
                     RunResult result = new Runner(options.build()).runSingle();
