@@ -82,7 +82,12 @@ public final class NatsServer implements AutoCloseable {
             NatsServer server = new NatsServer(binary.get(),
                     Files.createTempDirectory("flotilla-nats-"), List.of(extraArgs));
             server.port = port;
-            server.launch();
+            try {
+                server.launch();
+            } catch (IOException | RuntimeException e) {
+                server.close(); // stops a process that is still starting and deletes the temporary store
+                throw e;
+            }
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
