@@ -54,6 +54,25 @@ public final class NatsServer implements AutoCloseable {
      *                               does not start within 20 seconds (the message holds its log)
      */
     public static NatsServer start(String... extraArgs) {
+        return start(-1, extraArgs);
+    }
+
+    /**
+     * Starts a nats-server with JetStream on the given loopback port and waits until it accepts connections. For a
+     * caller that must know the URL before the server is up (to configure clients while it starts); otherwise prefer
+     * {@link #start(String...)}, which lets the server pick a free port.
+     *
+     * @param port      the port, 1 to 65535
+     * @param extraArgs further nats-server arguments, such as {@code --user}, {@code --pass}
+     * @return the running server; close it when done
+     * @throws IllegalArgumentException if {@code port} is out of range
+     * @throws IllegalStateException    if no nats-server binary is found, or it does not start within 20 seconds
+     *                                  (for example because the port is taken; the message holds its log)
+     */
+    public static NatsServer start(int port, String... extraArgs) {
+        if (port != -1 && (port < 1 || port > 65_535)) {
+            throw new IllegalArgumentException("port must be 1 to 65535, was " + port);
+        }
         Optional<Path> binary = findBinary();
         if (binary.isEmpty()) {
             throw new IllegalStateException("nats-server not found: install it (apt-get install nats-server) or set "
@@ -62,7 +81,13 @@ public final class NatsServer implements AutoCloseable {
         try {
             NatsServer server = new NatsServer(binary.get(),
                     Files.createTempDirectory("flotilla-nats-"), List.of(extraArgs));
-            server.launch();
+            server.port = port;
+            try {
+                server.launch();
+            } catch (IOException | RuntimeException e) {
+                server.close(); // stops a process that is still starting and deletes the temporary store
+                throw e;
+            }
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -106,15 +131,21 @@ public final class NatsServer implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()))
                 .start();
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (port < 0 || !acceptsConnections()) {
+        // Ready when the server has written its ports file (so a fixed port that another process holds is not
+        // mistaken for ours) and accepts a connection.
+        int announced = -1;
+        while (announced < 0 || !acceptsConnections()) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("nats-server exited with " + process.exitValue() + ": " + log());
             }
             if (System.nanoTime() - deadline > 0) {
                 throw new IllegalStateException("nats-server did not listen within " + START_TIMEOUT + ": " + log());
             }
-            if (port < 0) {
-                port = readPort(portsDir);
+            if (announced < 0) {
+                announced = readPort(portsDir);
+                if (announced > 0) {
+                    port = announced;
+                }
             }
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             if (Thread.currentThread().isInterrupted()) {

@@ -1,6 +1,10 @@
 package dev.flotilla.testkit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Parameter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +15,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import dev.flotilla.core.Service;
@@ -87,6 +93,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     /** The revision in the {@code config} health check's details. */
     private static final java.util.regex.Pattern REVISION = java.util.regex.Pattern.compile(
             "\"revision\"\\s*:\\s*\"?(\\d+)");
+    /** The phase times of a start, with the runtime's own (DEBUG; the logger the runtime uses for them). */
+    private static final Logger PROFILE = LoggerFactory.getLogger("dev.flotilla.core.profile");
 
     private record Entry(Service service, Map<String, String> overrides) {
     }
@@ -99,6 +107,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     private final Supplier<Optional<Path>> natsBinary;
     /** Bucket keys the central configuration starts with; null when the system has none. */
     private final Map<String, String> centralSeed;
+    private final IntSupplier natsPort;
     private final Map<String, Faults> faults = new ConcurrentHashMap<>();
     private final Messages messages = new Messages();
     private final LogCapture logs = new LogCapture();
@@ -125,6 +134,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         this.natsBinary = builder.natsBinary;
         this.spans = builder.captureSpans ? new SpanCapture() : null;
         this.centralSeed = builder.centralSeed == null ? null : Map.copyOf(builder.centralSeed);
+        this.natsPort = builder.natsPort;
         for (Entry entry : entries) {
             faults.computeIfAbsent(entry.service().name(), Faults::new);
         }
@@ -153,52 +163,138 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         if (running) {
             return;
         }
+        try {
+            startOnce(true);
+        } catch (NatsStartFailure e) {
+            // The port picked up front was taken before nats-server bound it: start again the plain way.
+            LOG.warn("nats-server did not start on the port chosen up front ({}); starting again, one step after "
+                             + "another", e.getCause().getMessage());
+            startOnce(false);
+        }
+    }
+
+    /** Thrown by a start whose concurrently started nats-server failed; the system is stopped again. */
+    private static final class NatsStartFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NatsStartFailure(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * One attempt to start. With {@code concurrentNats} (and a nats-server binary), the nats-server process starts on
+     * a port picked here while the services are configured and their web servers start: a gate extension placed
+     * before messaging holds each service's connection until the server is ready, and another one after it holds
+     * every start-up hook until the capture connection is subscribed.
+     */
+    private void startOnce(boolean concurrentNats) {
         long began = System.nanoTime();
         logs.attach();
+        CompletableFuture<NatsServer> natsStarting = null;
+        CompletableFuture<Messaging> probeStarting = null;
         try {
-            startTransport();
+            // a central bucket is seeded before any service starts, so the nats-server cannot start in the background
+            natsStarting = startTransport(concurrentNats && centralSeed == null);
             startCentralConfig();
             InJvmBroker broker = new InJvmBroker();
-            runtime = buildRuntime(broker);
-            probe = natsUrl == null
-                    ? Messaging.builder().serviceName("flotilla-testkit").inJvm(broker).build()
-                    : Messaging.builder().serviceName("flotilla-testkit")
-                            .nats(NatsSettings.builder().server(natsUrl).build()).build();
-            probe.subscribe(">", byte[].class, SubscriptionOptions.builder().broadcast(true).build(),
-                            envelope -> messages.record(new CapturedMessage(envelope.subject(), envelope.headers(),
-                                                                            envelope.payload(),
-                                                                            System.currentTimeMillis())));
+            if (natsStarting == null) {
+                probeStarting = CompletableFuture.completedFuture(startProbe(broker));
+            } else {
+                CompletableFuture<NatsServer> nats = natsStarting.whenComplete((server, e) -> PROFILE.debug(
+                        "test system: nats-server ready at {} ms", (System.nanoTime() - began) / 1_000_000));
+                probeStarting = nats.thenApplyAsync(server -> startProbe(broker), TestSystem::virtualThread);
+            }
+            probeStarting.whenComplete((p, e) -> PROFILE.debug("test system: capture subscribed at {} ms",
+                                                               (System.nanoTime() - began) / 1_000_000));
+            runtime = buildRuntime(broker, natsStarting, probeStarting);
+            PROFILE.debug("test system: runtime built at {} ms", (System.nanoTime() - began) / 1_000_000);
             runtime.start();
+            PROFILE.debug("test system: services ready at {} ms", (System.nanoTime() - began) / 1_000_000);
+            probe = probeStarting.join();
+            if (natsStarting != null) {
+                natsServer = natsStarting.join();
+            }
             clients = ServiceClients.builder().caller("test").discovery(this::readyInstances).build();
             running = true;
             startupTime = Duration.ofNanos(System.nanoTime() - began);
             LOG.info("Test system of {} service(s) ready on {} in {} ms", entries.size(), transport(),
                      startupTime.toMillis());
         } catch (RuntimeException e) {
+            // what started in the background is stopped too, once it has finished starting
+            if (probeStarting != null && probe == null) {
+                probe = awaitQuietly(probeStarting);
+            }
+            if (natsStarting != null && natsServer == null) {
+                natsServer = awaitQuietly(natsStarting);
+            }
             stopQuietly();
+            if (natsStarting != null && natsStarting.isCompletedExceptionally()) {
+                throw new NatsStartFailure(e);
+            }
             throw e;
         }
     }
 
-    private void startTransport() {
+    private Messaging startProbe(InJvmBroker broker) {
+        Messaging started = natsUrl == null
+                ? Messaging.builder().serviceName("flotilla-testkit").inJvm(broker).build()
+                : Messaging.builder().serviceName("flotilla-testkit")
+                        .nats(NatsSettings.builder().server(natsUrl).build()).build();
+        try {
+            started.subscribe(">", byte[].class, SubscriptionOptions.builder().broadcast(true).build(),
+                              envelope -> messages.record(new CapturedMessage(envelope.subject(), envelope.headers(),
+                                                                              envelope.payload(),
+                                                                              System.currentTimeMillis())));
+        } catch (RuntimeException e) {
+            started.close();
+            throw e;
+        }
+        return started;
+    }
+
+    private static void virtualThread(Runnable task) {
+        Thread.ofVirtual().name("flotilla-testkit-start").start(task);
+    }
+
+    /** The future's value, or {@code null} when it failed (the failure surfaces where it was awaited). */
+    private static <T> T awaitQuietly(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Chooses the transport; with a nats-server binary, starts it (in the background when {@code concurrent}).
+     *
+     * @return the nats-server starting in the background; {@code null} when it was not started that way
+     */
+    private CompletableFuture<NatsServer> startTransport(boolean concurrent) {
         if (natsMode == NatsMode.IN_JVM) {
-            return;
+            return null;
         }
         String external = System.getenv(NATS_URL_ENV);
         if (external != null && !external.isBlank()) {
             natsUrl = external;
-            return;
+            return null;
         }
         if (natsBinary.get().isPresent()) {
-            natsServer = NatsServer.start();
-            natsUrl = natsServer.url();
-            return;
+            if (!concurrent) {
+                natsServer = NatsServer.start();
+                natsUrl = natsServer.url();
+                return null;
+            }
+            int port = natsPort.getAsInt();
+            natsUrl = "nats://127.0.0.1:" + port;
+            return CompletableFuture.supplyAsync(() -> NatsServer.start(port), TestSystem::virtualThread);
         }
         boolean required = Boolean.getBoolean(REQUIRE_NATS_PROPERTY);
         if (fallbackToInJvm && !required) {
             LOG.warn("No nats-server found (install it with 'apt-get install nats-server', or set {} or {}): "
                              + "this test system uses the in-JVM transport", NatsServer.BINARY_ENV, NATS_URL_ENV);
-            return;
+            return null;
         }
         throw new IllegalStateException("No nats-server found for the test system: install it with "
                 + "'apt-get install nats-server', set " + NatsServer.BINARY_ENV + " to its path, or set " + NATS_URL_ENV
@@ -224,7 +320,16 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         centralSeed.forEach(central::put);
     }
 
-    private ServiceRuntime buildRuntime(InJvmBroker broker) {
+    private static int freeLoopbackPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free loopback port for nats-server", e);
+        }
+    }
+
+    private ServiceRuntime buildRuntime(InJvmBroker broker, CompletableFuture<NatsServer> natsStarting,
+                                        CompletableFuture<Messaging> probeStarting) {
         DeliveryInterceptor interceptor = (service, subject, envelope) -> {
             Faults serviceFaults = faults.get(service);
             if (serviceFaults != null && serviceFaults.takeHandlerFailure(subject)) {
@@ -239,7 +344,11 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         ServiceLoader.load(ServiceExtensionProvider.class).stream()
                 .filter(p -> p.type() != MessagingExtensionProvider.class)
                 .forEach(p -> builder.addExtension(p.get()));
+        if (natsStarting != null) {
+            builder.addExtension(new StartGate(natsStarting));
+        }
         builder.addExtension(new MessagingExtensionProvider(broker, interceptor));
+        builder.addExtension(new StartGate(probeStarting));
         builder.addExtension(new FaultInjection(faults));
         extraExtensions.forEach(builder::addExtension);
         if (central != null) {
@@ -672,8 +781,15 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         private Supplier<Optional<Path>> natsBinary = NatsServer::findBinary;
         private boolean captureSpans;
         private Map<String, String> centralSeed;
+        private IntSupplier natsPort = TestSystem::freeLoopbackPort;
 
         private Builder() {
+        }
+
+        /** For tests of the testkit: how the nats-server's port is picked before the server starts. */
+        Builder natsPort(IntSupplier picker) {
+            this.natsPort = picker;
+            return this;
         }
 
         /** For tests of the testkit: where the nats-server binary is looked for. */

@@ -1,0 +1,122 @@
+package dev.flotilla.benchmarks.suite;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.flotilla.messaging.Messaging;
+import dev.flotilla.messaging.NatsServer;
+import dev.flotilla.messaging.NatsSettings;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+
+/**
+ * Scenario 3: a NATS request-reply round trip with small typed JSON bodies through {@code Messaging.request} and
+ * {@code Messaging.respond} against raw jnats {@code Connection.request} and a dispatcher that answers, both with
+ * Jackson on the same records, against the same private nats-server. One caller (latency) and 64 concurrent callers
+ * (throughput).
+ */
+final class RequestReplyScenario extends HarnessScenario {
+
+    /** The request. */
+    public record Quote(String sku, int quantity) {
+    }
+
+    /** The reply. */
+    public record Price(String sku, long cents) {
+    }
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private final ObjectMapper mapper = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    private final Quote quote = new Quote("sku-000042", 3);
+    private final int manyCallers;
+    private NatsServer server;
+    private Messaging responder;
+    private Messaging requester;
+    private Connection rawResponder;
+    private Connection rawRequester;
+
+    RequestReplyScenario(int manyCallers, Duration window) {
+        super(window);
+        this.manyCallers = manyCallers;
+    }
+
+    @Override
+    void setUp() throws Exception {
+        server = NatsServer.start();
+        NatsSettings settings = NatsSettings.builder().server(server.url()).build();
+        responder = Messaging.builder().serviceName("pricing").nats(settings).build();
+        requester = Messaging.builder().serviceName("shop").nats(settings).build();
+        responder.respond("flotilla.quote", Quote.class, q -> new Price(q.payload().sku(), 1999L * q.payload().quantity()));
+
+        rawResponder = Nats.connect(server.url());
+        rawRequester = Nats.connect(server.url());
+        Dispatcher dispatcher = rawResponder.createDispatcher(m -> {
+            Quote q = decode(m.getData(), Quote.class);
+            rawResponder.publish(m.getReplyTo(), encode(new Price(q.sku(), 1999L * q.quantity())));
+        });
+        dispatcher.subscribe("raw.quote", "pricing");
+        rawResponder.flush(TIMEOUT);
+        if (!flotillaCall().equals(rawCall())) {
+            throw new IllegalStateException("the two sides answer differently");
+        }
+    }
+
+    private Price flotillaCall() {
+        return requester.request("flotilla.quote", quote, Price.class, TIMEOUT);
+    }
+
+    private Price rawCall() throws Exception {
+        Message reply = rawRequester.request("raw.quote", encode(quote), TIMEOUT);
+        if (reply == null) {
+            throw new IllegalStateException("no reply in " + TIMEOUT);
+        }
+        return decode(reply.getData(), Price.class);
+    }
+
+    private <T> T decode(byte[] data, Class<T> type) {
+        try {
+            return mapper.readValue(data, type);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private byte[] encode(Object value) {
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    void measure(Side side) throws Exception {
+        ClosedLoop.Call call = side == Side.RAW ? this::rawCall : this::flotillaCall;
+        ClosedLoop.Load one = ClosedLoop.run(1, window, call);
+        report("3.p50", side, millis(one.p50Nanos()));
+        report("3.p99", side, millis(one.p99Nanos()));
+        ClosedLoop.Load many = ClosedLoop.run(manyCallers, window, call);
+        report("3.throughput", side, many.throughput());
+    }
+
+    @Override
+    void finish() {
+        note("3.throughput", manyCallers + " callers sharing one requesting connection per side; one responder "
+                + "connection per side (Flotilla: respond() with its default concurrency; raw: one dispatcher)");
+    }
+
+    @Override
+    public void close() throws Exception {
+        requester.close();
+        responder.close();
+        rawRequester.close();
+        rawResponder.close();
+        server.close();
+    }
+}
