@@ -295,11 +295,14 @@ class NatsMessagingTest {
         assertTrue(m.drainSubscriptions(WAIT), "drained in time");
         m.close();
 
-        assertEquals(10, done.get());
+        // Every message was either handled and acked before the drain ended, or is still waiting on the server
+        // for the next instance: none is lost, none is left assigned to the stopped one. Which of the two depends
+        // on how far the consumer had pulled when the drain began, so the split is not asserted.
         Connection raw = rawConnection();
         ConsumerInfo info = consumerInfo(raw, "billing-orders_created");
+        assertTrue(done.get() >= 1, "the handler in flight finished");
+        assertEquals(10, done.get() + info.getNumPending(), "handled + still pending; " + info);
         assertEquals(0, info.getNumAckPending(), info.toString());
-        assertEquals(0, info.getNumPending(), info.toString());
     }
 
     @Test
