@@ -287,6 +287,11 @@ final class CallExecutor {
                 return new ServiceTimeoutException(target, target + " at " + instance.getAuthority()
                         + " did not answer in time", e);
             }
+            if (t instanceof javax.net.ssl.SSLException ssl) {
+                return new ServiceUnreachableException(target, target + " at " + instance.getAuthority()
+                        + " could not be reached over TLS: " + ssl.getMessage() + " (check clients." + target
+                        + ".tls and the server's certificate)", e);
+            }
         }
         return new ServiceUnreachableException(target, target + " at " + instance.getAuthority()
                 + " could not be reached: " + e.getMessage(), e);
