@@ -665,7 +665,13 @@ final class NatsTransport implements Transport {
                     continue;
                 }
                 if (abandon) {
-                    return; // not acked: redelivered after the ack wait
+                    // Handed back now, so another instance gets it at once rather than after the ack wait.
+                    try {
+                        m.nak();
+                    } catch (RuntimeException e) {
+                        LOG.debug("Could not hand back a message on {} while stopping: {}", subject, e.toString());
+                    }
+                    return;
                 }
                 sink.accept(new RawMessage(m.getSubject(), fromHeaders(m.getHeaders()), m.getData(),
                         () -> m.metaData().deliveredCount(), new JetStreamAcks(m), RawMessage.Replier.NONE));
