@@ -20,7 +20,6 @@ import io.helidon.config.ConfigSources;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,14 +31,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the right trust or certificate are refused with a message that says why.
  */
 class HttpsTest {
-    @TempDir
-    static Path dir;
     private static TestCertificates certs;
     private static TestSystem system;
 
     @BeforeAll
     static void start() {
-        certs = TestCertificates.create(dir);
+        certs = TestCertificates.shared();
         Map<String, String> config = new HashMap<>();
         config.put("db.url", "jdbc:h2:mem:user-service-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         config.put("server.tls.private-key.keystore.resource.path", certs.serverKeystore.toString());

@@ -14,7 +14,6 @@ import dev.flotilla.messaging.NatsSettings;
 import io.nats.client.NKey;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,13 +28,11 @@ class NatsSecurityTest {
     private static final String PASSWORD = "pw-7f3c9a1e";
     private static final String TOKEN = "tok-51b2d8e4";
 
-    @TempDir
-    static Path dir;
     private static TestCertificates certs;
 
     @BeforeAll
     static void certificates() {
-        certs = TestCertificates.create(dir);
+        certs = TestCertificates.shared();
     }
 
     private static Messaging connect(NatsSettings settings) {
@@ -62,7 +59,7 @@ class NatsSecurityTest {
         NKey stranger = NKey.createUser(new SecureRandom());
         String seed = new String(user.getSeed());
         String strangerSeed = new String(stranger.getSeed());
-        Path nkeyConf = dir.resolve("nkey.conf");
+        Path nkeyConf = certs.dir.resolve("nkey.conf");
         Files.writeString(nkeyConf, "authorization { users = [ { nkey: \"" + new String(user.getPublicKey())
                 + "\" } ] }\n");
         List<String> failures = new ArrayList<>();
@@ -111,10 +108,10 @@ class NatsSecurityTest {
 
     @Test
     void tlsAndMutualTlsWithGeneratedCertificates() throws Exception {
-        Path oneWay = dir.resolve("tls.conf");
+        Path oneWay = certs.dir.resolve("tls.conf");
         Files.writeString(oneWay, "tls { cert_file: \"" + certs.serverCertPem + "\", key_file: \""
                 + certs.serverKeyPem + "\" }\n");
-        Path mutual = dir.resolve("mtls.conf");
+        Path mutual = certs.dir.resolve("mtls.conf");
         Files.writeString(mutual, "tls { cert_file: \"" + certs.serverCertPem + "\", key_file: \""
                 + certs.serverKeyPem + "\", ca_file: \"" + certs.caPem + "\", verify: true }\n");
         Supplier<NatsSettings.Builder> trusting = () -> NatsSettings.builder()

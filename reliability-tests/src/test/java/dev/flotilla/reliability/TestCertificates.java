@@ -23,7 +23,7 @@ final class TestCertificates {
     final Path truststore;
     final Path serverKeystore;
     final Path clientKeystore;
-    /** A CA nobody trusts, and a client certificate it signed. */
+    /** A self-signed certificate nobody trusts. */
     final Path strangerKeystore;
     final Path caPem;
     final Path serverCertPem;
@@ -40,10 +40,29 @@ final class TestCertificates {
         this.serverKeyPem = dir.resolve("server-key.pem");
     }
 
-    static TestCertificates create(Path dir) {
-        TestCertificates certs = new TestCertificates(dir);
-        certs.make();
-        return certs;
+    private static TestCertificates shared;
+
+    /**
+     * The certificates of this test run, made on first use in {@code target/test-certificates} (keytool is slow to
+     * start, so the test classes share one set).
+     */
+    static synchronized TestCertificates shared() {
+        if (shared == null) {
+            try {
+                Path dir = Path.of("target", "test-certificates").toAbsolutePath();
+                if (Files.exists(dir)) {
+                    try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+                        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    }
+                }
+                TestCertificates certs = new TestCertificates(Files.createDirectories(dir));
+                certs.make();
+                shared = certs;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return shared;
     }
 
     private void make() {
@@ -52,13 +71,14 @@ final class TestCertificates {
         keytool("-importcert", "-noprompt", "-alias", "ca", "-file", "ca.pem", "-keystore", "truststore.p12");
         signed("server", "ca", "CN=localhost", "san=ip:127.0.0.1,dns:localhost");
         signed("client", "ca", "CN=order-service", "san=dns:order-service");
-        authority("stranger-ca", "CN=Someone Else");
-        signed("stranger", "stranger-ca", "CN=intruder", "san=dns:intruder");
+        // Self-signed: a certificate no one here trusts.
+        keytool("-genkeypair", "-alias", "stranger", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+                "CN=intruder", "-validity", "2", "-keystore", "stranger.p12");
         writePrivateKeyPem(serverKeystore, "server", serverKeyPem);
     }
 
     private void authority(String name, String dname) {
-        keytool("-genkeypair", "-alias", name.equals("ca") ? "ca" : name, "-keyalg", "EC", "-groupname", "secp256r1",
+        keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1",
                 "-dname", dname, "-ext", "bc:c", "-validity", "2", "-keystore", name + ".p12");
     }
 
@@ -66,11 +86,10 @@ final class TestCertificates {
         keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", dname,
                 "-validity", "2", "-keystore", name + ".p12");
         keytool("-certreq", "-alias", name, "-keystore", name + ".p12", "-file", name + ".csr");
-        keytool("-gencert", "-rfc", "-alias", ca.equals("ca") ? "ca" : ca, "-keystore", ca + ".p12",
+        keytool("-gencert", "-rfc", "-alias", ca, "-keystore", ca + ".p12",
                 "-infile", name + ".csr", "-outfile", name + ".pem", "-validity", "2",
                 "-ext", san, "-ext", "eku=serverAuth,clientAuth");
-        keytool("-exportcert", "-rfc", "-alias", ca, "-keystore", ca + ".p12", "-file", ca + "-cert.pem");
-        keytool("-importcert", "-noprompt", "-alias", ca, "-file", ca + "-cert.pem", "-keystore", name + ".p12");
+        keytool("-importcert", "-noprompt", "-alias", ca, "-file", ca + ".pem", "-keystore", name + ".p12");
         keytool("-importcert", "-noprompt", "-alias", name, "-file", name + ".pem", "-keystore", name + ".p12");
     }
 

@@ -41,7 +41,7 @@ final class OrderSaga {
     }
 
     void confirm(String orderId) {
-        Optional<Order> order = orders.transition(orderId, Status.PENDING, Status.CONFIRMED, null);
+        Optional<Order> order = known(orderId, orders.transition(orderId, Status.PENDING, Status.CONFIRMED, null));
         order.filter(o -> o.status() == Status.CONFIRMED).ifPresentOrElse(o -> {
             log.info("Order {} confirmed", orderId);
             events.publish(OrderConfirmed.SUBJECT, new OrderConfirmed(o.id(), o.userId(), o.totalCents()),
@@ -50,7 +50,7 @@ final class OrderSaga {
     }
 
     void reject(String orderId, String reason) {
-        Optional<Order> order = orders.transition(orderId, Status.PENDING, Status.REJECTED, reason);
+        Optional<Order> order = known(orderId, orders.transition(orderId, Status.PENDING, Status.REJECTED, reason));
         order.filter(o -> o.status() == Status.REJECTED).ifPresentOrElse(o -> {
             log.info("Order {} rejected: {}", orderId, o.reason());
             events.publish(OrderRejected.SUBJECT, new OrderRejected(o.id(), o.userId(), o.reason()),
@@ -66,6 +66,17 @@ final class OrderSaga {
             events.publish(OrderCancelled.SUBJECT, new OrderCancelled(o.id(), o.userId(), o.items()),
                            "order-" + o.id() + "-cancelled");
         });
+        return order;
+    }
+
+    /**
+     * The inventory can answer before the transaction that stored the order and published its event has committed:
+     * an order not found yet is retried (the handler fails, the event is redelivered after the back-off).
+     */
+    private static Optional<Order> known(String orderId, Optional<Order> order) {
+        if (order.isEmpty()) {
+            throw new IllegalStateException("Order " + orderId + " is not stored (yet): the event is delivered again");
+        }
         return order;
     }
 
