@@ -118,6 +118,11 @@ class HostileInputTest {
         if (INTERNALS.matcher(response.body()).find()) {
             return "internal detail in the body";
         }
+        if (response.headers().containsKey("injected") || response.headers().containsKey("set-cookie")
+                || response.headers().values().stream().anyMatch(v -> v.toLowerCase(java.util.Locale.ROOT)
+                        .contains("injected"))) {
+            return "an injected header came back";
+        }
         return null;
     }
 

@@ -105,23 +105,26 @@ final class HostileRequests {
         };
     }
 
+    /**
+     * A read of an id that does not exist (404 when the headers are harmless, 400 when the server refuses them),
+     * with one hostile header: the answer must not carry an injected header.
+     */
     private static byte[] headerInjection(Target t, Random random) {
-        byte[] broken = utf8("{\"name\":");
         String header = switch (random.nextInt(12)) {
-            case 0 -> "X-Correlation-Id: abc\rInjected: yes\r\n";
-            case 1 -> "X-Correlation-Id: abc\u0000def\r\n";
+            case 0 -> "X-Request-Id: abc\rInjected: yes\r\n";
+            case 1 -> "X-Request-Id: abc\u0000Injected: yes\r\n";
             case 2 -> "NoColonHeader\r\n";
             case 3 -> "Bad Header: x\r\n";
-            case 4 -> "X-Folded: a\r\n  continued: b\r\n";
+            case 4 -> "X-Folded: a\r\n  Injected: b\r\n";
             case 5 -> "X-Huge: " + "h".repeat(20_000 + random.nextInt(20_000)) + "\r\n";
             case 6 -> "traceparent: 00-zzzz-yyyy-01\r\ntracestate: " + "=".repeat(600) + "\r\n";
-            case 7 -> "X-Correlation-Id: " + "c".repeat(5000) + "\r\n";
-            case 8 -> "X-Request-Deadline: -99999999999999999999\r\nX-Flotilla-Deadline: abc\r\n";
-            case 9 -> "X-Correlation-Id: %0d%0aSet-Cookie: admin=1\r\n";
+            case 7 -> "X-Request-Id: " + "c".repeat(5000) + "\r\n";
+            case 8 -> "X-Flotilla-Deadline: -99999999999999999999\r\nX-Flotilla-Caller: \u00ff\u00fe\r\n";
+            case 9 -> "X-Request-Id: %0d%0aSet-Cookie: injected=1\r\n";
             case 10 -> "X-Many: 1\r\n".repeat(200);
             default -> ": empty-name\r\n";
         };
-        return RawHttp.request("POST", t.createPath(), header, "application/json", broken);
+        return RawHttp.request("GET", t.readPathPrefix() + "no-such-id", header, null, null);
     }
 
     private static byte[] badRequestLine(Target t, Random random) {
