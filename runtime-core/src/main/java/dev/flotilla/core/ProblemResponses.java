@@ -132,6 +132,12 @@ final class ProblemResponses {
                               "Field '" + field + "' has a value of the wrong type or form (expected " + expected + ").")
                     .withExtension("field", field);
         }
+        if (e instanceof JsonMappingException) {
+            // Valid JSON of the wrong form (an array, a string...): Jackson's message names our classes.
+            return Problem.of("invalid-body", 400, "Invalid Request Body",
+                              "The request body is valid JSON but not of the expected form: send a JSON object "
+                                      + "with the operation's fields.");
+        }
         JsonLocation location = e.getLocation();
         String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
         String reason = e.getOriginalMessage();
@@ -139,6 +145,8 @@ final class ProblemResponses {
             // Jackson quotes parts of the input; keep the first line and cap its length.
             int newline = reason.indexOf('\n');
             reason = newline < 0 ? reason : reason.substring(0, newline);
+            // Limits are reported with the name of the Jackson setting in backquotes: not the caller's business.
+            reason = reason.replaceAll("\\s*\\([^()]*`[^`]*`[^()]*\\)", "").replaceAll("`[^`]*`", "a limit");
             reason = reason.length() > 200 ? reason.substring(0, 200) + "..." : reason;
         }
         return Problem.of("malformed-json", 400, "Malformed JSON",

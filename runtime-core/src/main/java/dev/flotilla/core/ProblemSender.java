@@ -85,7 +85,23 @@ final class ProblemSender implements ErrorHandler<Throwable>, DirectHandler {
         if (thrown instanceof RequestException re && re.safeMessage()) {
             detail = thrown.getMessage();
         }
-        return respond(request, eventType, defaultStatus, responseHeaders, detail);
+        Status status = defaultStatus;
+        if (status.code() >= 500 && unparseable(thrown)) {
+            // Helidon reports some unreadable prologues (a control character in the method) as an internal error;
+            // the request was bad, the server is fine.
+            status = Status.BAD_REQUEST_400;
+        }
+        return respond(request, eventType, status, responseHeaders, detail);
+    }
+
+    /** Whether a failure before routing came from reading the request: an illegal argument down the causes. */
+    private static boolean unparseable(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IllegalArgumentException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -95,7 +111,13 @@ final class ProblemSender implements ErrorHandler<Throwable>, DirectHandler {
                                     ServerResponseHeaders responseHeaders,
                                     String message) {
         // The message may echo unsafe input; only the generic text goes out.
-        return respond(request, eventType, defaultStatus, responseHeaders, null);
+        Status status = defaultStatus;
+        if (status.code() >= 500 && (request.method().isBlank() || request.path().isBlank())) {
+            // Helidon reports a prologue it could not parse (a control character in the method) as an internal
+            // error, with no method or path read yet: the request was bad, the server is fine.
+            status = Status.BAD_REQUEST_400;
+        }
+        return respond(request, eventType, status, responseHeaders, null);
     }
 
     private TransportResponse respond(TransportRequest request,

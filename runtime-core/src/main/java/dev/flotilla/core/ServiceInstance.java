@@ -331,7 +331,7 @@ final class ServiceInstance implements ServiceHandle {
                     + run.config().get("server.port").asString().orElse(String.valueOf(DEFAULT_PORT))
                     + " (is the port in use? set server.port, or 0 for an ephemeral one)", null);
         }
-        run.uri = advertisedUri(run.config(), run.server.port());
+        run.uri = advertisedUri(run.config(), run.server.port(), run.server.hasTls());
 
         PROFILE.debug("{} server {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         for (ServiceExtension extension : run.extensions) {
@@ -386,12 +386,12 @@ final class ServiceInstance implements ServiceHandle {
         };
     }
 
-    private static URI advertisedUri(Config config, int port) {
+    private static URI advertisedUri(Config config, int port, boolean tls) {
         String host = config.get("server.advertised-host").asString().asOptional()
                 .or(() -> config.get("server.host").asString().asOptional())
                 .filter(h -> !h.equals("0.0.0.0") && !h.equals("::") && !h.isBlank())
                 .orElseGet(() -> InetAddress.getLoopbackAddress().getHostAddress());
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
+        return URI.create((tls ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
     }
 
     private HealthCheck lifecycleCheck(HealthCheckType type, ServiceState requiredState) {

@@ -72,6 +72,28 @@ class ProblemDetailsTest {
     }
 
     @Test
+    void jsonOfTheWrongFormIs400WithoutClassNames() throws Exception {
+        for (String body : new String[] {"[1,2]", "\"text\"", "42", "[[[[1]]]]"}) {
+            JsonNode problem = problem(Http.post(base, "/items", body), 400, "invalid-body");
+            String detail = problem.get("detail").asText();
+            assertFalse(detail.contains("dev.flotilla") || detail.contains("Exception") || detail.contains("`"),
+                        "no class name or Jackson text in the detail: " + detail);
+        }
+    }
+
+    @Test
+    void aControlCharacterInTheMethodIs400NotAnInternalError() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.getOutputStream().write("G\u0000T /items HTTP/1.1\r\nHost: x\r\n\r\n"
+                                                   .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            byte[] head = new byte[12];
+            int read = socket.getInputStream().readNBytes(head, 0, head.length);
+            assertEquals("HTTP/1.1 400", new String(head, 0, read, java.nio.charset.StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    @Test
     void bodyThatIsNotJsonIs415() throws Exception {
         HttpResponse<String> response = Http.send(HttpRequest.newBuilder(base.resolve("/items"))
                                                           .header("Content-Type", "text/plain")

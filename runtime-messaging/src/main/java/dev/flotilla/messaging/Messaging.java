@@ -212,7 +212,8 @@ public interface Messaging extends AutoCloseable {
      * @param event   the event
      * @return the ack
      * @throws UnsupportedByTransportException on the in-JVM transport
-     * @throws MessagingException              if no stream captures the subject or no ack came in time
+     * @throws MessagingException              if no stream captures the subject, the payload is over the server's
+     *                                         max_payload, or no ack came in time
      * @throws NullPointerException            if an argument is {@code null}
      */
     default PublishAck publishDurable(String subject, Object event) {
@@ -229,7 +230,8 @@ public interface Messaging extends AutoCloseable {
      * @param messageId the de-duplication id, such as the event's own id
      * @return the ack; {@link PublishAck#duplicate()} tells whether the stream already had it
      * @throws UnsupportedByTransportException on the in-JVM transport
-     * @throws MessagingException              if no stream captures the subject or no ack came in time
+     * @throws MessagingException              if no stream captures the subject, the payload is over the server's
+     *                                         max_payload, or no ack came in time
      * @throws NullPointerException            if an argument is {@code null}
      */
     PublishAck publishDurable(String subject, Object event, String messageId);

@@ -228,10 +228,20 @@ final class NatsTransport implements Transport {
 
     @Override
     public void publish(String subject, Map<String, String> headers, byte[] body) {
+        refuseOversized(subject, body);
         try {
             connection.publish(subject, toHeaders(headers), body);
         } catch (IllegalStateException e) {
             throw new MessagingException("Cannot publish to '" + subject + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** A payload over the server's {@code max_payload} would be refused by jnats with an IllegalArgumentException. */
+    private void refuseOversized(String subject, byte[] body) {
+        long max = connection.getMaxPayload();
+        if (max > 0 && body.length > max) {
+            throw new MessagingException("Cannot publish " + body.length + " bytes to '" + subject + "': the "
+                    + "server's max_payload is " + max + " bytes; send a reference to the data instead");
         }
     }
 
@@ -525,6 +535,7 @@ final class NatsTransport implements Transport {
 
     @Override
     public PublishAck publishDurable(String subject, Map<String, String> headers, byte[] body, String messageId) {
+        refuseOversized(subject, body);
         PublishOptions options = PublishOptions.builder().messageId(messageId).build();
         Headers natsHeaders = toHeaders(headers);
         long deadline = System.nanoTime() + settings.publishRetryTimeout().toNanos();
@@ -670,7 +681,13 @@ final class NatsTransport implements Transport {
                     continue;
                 }
                 if (abandon) {
-                    return; // not acked: redelivered after the ack wait
+                    // Handed back now, so another instance gets it at once rather than after the ack wait.
+                    try {
+                        m.nak();
+                    } catch (RuntimeException e) {
+                        LOG.debug("Could not hand back a message on {} while stopping: {}", subject, e.toString());
+                    }
+                    return;
                 }
                 sink.accept(new RawMessage(m.getSubject(), fromHeaders(m.getHeaders()), m.getData(),
                         () -> m.metaData().deliveredCount(), new JetStreamAcks(m), RawMessage.Replier.NONE));

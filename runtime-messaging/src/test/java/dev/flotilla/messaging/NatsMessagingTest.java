@@ -2,6 +2,7 @@ package dev.flotilla.messaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -339,4 +340,13 @@ class NatsMessagingTest {
         }
     }
 
+
+    @Test
+    void aPayloadOverTheServersMaxPayloadIsRefusedWithAMessagingException() {
+        Messaging m = messaging("orders", b -> b.addStream(StreamDefinition.builder("BIG").addSubject("big.>").build()));
+        byte[] tooBig = new byte[2 * 1024 * 1024];
+        MessagingException plain = assertThrows(MessagingException.class, () -> m.publish("big.plain", tooBig));
+        assertTrue(plain.getMessage().contains("max_payload is 1048576 bytes"), plain.getMessage());
+        assertThrows(MessagingException.class, () -> m.publishDurable("big.durable", tooBig, "id-1"));
+    }
 }

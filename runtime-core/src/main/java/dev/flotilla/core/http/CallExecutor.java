@@ -345,9 +345,24 @@ final class CallExecutor {
                 return new ServiceTimeoutException(target, target + " at " + instance.getAuthority()
                         + " did not answer in time", e);
             }
+            if (t instanceof javax.net.ssl.SSLException ssl) {
+                return new ServiceUnreachableException(target, target + " at " + instance.getAuthority()
+                        + " could not be reached over TLS: " + ssl.getMessage() + " (check clients." + target
+                        + ".tls and the server's certificate)", e);
+            }
         }
         return new ServiceUnreachableException(target, target + " at " + instance.getAuthority()
-                + " could not be reached: " + e.getMessage(), e);
+                + " could not be reached: " + reason(e), e);
+    }
+
+    /** The first message down the causes, or the type of the failure when none has one (a reset connection). */
+    private static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     private Object decode(Endpoint endpoint, HttpClientResponse response, int status) {

@@ -14,6 +14,7 @@ import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.core.internal.JsonMapping;
 import dev.flotilla.resilience.Resilience;
 import io.helidon.common.LazyValue;
+import io.helidon.common.tls.Tls;
 import io.helidon.config.Config;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.webclient.api.WebClient;
@@ -41,6 +42,12 @@ import io.helidon.webclient.api.WebClient;
  * context and the remaining deadline. The policies come from the {@code resilience.<service>} settings (or
  * {@code resilience.<name>} when {@code clients.<service>.policies} or {@code clients.<service>.methods.<method>.policies}
  * names another set). Thread-safe.
+ *
+ * <p>HTTPS: a service whose instances serve TLS (their discovered URIs are {@code https://}) is called with the JVM's
+ * trust unless {@code clients.<service>.tls} gives Helidon TLS settings ({@code trust.keystore.resource.path},
+ * {@code trust.keystore.passphrase}, {@code trust.keystore.trust-store: true}, and for mutual TLS
+ * {@code private-key.keystore.resource.path} and {@code private-key.keystore.passphrase}); such a service gets a
+ * connection pool of its own.
  */
 public final class ServiceClients implements AutoCloseable {
     /** The longest wait for a TCP connection to an instance. */
@@ -57,6 +64,8 @@ public final class ServiceClients implements AutoCloseable {
     private final Map<String, Object> clients = new ConcurrentHashMap<>();
     private final Tracing tracing;
     private final MeterRegistry metrics;
+    /** The clients of services with a {@code clients.<service>.tls} section: a pool of their own, with that TLS. */
+    private final Map<String, WebClient> tlsClients = new ConcurrentHashMap<>();
 
     private ServiceClients(Builder builder) {
         this.caller = builder.caller;
@@ -64,16 +73,28 @@ public final class ServiceClients implements AutoCloseable {
         this.resilience = builder.resilience == null ? Resilience.create(b -> { }) : builder.resilience;
         this.clientsConfig = builder.clientsConfig;
         this.mapper = builder.mapper == null ? JsonMapping.newMapper() : builder.mapper;
-        this.webClient = LazyValue.create(() -> WebClient.builder()
+        this.webClient = LazyValue.create(() -> webClientBuilder().build());
+        this.asyncExecutor = Executors.newVirtualThreadPerTaskExecutor();
+        this.tracing = builder.tracing == null ? Tracing.propagationOnly(caller) : builder.tracing;
+        this.metrics = builder.metrics;
+    }
+
+    private io.helidon.webclient.api.WebClientConfig.Builder webClientBuilder() {
+        return WebClient.builder()
                 .mediaContext(JsonMapping.mediaContext(mapper))
                 // Each service keeps its own pool, so one service's stop cannot break another's connections.
                 .shareConnectionCache(false)
                 .followRedirects(false)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .build());
-        this.asyncExecutor = Executors.newVirtualThreadPerTaskExecutor();
-        this.tracing = builder.tracing == null ? Tracing.propagationOnly(caller) : builder.tracing;
-        this.metrics = builder.metrics;
+                .connectTimeout(CONNECT_TIMEOUT);
+    }
+
+    /** The shared client, or for a service with {@code clients.<service>.tls} one with that TLS (Helidon's keys). */
+    private WebClient webClientFor(String serviceName) {
+        Config tls = clientsConfig.get(serviceName).get("tls");
+        if (!tls.exists()) {
+            return webClient.get();
+        }
+        return tlsClients.computeIfAbsent(serviceName, n -> webClientBuilder().tls(Tls.create(tls)).build());
     }
 
     /**
@@ -102,8 +123,8 @@ public final class ServiceClients implements AutoCloseable {
         Object client = clients.computeIfAbsent(contract.getName() + "@" + serviceName, k -> {
             List<Endpoint> endpoints = Endpoint.parseContract(contract);
             CallExecutor executor = new CallExecutor(serviceName, caller, discovery, resilience,
-                                                     clientsConfig.get(serviceName), webClient.get(), asyncExecutor,
-                                                     mapper, tracing,
+                                                     clientsConfig.get(serviceName), webClientFor(serviceName),
+                                                     asyncExecutor, mapper, tracing,
                                                      metrics == null ? null
                                                              : new ClientMetrics(caller, serviceName, metrics));
             return Proxy.newProxyInstance(contract.getClassLoader(), new Class<?>[] {contract},
@@ -131,6 +152,7 @@ public final class ServiceClients implements AutoCloseable {
         if (webClient.isLoaded()) {
             webClient.get().closeResource();
         }
+        tlsClients.values().forEach(WebClient::closeResource);
     }
 
     /**

@@ -40,16 +40,24 @@ public final class DurableEvents {
     /** The configuration key of the ack wait of durable consumers: {@value}. */
     public static final String ACK_WAIT_KEY = "events.ack-wait";
 
+    /**
+     * The configuration key of the replicas of the streams this service declares: {@value}. Default 1 (a single
+     * development server); 3 on a production cluster (see docs/reliability.md).
+     */
+    public static final String STREAM_REPLICAS_KEY = "events.stream-replicas";
+
     private final Supplier<Messaging> source;
     private final Logger log;
     private final SubscriptionOptions options;
+    private final int replicas;
     private final Set<String> declared = ConcurrentHashMap.newKeySet();
     private volatile Messaging messaging;
     private volatile boolean durable;
 
-    private DurableEvents(Supplier<Messaging> source, Logger log, Duration ackWait) {
+    private DurableEvents(Supplier<Messaging> source, Logger log, Duration ackWait, int replicas) {
         this.source = source;
         this.log = log;
+        this.replicas = replicas;
         this.options = SubscriptionOptions.builder().ackWait(ackWait).build();
     }
 
@@ -58,6 +66,8 @@ public final class DurableEvents {
      * called in {@code routes(...)}: the transport is looked at on first use, once messaging has started. {@value
      * #ACK_WAIT_KEY} sets how long a delivered event may stay unacknowledged before the server delivers it again (30
      * seconds by default); it also bounds how late events pulled by a stopped instance arrive at the next one.
+     * {@value #STREAM_REPLICAS_KEY} sets the replicas of the streams it declares (1 by default, 3 on a production
+     * cluster).
      *
      * @param context the service's context
      * @return the events
@@ -66,7 +76,8 @@ public final class DurableEvents {
         Objects.requireNonNull(context, "context");
         Duration ackWait = context.config().get(ACK_WAIT_KEY).as(Duration.class)
                 .orElse(SubscriptionOptions.DEFAULT_ACK_WAIT);
-        return new DurableEvents(() -> context.extension(Messaging.class), context.logger(), ackWait);
+        int replicas = context.config().get(STREAM_REPLICAS_KEY).asInt().orElse(StreamDefinition.DEFAULT_REPLICAS);
+        return new DurableEvents(() -> context.extension(Messaging.class), context.logger(), ackWait, replicas);
     }
 
     /**
@@ -78,7 +89,7 @@ public final class DurableEvents {
     public static DurableEvents of(Messaging messaging) {
         Objects.requireNonNull(messaging, "messaging");
         return new DurableEvents(() -> messaging, LoggerFactory.getLogger(DurableEvents.class),
-                                 SubscriptionOptions.DEFAULT_ACK_WAIT);
+                                 SubscriptionOptions.DEFAULT_ACK_WAIT, StreamDefinition.DEFAULT_REPLICAS);
     }
 
     private Messaging messaging() {
@@ -92,7 +103,7 @@ public final class DurableEvents {
                 durable = "nats".equals(found.transport());
                 if (durable) {
                     found.declareStream(StreamDefinition.builder(DEAD_LETTER_STREAM).addSubject("deadletter.>")
-                                                .build());
+                                                .replicas(replicas).build());
                     log.info("Events on NATS JetStream: durable consumers, at-least-once");
                 } else {
                     log.warn("Events on the {} transport: no JetStream, so at-most-once (events published while a "
@@ -165,7 +176,7 @@ public final class DurableEvents {
         String context = subject.substring(0, subject.indexOf('.'));
         if (declared.add(context)) {
             messaging.declareStream(StreamDefinition.builder(context.toUpperCase(Locale.ROOT))
-                                            .addSubject(context + ".>").build());
+                                            .addSubject(context + ".>").replicas(replicas).build());
         }
     }
 }
