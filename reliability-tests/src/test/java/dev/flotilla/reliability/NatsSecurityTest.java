@@ -3,26 +3,32 @@ package dev.flotilla.reliability;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 import dev.flotilla.messaging.Messaging;
 import dev.flotilla.messaging.MessagingException;
 import dev.flotilla.messaging.NatsServer;
 import dev.flotilla.messaging.NatsSettings;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
 import io.nats.client.NKey;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import static dev.flotilla.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * No one let in on NATS: user/password, token, NKey and TLS (one-way and mutual, with certificates made by the
- * test) accept the right settings, refuse wrong ones with a clear message, and no secret reaches a log line, an
- * exception message or a {@code toString()}.
+ * No one let in on NATS: user/password, token, NKey, credentials files (operator mode, JWTs signed by the test) and
+ * TLS (one-way and mutual, with certificates made by the test) accept the right settings, refuse wrong ones with a
+ * clear message, and no secret reaches a log line, an exception message or a {@code toString()}.
  */
 class NatsSecurityTest {
     private static final String PASSWORD = "pw-7f3c9a1e";
@@ -139,6 +145,61 @@ class NatsSecurityTest {
             Measured.scenario("nats-tls").put("one-way-refused-wrong", 3).put("mutual-refused-wrong", 2)
                     .put("store-password-in-logs-or-messages", leaking.size())
                     .put("refusals", refusals).print();
+            assertEquals(List.of(), leaking);
+        }
+    }
+
+    @Test
+    void aCredentialsFileLetsItsUserInOnlyAndNoSeedOrJwtIsPrinted() throws Exception {
+        TestNatsOperator operator = TestNatsOperator.create(certs.dir.resolve("operator"));
+        Path missing = certs.dir.resolve("operator").resolve("missing.creds");
+        Path notCreds = Files.writeString(certs.dir.resolve("operator").resolve("not-creds.txt"), "user: orders\n");
+        try (CapturedLogs logs = CapturedLogs.attach();
+             NatsServer server = NatsServer.start("-c", operator.serverConfig.toString())) {
+            // The right file, through the config key a service uses.
+            Config config = Config.just(ConfigSources.create(Map.of(
+                    "nats.servers", server.url(), "nats.credentials-file", operator.credsFile.toString())));
+            List<String> received = new CopyOnWriteArrayList<>();
+            String reply;
+            try (Messaging orders = Messaging.create("order-service", config);
+                 Messaging inventory = Messaging.create("inventory-service", config)) {
+                orders.subscribe("orders.order-created.v1", String.class, e -> received.add(e.payload()));
+                orders.publish("orders.order-created.v1", "order-1");
+                inventory.respond("inventory.reserve.v1", String.class, sku -> "reserved " + sku.payload());
+                reply = orders.request("inventory.reserve.v1", "sku-1", String.class, Duration.ofSeconds(5));
+                eventually(Duration.ofSeconds(10), () -> assertEquals(List.of("order-1"), received));
+            }
+            assertEquals("reserved sku-1", reply);
+
+            List<String> failures = acceptsRightAndRefusesWrong(
+                    NatsSettings.builder().server(server.url()).credentialsFile(operator.credsFile).build(),
+                    List.of(NatsSettings.builder().server(server.url())
+                                    .credentialsFile(operator.strangerCredsFile).build(),
+                            NatsSettings.builder().server(server.url())
+                                    .credentialsFile(operator.mismatchedCredsFile).build()));
+            // Files that cannot work fail before connecting, naming the path (jnats alone says "Unable to connect").
+            for (Path file : List.of(missing, notCreds)) {
+                MessagingException e = assertThrows(MessagingException.class, () -> connect(
+                        NatsSettings.builder().server(server.url()).credentialsFile(file).build()).close());
+                assertTrue(e.getMessage().startsWith("messaging.nats.credentials-file " + file + " "),
+                           e.getMessage());
+                failures.add(e.getMessage() + (e.getCause() == null ? "" : " | " + e.getCause()));
+            }
+            String printed = NatsSettings.builder().server(server.url()).credentialsFile(operator.credsFile).build()
+                    .toString();
+
+            List<String> leaking = new ArrayList<>(logs.containing(operator.secrets));
+            for (String text : concat(failures, List.of(printed))) {
+                for (String secret : operator.secrets) {
+                    if (text.contains(secret)) {
+                        leaking.add(text);
+                    }
+                }
+            }
+            Measured.scenario("nats-credentials-file").put("round-trip", received + " / " + reply)
+                    .put("refused-wrong", failures.size()).put("log-lines", logs.lines().size())
+                    .put("seeds-or-jwts-in-logs-messages-or-toString", leaking.size())
+                    .put("refusals", failures).print();
             assertEquals(List.of(), leaking);
         }
     }

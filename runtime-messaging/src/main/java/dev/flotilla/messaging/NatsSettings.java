@@ -302,7 +302,8 @@ public final class NatsSettings {
      * @param connectionName the name the server shows for the connection
      * @return a new options builder
      * @throws NullPointerException if {@code connectionName} is {@code null}
-     * @throws MessagingException   if TLS cannot be set up or an NKey seed is invalid
+     * @throws MessagingException   if TLS cannot be set up, an NKey seed is invalid, or the credentials file cannot
+     *                              be read or is not one
      */
     public io.nats.client.Options.Builder toOptions(String connectionName) {
         Objects.requireNonNull(connectionName, "connectionName");
@@ -319,7 +320,7 @@ public final class NatsSettings {
                 .reportNoResponders();
         user().ifPresent(u -> b.userInfo(u.toCharArray(), password().orElse(new char[0])));
         token().ifPresent(b::token);
-        credentialsFile().ifPresent(f -> b.authHandler(io.nats.client.Nats.credentials(f.toString())));
+        credentialsFile().ifPresent(f -> b.authHandler(NatsTransport.credentialsAuth(f)));
         nkeySeed().ifPresent(seed -> b.authHandler(NatsTransport.nkeyAuth(seed)));
         if (tls) {
             if (truststore().isPresent() || keystore().isPresent()) {

@@ -2,6 +2,8 @@ package dev.flotilla.messaging;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,7 +120,7 @@ final class NatsTransport implements Transport {
                 .connectionListener((conn, type) -> logConnectionEvent(type));
         settings.user().ifPresent(u -> b.userInfo(u.toCharArray(), settings.password().orElse(new char[0])));
         settings.token().ifPresent(b::token);
-        settings.credentialsFile().ifPresent(f -> b.authHandler(Nats.credentials(f.toString())));
+        settings.credentialsFile().ifPresent(f -> b.authHandler(credentialsAuth(f)));
         settings.nkeySeed().ifPresent(seed -> b.authHandler(nkeyAuth(seed)));
         if (settings.tls()) {
             if (settings.truststore().isPresent() || settings.keystore().isPresent()) {
@@ -155,6 +157,28 @@ final class NatsTransport implements Transport {
         }
         long jitter = settings.reconnectJitter().toNanos();
         return Duration.ofNanos(wait + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter) : 0));
+    }
+
+    /**
+     * jnats' handler for a credentials file, after checking that the file can be read and holds an NKey seed: jnats
+     * reads it only during the handshake and then reports no more than "Unable to connect". Messages name the path,
+     * never the file's content.
+     */
+    static AuthHandler credentialsAuth(Path file) {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new MessagingException("messaging.nats.credentials-file " + file.toAbsolutePath()
+                    + " does not exist or cannot be read");
+        }
+        AuthHandler handler = Nats.credentials(file.toString());
+        try {
+            handler.getID();
+        } catch (IllegalStateException e) {
+            Throwable reason = e.getCause() == null ? e : e.getCause();
+            throw new MessagingException("messaging.nats.credentials-file " + file.toAbsolutePath()
+                    + " is not a NATS credentials file (a user JWT and an NKey seed, as nsc writes them): "
+                    + reason.getMessage(), e);
+        }
+        return handler;
     }
 
     static AuthHandler nkeyAuth(char[] seed) {
