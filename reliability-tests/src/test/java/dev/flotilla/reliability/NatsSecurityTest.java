@@ -95,6 +95,9 @@ class NatsSecurityTest {
                         NatsSettings.builder().server(server.url()).nkeySeed("SU" + TOKEN).build()));
                 failures.add(notASeed.getMessage());
             }
+            // the four refusals by the server point at the credentials, not at the address
+            assertTrue(failures.subList(0, 4).stream().allMatch(f -> f.contains("the server refused the credentials")),
+                       failures.toString());
             String[] secrets = {PASSWORD, TOKEN, seed, strangerSeed, "SU" + TOKEN};
             List<String> leaking = new ArrayList<>(logs.containing(secrets));
             for (String text : concat(failures, printed)) {

@@ -294,6 +294,20 @@ public final class NatsSettings {
         return pullExpiry;
     }
 
+    /** Exponential backoff from the initial to the max wait, plus jitter. */
+    private Duration reconnectWait(long attempt) {
+        long initial = reconnectInitialWait.toNanos();
+        long max = reconnectMaxWait.toNanos();
+        int shift = (int) Math.min(Math.max(attempt - 1, 0), 30);
+        long wait = Math.min(max, initial << shift);
+        if (wait < 0) {
+            wait = max;
+        }
+        long jitter = reconnectJitter.toNanos();
+        return Duration.ofNanos(wait + (jitter > 0 ? java.util.concurrent.ThreadLocalRandom.current().nextLong(jitter)
+                : 0));
+    }
+
     /**
      * jnats connection options with these servers, credentials, TLS and reconnect settings, for a component that
      * needs a connection of its own (the central configuration of {@code dev.flotilla.messaging.config}); add
@@ -307,14 +321,11 @@ public final class NatsSettings {
      */
     public io.nats.client.Options.Builder toOptions(String connectionName) {
         Objects.requireNonNull(connectionName, "connectionName");
-        long initial = reconnectInitialWait.toNanos();
-        long max = reconnectMaxWait.toNanos();
         io.nats.client.Options.Builder b = new io.nats.client.Options.Builder()
                 .servers(servers.toArray(String[]::new))
                 .connectionName(connectionName)
                 .maxReconnects(reconnectMaxAttempts)
-                .reconnectDelayHandler(attempt -> java.time.Duration.ofNanos(
-                        Math.min(max, initial << (int) Math.min(Math.max(attempt - 1, 0), 30))))
+                .reconnectDelayHandler(this::reconnectWait)
                 .reconnectBufferSize(reconnectBufferSize)
                 .connectionTimeout(connectionTimeout)
                 .reportNoResponders();

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -83,8 +82,7 @@ final class NatsTransport implements Transport {
             this.connection = Nats.connect(options());
         } catch (IOException e) {
             throw new MessagingException("Cannot connect to NATS at " + settings.servers() + " as '"
-                    + identity.name() + "': " + e.getMessage()
-                    + "; check messaging.nats.servers and that nats-server runs", e);
+                    + identity.name() + "': " + e.getMessage() + "; " + connectHint(e, settings), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MessagingException("Interrupted while connecting to NATS at " + settings.servers(), e);
@@ -107,38 +105,10 @@ final class NatsTransport implements Transport {
     }
 
     private Options options() {
-        Options.Builder b = new Options.Builder()
-                .servers(settings.servers().toArray(String[]::new))
-                .connectionName(identity.name())
-                .maxReconnects(settings.reconnectMaxAttempts())
-                .reconnectDelayHandler(this::reconnectWait)
-                .reconnectBufferSize(settings.reconnectBufferSize())
-                .connectionTimeout(settings.connectionTimeout())
-                .reportNoResponders()
+        Options.Builder b = settings.toOptions(identity.name())
                 .useTimeoutException()
                 .errorListener(new Listener())
                 .connectionListener((conn, type) -> logConnectionEvent(type));
-        settings.user().ifPresent(u -> b.userInfo(u.toCharArray(), settings.password().orElse(new char[0])));
-        settings.token().ifPresent(b::token);
-        settings.credentialsFile().ifPresent(f -> b.authHandler(credentialsAuth(f)));
-        settings.nkeySeed().ifPresent(seed -> b.authHandler(nkeyAuth(seed)));
-        if (settings.tls()) {
-            if (settings.truststore().isPresent() || settings.keystore().isPresent()) {
-                settings.truststore().ifPresent(p -> b.truststorePath(p.toString())
-                        .truststorePassword(settings.truststorePassword()));
-                settings.keystore().ifPresent(p -> b.keystorePath(p.toString())
-                        .keystorePassword(settings.keystorePassword()));
-            } else {
-                try {
-                    b.secure();
-                } catch (GeneralSecurityException e) {
-                    throw new MessagingException("Cannot set up TLS with the JVM's default trust store: " + e, e);
-                }
-            }
-            if (settings.tlsFirst()) {
-                b.tlsFirst();
-            }
-        }
         try {
             return b.build();
         } catch (IllegalStateException | IllegalArgumentException e) {
@@ -146,17 +116,19 @@ final class NatsTransport implements Transport {
         }
     }
 
-    /** Exponential backoff from the initial to the max wait, plus jitter. */
-    private Duration reconnectWait(long attempt) {
-        long initial = settings.reconnectInitialWait().toNanos();
-        long max = settings.reconnectMaxWait().toNanos();
-        int shift = (int) Math.min(Math.max(attempt - 1, 0), 30);
-        long wait = Math.min(max, initial << shift);
-        if (wait < 0) {
-            wait = max;
+    /** What to check after a failed connect: the credentials when the server refused them, else the address. */
+    static String connectHint(IOException e, NatsSettings settings) {
+        String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (message.contains("authorization") || message.contains("authentication")) {
+            return "the server refused the credentials: check messaging.nats.user/password, token, nkey-seed or "
+                    + "credentials-file";
         }
-        long jitter = settings.reconnectJitter().toNanos();
-        return Duration.ofNanos(wait + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter) : 0));
+        if (settings.tls()) {
+            // jnats reports a failed TLS handshake as a plain "Unable to connect"
+            return "check messaging.nats.servers, that nats-server runs, and that messaging.nats.tls.* (trust store, "
+                    + "key store) matches the server's TLS";
+        }
+        return "check messaging.nats.servers and that nats-server runs";
     }
 
     /**
