@@ -2,6 +2,8 @@ package dev.flotilla.core;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.failsafe.CircuitBreaker;
 import dev.flotilla.resilience.CallRejectedException;
@@ -24,6 +26,9 @@ import io.helidon.metrics.api.Tag;
 final class ResilienceMetrics implements ResilienceListener {
     private final String service;
     private final MeterRegistry registry;
+    /** The success and the failure counter of each policy set's calls, made with their first call. */
+    private final Map<String, Counter> successes = new ConcurrentHashMap<>();
+    private final Map<String, Counter> failures = new ConcurrentHashMap<>();
 
     ResilienceMetrics(String service, MeterRegistry registry) {
         this.service = service;
@@ -52,18 +57,33 @@ final class ResilienceMetrics implements ResilienceListener {
     }
 
     private void count(String name, String policySet, Tag... extra) {
+        counter(name, policySet, extra).increment();
+    }
+
+    private Counter counter(String name, String policySet, Tag... extra) {
         Counter.Builder builder = Counter.builder("flotilla.resilience." + name)
                 .addTag(Tag.create("service", service))
                 .addTag(Tag.create("policy", policySet));
         for (Tag tag : List.of(extra)) {
             builder.addTag(tag);
         }
-        registry.getOrCreate(builder).increment();
+        return registry.getOrCreate(builder);
     }
 
+    /**
+     * Every call completes here (a typed-client call twice: its retry set and its instance's set), so its
+     * counters are looked up once per policy set and outcome: a registry lookup builds the meter's id and tag list
+     * every time.
+     */
     @Override
     public void onCallCompleted(String policySet, boolean success, Duration duration) {
-        count("calls", policySet, Tag.create("outcome", success ? "success" : "failure"));
+        Map<String, Counter> counters = success ? successes : failures;
+        Counter counter = counters.get(policySet);
+        if (counter == null) {
+            counter = counters.computeIfAbsent(policySet, p -> counter("calls", p,
+                    Tag.create("outcome", success ? "success" : "failure")));
+        }
+        counter.increment();
     }
 
     @Override

@@ -316,17 +316,52 @@ final class NatsTransport implements Transport {
         // jnats expires requests on its cleanup timer (every few seconds); hold the caller to its own timeout
         return reply.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).handle((m, e) -> {
             if (e != null) {
-                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                if (cause instanceof JetStreamStatusException s && s.getStatus().getCode() == 503) {
-                    throw new NoRespondersException(subject);
-                }
-                if (cause instanceof TimeoutException || cause instanceof java.util.concurrent.CancellationException) {
-                    throw new RequestTimeoutException(subject, timeout);
-                }
-                throw new MessagingException("Request to '" + subject + "' failed: " + cause, cause);
+                throw requestFailure(subject, timeout, e);
             }
             return RawMessage.core(m.getSubject(), fromHeaders(m.getHeaders()), m.getData());
         });
+    }
+
+    /**
+     * The blocking request waits on the calling thread with its own timeout: no timer is scheduled (and cancelled)
+     * per request, and the reply is converted on the caller's thread rather than on jnats' thread.
+     */
+    @Override
+    public RawMessage requestAndWait(String subject, Map<String, String> headers, byte[] body, Duration timeout) {
+        NatsMessage message = NatsMessage.builder().subject(subject).headers(toHeaders(headers)).data(body).build();
+        CompletableFuture<io.nats.client.Message> reply;
+        try {
+            reply = connection.requestWithTimeout(message, timeout);
+        } catch (IllegalStateException e) {
+            throw new MessagingException("Cannot send request to '" + subject + "': " + e.getMessage(), e);
+        }
+        io.nats.client.Message m;
+        try {
+            m = reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            reply.cancel(false); // frees jnats' pending request now rather than at its next cleanup
+            throw new RequestTimeoutException(subject, timeout);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw requestFailure(subject, timeout, e.getCause() != null ? e.getCause() : e);
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new RequestTimeoutException(subject, timeout);
+        } catch (InterruptedException e) {
+            reply.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new MessagingException("Interrupted while waiting for the reply from '" + subject + "'", e);
+        }
+        return RawMessage.core(m.getSubject(), fromHeaders(m.getHeaders()), m.getData());
+    }
+
+    private static RuntimeException requestFailure(String subject, Duration timeout, Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof JetStreamStatusException s && s.getStatus().getCode() == 503) {
+            return new NoRespondersException(subject);
+        }
+        if (cause instanceof TimeoutException || cause instanceof java.util.concurrent.CancellationException) {
+            return new RequestTimeoutException(subject, timeout);
+        }
+        return new MessagingException("Request to '" + subject + "' failed: " + cause, cause);
     }
 
     // ---- responders as NATS micro service endpoints

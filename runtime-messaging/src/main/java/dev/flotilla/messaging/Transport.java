@@ -35,6 +35,21 @@ interface Transport {
     CompletableFuture<RawMessage> request(String subject, Map<String, String> headers, byte[] body,
                                           Duration timeout);
 
+    /**
+     * Sends a request and waits for the reply on the calling thread; throws NoRespondersException,
+     * RequestTimeoutException or MessagingException as {@link #request} completes with them.
+     */
+    default RawMessage requestAndWait(String subject, Map<String, String> headers, byte[] body, Duration timeout) {
+        try {
+            return request(subject, headers, body, timeout).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new MessagingException("Request to '" + subject + "' failed: " + e.getCause(), e.getCause());
+        }
+    }
+
     Handle respond(String subject, String queueGroupOrNull, Consumer<RawMessage> sink);
 
     PublishAck publishDurable(String subject, Map<String, String> headers, byte[] body, String messageId);

@@ -331,6 +331,33 @@ class NatsMessagingTest {
         assertEquals(1, requests, "$SRV.STATS counts the request");
     }
 
+    @Test
+    void aReplyEchoesTheRequestersCorrelationOnlyWhenTheRequestCarriedOne() throws Exception {
+        Queue<String> seen = new ConcurrentLinkedQueue<>();
+        Messaging pricing = messaging("pricing");
+        pricing.respond("pricing.quote", PriceQuery.class, q -> {
+            seen.add(String.valueOf(org.slf4j.MDC.get("correlationId")));
+            return new Price(q.payload().sku(), 100);
+        });
+        // the server has the responder's subscription once it answered a ping sent after it
+        ((NatsTransport) ((DefaultMessaging) pricing).transportImpl()).connection().flush(WAIT);
+        Connection raw = rawConnection();
+        byte[] body = "{\"sku\":\"a\"}".getBytes(StandardCharsets.UTF_8);
+
+        io.nats.client.Message bare = raw.request("pricing.quote", body, WAIT);
+        assertEquals("{\"sku\":\"a\",\"cents\":100}", new String(bare.getData(), StandardCharsets.UTF_8));
+        assertFalse(bare.hasHeaders(), "a request without headers gets a reply without headers");
+        assertFalse(seen.peek() == null || seen.peek().equals("null"),
+                    "the responder still runs with a correlation id of its own: " + seen);
+
+        io.nats.client.impl.Headers headers = new io.nats.client.impl.Headers()
+                .put(MessagingHeaders.CORRELATION_ID, "req-42");
+        io.nats.client.Message echoed = raw.request(io.nats.client.impl.NatsMessage.builder().subject("pricing.quote")
+                .headers(headers).data(body).build(), WAIT);
+        assertEquals("req-42", echoed.getHeaders().getFirst(MessagingHeaders.CORRELATION_ID));
+        assertEquals(List.of("req-42"), List.copyOf(seen).subList(1, 2));
+    }
+
     private ConsumerInfo consumerInfo(Connection raw, String durable) {
         try {
             JetStreamManagement jsm = raw.jetStreamManagement();

@@ -52,6 +52,14 @@ import io.helidon.webclient.api.WebClient;
 public final class ServiceClients implements AutoCloseable {
     /** The longest wait for a TCP connection to an instance. */
     static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(2);
+    /**
+     * The default of {@code clients.connection-cache-size}: idle keep-alive connections kept per downstream instance.
+     * Helidon's own default (256) makes a gateway with more concurrent calls to one instance close the surplus and
+     * reconnect; connections are only kept once that many were in use at the same time.
+     */
+    public static final int DEFAULT_CONNECTION_CACHE_SIZE = 1024;
+    /** The key, under the {@code clients} node, of the number of idle connections kept per instance. */
+    static final String CONNECTION_CACHE_SIZE_KEY = "connection-cache-size";
 
     private final String caller;
     private final ServiceDiscovery discovery;
@@ -66,6 +74,8 @@ public final class ServiceClients implements AutoCloseable {
     private final MeterRegistry metrics;
     /** The clients of services with a {@code clients.<service>.tls} section: a pool of their own, with that TLS. */
     private final Map<String, WebClient> tlsClients = new ConcurrentHashMap<>();
+    /** Idle connections kept per downstream instance. */
+    private final int connectionCacheSize;
 
     private ServiceClients(Builder builder) {
         this.caller = builder.caller;
@@ -73,6 +83,8 @@ public final class ServiceClients implements AutoCloseable {
         this.resilience = builder.resilience == null ? Resilience.create(b -> { }) : builder.resilience;
         this.clientsConfig = builder.clientsConfig;
         this.mapper = builder.mapper == null ? JsonMapping.newMapper() : builder.mapper;
+        this.connectionCacheSize = builder.connectionCacheSize != null ? builder.connectionCacheSize
+                : connectionCacheSize(clientsConfig);
         this.webClient = LazyValue.create(() -> webClientBuilder().build());
         this.asyncExecutor = Executors.newVirtualThreadPerTaskExecutor();
         this.tracing = builder.tracing == null ? Tracing.propagationOnly(caller) : builder.tracing;
@@ -84,6 +96,7 @@ public final class ServiceClients implements AutoCloseable {
                 .mediaContext(JsonMapping.mediaContext(mapper))
                 // Each service keeps its own pool, so one service's stop cannot break another's connections.
                 .shareConnectionCache(false)
+                .connectionCacheSize(connectionCacheSize)
                 .followRedirects(false)
                 .connectTimeout(CONNECT_TIMEOUT);
     }
@@ -95,6 +108,29 @@ public final class ServiceClients implements AutoCloseable {
             return webClient.get();
         }
         return tlsClients.computeIfAbsent(serviceName, n -> webClientBuilder().tls(Tls.create(tls)).build());
+    }
+
+    private static int connectionCacheSize(Config clients) {
+        Config node = clients.get(CONNECTION_CACHE_SIZE_KEY);
+        if (!node.exists()) {
+            return DEFAULT_CONNECTION_CACHE_SIZE;
+        }
+        int size;
+        try {
+            size = node.asInt().get();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("clients." + CONNECTION_CACHE_SIZE_KEY + " must be a whole number, was '"
+                    + node.asString().orElse("") + "'", e);
+        }
+        return checkCacheSize(size);
+    }
+
+    private static int checkCacheSize(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("clients." + CONNECTION_CACHE_SIZE_KEY + " must be at least 1, was "
+                    + size);
+        }
+        return size;
     }
 
     /**
@@ -166,8 +202,23 @@ public final class ServiceClients implements AutoCloseable {
         private ObjectMapper mapper;
         private Tracing tracing;
         private MeterRegistry metrics;
+        private Integer connectionCacheSize;
 
         private Builder() {
+        }
+
+        /**
+         * How many idle keep-alive connections the pool keeps per downstream instance (host and port); a connection
+         * that finishes a call while that many are idle is closed. Overrides {@code clients.connection-cache-size}.
+         * Default {@value ServiceClients#DEFAULT_CONNECTION_CACHE_SIZE}.
+         *
+         * @param size at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code size} is less than 1
+         */
+        public Builder connectionCacheSize(int size) {
+            this.connectionCacheSize = checkCacheSize(size);
+            return this;
         }
 
         /**
@@ -238,7 +289,9 @@ public final class ServiceClients implements AutoCloseable {
 
         /**
          * The {@code clients} config node: {@code <service>.policies} and {@code <service>.methods.<method>.policies}
-         * choose resilience settings by name.
+         * choose resilience settings by name; {@code connection-cache-size} sets the idle connections kept per
+         * downstream instance (see {@link #connectionCacheSize(int)}). An invalid {@code connection-cache-size} makes
+         * {@link #build()} throw {@link IllegalArgumentException}.
          *
          * @param clients the {@code clients} node
          * @return this builder
@@ -265,6 +318,7 @@ public final class ServiceClients implements AutoCloseable {
          * Builds the factory.
          *
          * @return a new factory; close it when done
+         * @throws IllegalArgumentException if {@code clients.connection-cache-size} is not a whole number of at least 1
          */
         public ServiceClients build() {
             return new ServiceClients(this);

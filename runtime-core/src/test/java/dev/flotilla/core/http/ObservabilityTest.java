@@ -197,6 +197,9 @@ class ObservabilityTest {
                         "target=\"catalog-service\"", "method=\"flakyGet\"", "outcome=\"success\"") >= 1);
         assertTrue(line(text, "flotilla_resilience_circuit_breakers", "service=\"front-service\"",
                         "state=\"closed\"") >= 1, "the breaker of the catalog instance is counted as closed");
+        assertTrue(line(text, "flotilla_resilience_calls_total", "service=\"front-service\"",
+                        "policy=\"catalog-service/calls\"", "outcome=\"success\"") >= 1,
+                   "the typed client's calls are counted by their policy set");
         assertFalse(text.contains("route=\"/nowhere/at/all\""));
     }
 
