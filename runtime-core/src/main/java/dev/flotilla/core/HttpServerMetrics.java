@@ -13,7 +13,8 @@ import io.helidon.metrics.api.Timer;
  * The RED metrics of a service's HTTP routes: {@code flotilla.http.server.requests} (a timer: rate, duration) and
  * {@code flotilla.http.server.errors} (5xx answers), tagged {@code service}, {@code method}, {@code route} (the
  * route's template, such as {@code /users/{id}}, or {@code unmatched}) and {@code status} ({@code 2xx} ...
- * {@code 5xx}). Meters are looked up once per tag combination. Thread-safe.
+ * {@code 5xx}). The timer publishes count, sum and max, no client-side percentiles (Helidon's default would update a
+ * percentile histogram at every request). Meters are looked up once per tag combination. Thread-safe.
  */
 final class HttpServerMetrics {
     /** The route tag of requests that no route matched (404, 405): one series, whatever the path. */
@@ -47,7 +48,10 @@ final class HttpServerMetrics {
     private Meters create(String method, String route, int statusClass) {
         Tag[] tags = {Tag.create("service", service), Tag.create("method", method), Tag.create("route", route),
                 Tag.create("status", statusClass + "xx")};
+        // No client-side percentiles (Helidon's default): they cost an HdrHistogram update on every request and
+        // cannot be aggregated across instances; count, sum and max are what the series promise.
         Timer timer = registry.getOrCreate(Timer.builder("flotilla.http.server.requests").tags(java.util.List.of(tags))
+                                                   .percentiles(new double[0])
                                                    .description("HTTP requests served, by route and status class"));
         Counter errors = statusClass == 5 ? registry.getOrCreate(Counter.builder("flotilla.http.server.errors")
                 .tags(java.util.List.of(tags)).description("HTTP requests answered with a 5xx status")) : null;

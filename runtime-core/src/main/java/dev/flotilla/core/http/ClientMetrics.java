@@ -11,7 +11,8 @@ import io.helidon.metrics.api.Timer;
 
 /**
  * The timer {@code flotilla.http.client.requests} of one caller's calls to one target, by contract method and
- * outcome. A call counts once, whatever its retries (the attempts are spans). Thread-safe.
+ * outcome. A call counts once, whatever its retries (the attempts are spans). Count, sum and max only: no client-side
+ * percentiles, which would update a percentile histogram at every call. Thread-safe.
  */
 final class ClientMetrics {
     private final String caller;
@@ -32,6 +33,7 @@ final class ClientMetrics {
         if (timer == null) {
             timer = timers.computeIfAbsent(key, k -> registry.getOrCreate(
                     Timer.builder("flotilla.http.client.requests")
+                            .percentiles(new double[0])
                             .tags(List.of(Tag.create("service", caller), Tag.create("target", target),
                                           Tag.create("method", method), Tag.create("outcome", outcome)))
                             .description("Calls of typed clients, by target, contract method and outcome")));

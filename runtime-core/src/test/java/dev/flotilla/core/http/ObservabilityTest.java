@@ -201,6 +201,11 @@ class ObservabilityTest {
                         "policy=\"catalog-service/calls\"", "outcome=\"success\"") >= 1,
                    "the typed client's calls are counted by their policy set");
         assertFalse(text.contains("route=\"/nowhere/at/all\""));
+        assertTrue(line(text, "flotilla_http_server_requests_seconds_max", "service=\"front-service\"",
+                        "route=\"/front/{id}\"") >= 0, "the timers publish count, sum and max");
+        assertEquals(-1, line(text, "flotilla_http_server_requests_seconds", "quantile="),
+                     "no client-side percentiles, which would update a histogram at every request");
+        assertEquals(-1, line(text, "flotilla_http_client_requests_seconds", "quantile="));
     }
 
     /** The value of the first sample line of {@code name} that has all the labels; -1 when there is none. */
