@@ -117,6 +117,8 @@ public interface Messaging extends AutoCloseable {
 
     /**
      * Subscribes (core NATS: at-most-once; a handler failure dead-letters the message, it is not redelivered).
+     * The subscription is in effect when this returns: on NATS the server has confirmed it, so a message published
+     * afterwards, from any connection, is received.
      *
      * @param subject the subject; wildcards allowed
      * @param type    the payload type
@@ -174,7 +176,8 @@ public interface Messaging extends AutoCloseable {
 
     /**
      * Answers requests on a subject, sharing them with the service's other instances. On NATS the responder is
-     * an endpoint of the service's NATS micro service, listed by {@code $SRV.INFO}.
+     * an endpoint of the service's NATS micro service, listed by {@code $SRV.INFO}. It is in effect when this
+     * returns: a request sent afterwards, from any connection, is answered.
      *
      * @param subject   the subject
      * @param type      the request type

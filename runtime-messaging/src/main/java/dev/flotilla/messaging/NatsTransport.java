@@ -249,6 +249,7 @@ final class NatsTransport implements Transport {
     public Handle subscribe(String subject, String queueGroupOrNull, Consumer<RawMessage> sink) {
         io.nats.client.Subscription subscription = queueGroupOrNull == null ? connection.subscribe(subject)
                 : connection.subscribe(subject, queueGroupOrNull);
+        settle(); // a message published right after this returns, from any connection, is received
         Thread reader = Thread.ofVirtual().name("flotilla-nats-" + subject).start(() -> {
             while (true) {
                 io.nats.client.Message m;
@@ -406,6 +407,7 @@ final class NatsTransport implements Transport {
         } finally {
             serviceLock.unlock();
         }
+        settle(); // a request sent right after this returns, from any connection, is answered
         return new Handle() {
             @Override
             public boolean stopIntake(Duration timeout) {
@@ -474,14 +476,15 @@ final class NatsTransport implements Transport {
     }
 
     /**
-     * Waits until the server has the replacement's subscriptions and has dropped the old ones, so a request sent
-     * after a swap is never routed to the stopped service (where it would be lost and time out at the requester).
+     * Waits until the server has processed what this connection sent so far (a ping answered): new subscriptions
+     * are then in effect for messages from any connection, and after a swap of the NATS service the old one's
+     * subscriptions are gone, so a request is never routed to the stopped service (where it would be lost).
      */
     private void settle() {
         try {
             connection.flush(settings.requestTimeout());
         } catch (TimeoutException | IllegalStateException e) {
-            LOG.debug("NATS did not confirm the responders of '{}' in time: {}", identity.name(), e.toString());
+            LOG.debug("NATS did not confirm the subscriptions of '{}' in time: {}", identity.name(), e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

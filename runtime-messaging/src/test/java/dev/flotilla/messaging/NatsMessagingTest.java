@@ -358,6 +358,29 @@ class NatsMessagingTest {
         assertEquals(List.of("req-42"), List.copyOf(seen).subList(1, 2));
     }
 
+    @Test
+    void subscriptionsAndRespondersAreInEffectWhenTheCallReturns() throws Exception {
+        Messaging service = messaging("pricing", b -> { });
+        Connection other = rawConnection();
+        for (int i = 0; i < 20; i++) {
+            // a responder registered, then at once a request from another connection: answered, never "no responders"
+            String requestSubject = "ready.quote." + i;
+            service.respond(requestSubject, PriceQuery.class, q -> new Price(q.payload().sku(), 7));
+            io.nats.client.Message reply = other.request(requestSubject,
+                    "{\"sku\":\"a\"}".getBytes(StandardCharsets.UTF_8), WAIT);
+            assertEquals("{\"sku\":\"a\",\"cents\":7}", new String(reply.getData(), StandardCharsets.UTF_8),
+                         "reply to request " + i);
+
+            // a subscription made, then at once a publish from another connection: received (core NATS keeps nothing
+            // for a subscription the server does not know yet)
+            String eventSubject = "ready.event." + i;
+            CountDownLatch received = new CountDownLatch(1);
+            service.subscribe(eventSubject, byte[].class, e -> received.countDown());
+            other.publish(eventSubject, new byte[] {1});
+            assertTrue(received.await(WAIT.toMillis(), TimeUnit.MILLISECONDS), "event " + i + " received");
+        }
+    }
+
     private ConsumerInfo consumerInfo(Connection raw, String durable) {
         try {
             JetStreamManagement jsm = raw.jetStreamManagement();
