@@ -73,11 +73,16 @@ final class OrderSaga {
     /**
      * The inventory's answer can overtake the commit of the order it answers (OrderPlaced is published inside the
      * inserting transaction, before its commit): fail the handler, so JetStream delivers the answer again once the
-     * order is stored, instead of dropping it and leaving the order PENDING.
+     * order is stored, instead of dropping it and leaving the order PENDING. The transition can also miss the row
+     * while it commits and the read after it find it committed, still PENDING: that too is an answer to deliver again.
      */
     private static Optional<Order> requireStored(String orderId, Optional<Order> order) {
         if (order.isEmpty()) {
             throw new IllegalStateException("Order " + orderId + " is not stored (yet): the answer is redelivered");
+        }
+        if (order.get().status() == Status.PENDING) {
+            throw new IllegalStateException("Order " + orderId + " was committed during the transition: the answer "
+                                                    + "is redelivered");
         }
         return order;
     }
