@@ -4,13 +4,16 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** Waits for a condition with a deadline, polling; never sleeps a fixed time to let something happen. */
-final class Await {
+/**
+ * Waits for a condition with a deadline, polling; never sleeps a fixed time to let something happen. Public for the
+ * tests of the module's sub-packages.
+ */
+public final class Await {
 
     private Await() {
     }
 
-    static void until(Duration timeout, BooleanSupplier condition, Supplier<String> whatWasExpected) {
+    public static void until(Duration timeout, BooleanSupplier condition, Supplier<String> whatWasExpected) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
@@ -25,7 +28,7 @@ final class Await {
         }
     }
 
-    static void until(Duration timeout, BooleanSupplier condition, String whatWasExpected) {
+    public static void until(Duration timeout, BooleanSupplier condition, String whatWasExpected) {
         until(timeout, condition, () -> whatWasExpected);
     }
 }

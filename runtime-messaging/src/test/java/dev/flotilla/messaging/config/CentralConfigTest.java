@@ -18,13 +18,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import dev.flotilla.core.Service;
 import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.ServiceHandle;
 import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.core.ServiceStartException;
+import dev.flotilla.messaging.Await;
 import dev.flotilla.messaging.NatsServer;
 import dev.flotilla.messaging.NatsSettings;
 import org.junit.jupiter.api.AfterAll;
@@ -111,16 +111,6 @@ class CentralConfigTest {
         return config;
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("Not within " + WAIT + ": " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
-
     private static String value(ServiceHandle handle, String key) {
         return handle.context().config().get(key).asString().orElse("<missing>");
     }
@@ -179,19 +169,19 @@ class CentralConfigTest {
             var flaky = b.context().resilience().policies("flaky");
 
             central.put("cfg-b.resilience.flaky.retry.max-attempts", "4");
-            await(() -> countAttempts(b, "flaky") == 4, "the running service retries 4 times now");
+            Await.until(WAIT, () -> countAttempts(b, "flaky") == 4, "the running service retries 4 times now");
             assertTrue(flaky == b.context().resilience().policies("flaky"), "callers keep their policy set");
 
             central.put("cfg-b.resilience.flaky.retry.max-attempts", "lots");
-            await(() -> get(b, "/health").contains("refused.resilience.flaky.retry.max-attempts"),
+            Await.until(WAIT, () -> get(b, "/health").contains("refused.resilience.flaky.retry.max-attempts"),
                   "the refusal shows in health details");
             assertEquals(4, countAttempts(b, "flaky"), "the old value stays in force");
             assertEquals("4", value(b, "resilience.flaky.retry.max-attempts"));
-            await(() -> get(b, "/metrics").contains("outcome=\"refused\""), "the refusal is counted");
+            Await.until(WAIT, () -> get(b, "/metrics").contains("outcome=\"refused\""), "the refusal is counted");
 
             central.put("cfg-b.resilience.flaky.retry.max-attempts", "2");
-            await(() -> countAttempts(b, "flaky") == 2, "a valid value after a refused one applies");
-            await(() -> !get(b, "/health").contains("refused."), "the refusal is cleared");
+            Await.until(WAIT, () -> countAttempts(b, "flaky") == 2, "a valid value after a refused one applies");
+            Await.until(WAIT, () -> !get(b, "/health").contains("refused."), "the refusal is cleared");
         }
     }
 
@@ -229,29 +219,30 @@ class CentralConfigTest {
             assertTrue(!c.context().feature("express"));
 
             central.put("shared.features.express", "true");
-            await(() -> c.context().feature("express"), "the feature flag turns on");
+            Await.until(WAIT, () -> c.context().feature("express"), "the feature flag turns on");
             central.put("shared.features.express", "maybe");
-            await(() -> get(c, "/health").contains("refused.features.express"), "a non-boolean flag is refused");
+            Await.until(WAIT, () -> get(c, "/health").contains("refused.features.express"),
+                        "a non-boolean flag is refused");
             assertTrue(c.context().feature("express"));
 
             central.put("cfg-c.orders.max-items", "5");
-            await(() -> "5".equals(service.seenByListener.get()), "the service's listener gets its key");
+            Await.until(WAIT, () -> "5".equals(service.seenByListener.get()), "the service's listener gets its key");
             central.put("cfg-c.orders.max-items", "0");
-            await(() -> get(c, "/health").contains("orders.max-items must be at least 1"),
+            Await.until(WAIT, () -> get(c, "/health").contains("orders.max-items must be at least 1"),
                   "the listener's refusal shows with its reason");
             assertEquals("5", value(c, "orders.max-items"));
 
             org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger("dev.flotilla.test.central");
             assertTrue(!logger.isTraceEnabled());
             central.put("cfg-c.log.level.dev.flotilla.test.central", "TRACE");
-            await(logger::isTraceEnabled, "the log level applies at run time");
+            Await.until(WAIT, logger::isTraceEnabled, "the log level applies at run time");
             central.put("cfg-c.log.level.dev.flotilla.test.central", "LOUD");
-            await(() -> get(c, "/health").contains("not a log level"), "an unknown level is refused");
+            Await.until(WAIT, () -> get(c, "/health").contains("not a log level"), "an unknown level is refused");
             central.delete("cfg-c.log.level.dev.flotilla.test.central");
-            await(() -> !logger.isTraceEnabled(), "a removed level inherits again");
+            Await.until(WAIT, () -> !logger.isTraceEnabled(), "a removed level inherits again");
 
             central.put("cfg-c.server.host", "127.0.0.2");
-            await(() -> get(c, "/health").contains("restart-required"), "a server change needs a restart");
+            Await.until(WAIT, () -> get(c, "/health").contains("restart-required"), "a server change needs a restart");
             assertEquals("<missing>", value(c, "server.host"), "and is not applied");
         }
     }
@@ -275,8 +266,9 @@ class CentralConfigTest {
                 central.createBucket(CentralConfig.DEFAULT_HISTORY);
                 central.put("cfg-d.greeting", "from-central");
             }
-            await(() -> value(d, "greeting").equals("from-central"), "central values apply once the bucket exists");
-            await(() -> get(d, "/health").contains("watching"), "health says the bucket is watched");
+            Await.until(WAIT, () -> value(d, "greeting").equals("from-central"),
+                        "central values apply once the bucket exists");
+            Await.until(WAIT, () -> get(d, "/health").contains("watching"), "health says the bucket is watched");
         }
     }
 
@@ -298,13 +290,13 @@ class CentralConfigTest {
             assertEquals("own", value(f, "greeting"), "the service's own key wins");
 
             server.stop();
-            await(() -> get(e, "/health").contains("disconnected"), "the disconnect shows in health");
+            Await.until(WAIT, () -> get(e, "/health").contains("disconnected"), "the disconnect shows in health");
             assertEquals("hello", value(e, "greeting"), "values stay while NATS is away");
             server.restart();
             try (CentralConfig central = central(bucket)) {
                 central.put("shared.greeting", "hello again");
             }
-            await(() -> value(e, "greeting").equals("hello again"), "watching resumes after the restart");
+            Await.until(WAIT, () -> value(e, "greeting").equals("hello again"), "watching resumes after the restart");
             assertEquals("own", value(f, "greeting"));
         } finally {
             if (!server.isRunning()) {
