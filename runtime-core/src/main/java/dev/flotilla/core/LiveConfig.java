@@ -17,8 +17,6 @@ import dev.flotilla.core.spi.ConfigLayer;
 import dev.flotilla.resilience.Resilience;
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
-import io.helidon.health.HealthCheckResponse;
-import io.helidon.health.HealthCheckType;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
@@ -313,26 +311,7 @@ final class LiveConfig implements AutoCloseable {
 
     /** Readiness stays up: a refused value or an unreachable bucket never takes the service down. */
     HealthCheck healthCheck() {
-        return new HealthCheck() {
-            @Override
-            public HealthCheckType type() {
-                return HealthCheckType.READINESS;
-            }
-
-            @Override
-            public String name() {
-                return "config";
-            }
-
-            @Override
-            public HealthCheckResponse call() {
-                HealthCheckResponse.Builder response = HealthCheckResponse.builder().status(true);
-                for (Map.Entry<String, Object> detail : details().entrySet()) {
-                    response.detail(detail.getKey(), detail.getValue());
-                }
-                return response.build();
-            }
-        };
+        return new DetailsCheck("config", this::details);
     }
 
     synchronized Map<String, Object> details() {

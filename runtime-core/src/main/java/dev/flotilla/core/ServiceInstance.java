@@ -366,24 +366,11 @@ final class ServiceInstance implements ServiceHandle {
 
     /** Open breakers are reported in the details; a failing downstream does not make this service unready. */
     private static HealthCheck circuitBreakerCheck(Resilience resilience) {
-        return new HealthCheck() {
-            @Override
-            public HealthCheckType type() {
-                return HealthCheckType.READINESS;
-            }
-
-            @Override
-            public String name() {
-                return "circuit-breakers";
-            }
-
-            @Override
-            public HealthCheckResponse call() {
-                HealthCheckResponse.Builder response = HealthCheckResponse.builder().status(true);
-                resilience.circuitBreakerStates().forEach((name, state) -> response.detail(name, state.name()));
-                return response.build();
-            }
-        };
+        return new DetailsCheck("circuit-breakers", () -> {
+            Map<String, String> states = new java.util.LinkedHashMap<>();
+            resilience.circuitBreakerStates().forEach((name, state) -> states.put(name, state.name()));
+            return states;
+        });
     }
 
     private static URI advertisedUri(Config config, int port, boolean tls) {
