@@ -104,7 +104,10 @@ final class LiveConfig implements AutoCloseable {
     /** Starts applying the layer's changes, now that the resilience registry they may change exists. */
     void start(Resilience resilience) {
         Config config = current;
-        Set<String> keys = new TreeSet<>(flat(config).keySet());
+        // only the two sections read here: flattening the whole tree (the environment's too) was a good part of a start
+        Set<String> keys = new TreeSet<>(flat(config.get(FEATURES_PREFIX.substring(0, FEATURES_PREFIX.length() - 1)))
+                                                 .keySet());
+        keys.addAll(flat(config.get(LogLevels.PREFIX.substring(0, LogLevels.PREFIX.length() - 1))).keySet());
         keys.removeIf(k -> !k.startsWith(FEATURES_PREFIX) && !k.startsWith(LogLevels.PREFIX));
         check(keys, config); // throws naming the key: the start fails, as with any invalid setting
         for (String key : keys) {

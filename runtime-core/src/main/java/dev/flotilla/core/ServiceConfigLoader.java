@@ -4,18 +4,23 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.config.spi.ConfigSource;
+import io.helidon.config.yaml.YamlConfigParser;
 
 /**
  * Builds a service's own view of the configuration from layered sources. Highest precedence first:
  * <ol>
  *     <li>overrides given in code (the runtime builder, the testkit) and command-line {@code --key=value};</li>
- *     <li>Java system properties;</li>
+ *     <li>Java system properties, except the JVM's own ({@code java.*}, {@code jdk.*}, {@code sun.*}, {@code os.*},
+ *     {@code user.*}, {@code file.*}, {@code line.*}, {@code path.*}, {@code native.*}, {@code stdout.*},
+ *     {@code stderr.*});</li>
  *     <li>environment variables (Helidon's mapping: {@code SERVER_PORT} is {@code server.port});</li>
  *     <li>the central configuration, when the service has a {@link dev.flotilla.core.spi.ConfigLayer} (its values
  *     are already the service's own: the layer merges shared and per-service keys);</li>
@@ -27,7 +32,8 @@ import io.helidon.config.spi.ConfigSource;
  * already the service's own and have no section.
  *
  * <p>The environment and {@code application.yaml} are read once per loader (one loader per runtime); system
- * properties and the service's own file are read at every start.
+ * properties and the service's own file are read at every start (the system properties' tree is made again only
+ * when they changed).
  */
 final class ServiceConfigLoader {
     private final Supplier<ConfigSource> environment;
@@ -53,39 +59,58 @@ final class ServiceConfigLoader {
      * @param central flat keys of the service's configuration; empty for none
      */
     Config load(String serviceName, Map<String, String> overrides, Map<String, String> central) {
-        List<Config> layers = new ArrayList<>();
-        layers.add(layer(ConfigSources.create(systemProperties.get()).build()));
-        layers.add(processLayers().environment());
-        Config centralLayer = central.isEmpty() ? null : layer(ConfigSources.create(central).name("central").build());
-        layers.add(layer(ConfigSources.classpath(serviceName + ".yaml").optional().build()));
-        layers.add(processLayers().application());
-
         Config.Builder builder = Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .addSource(ConfigSources.create(overrides).name("overrides").build());
-        for (int i = 0; i < layers.size(); i++) {
-            Config layer = layers.get(i);
-            if (i == 2 && centralLayer != null) {
-                // Below the environment, above the files; already the service's own view, so no section to find.
-                builder.addSource(ConfigSources.create(centralLayer));
-            }
-            Config section = layer.get(serviceName);
-            if (section.exists()) {
-                builder.addSource(ConfigSources.create(section));
-            }
-            if (layer.exists()) {
-                builder.addSource(ConfigSources.create(layer));
-            }
+        systemPropertiesLayer().addTo(builder, serviceName);
+        ProcessLayers process = processLayers();
+        process.environment().addTo(builder, serviceName);
+        if (!central.isEmpty()) {
+            // Below the environment, above the files; already the service's own view, so no section to find.
+            builder.addSource(ConfigSources.create(central).name("central").build());
         }
+        new Layer(layer(ConfigSources.classpath(serviceName + ".yaml").optional().build())).addTo(builder, serviceName);
+        process.application().addTo(builder, serviceName);
         return builder.build();
     }
 
+    /**
+     * One source of configuration as a tree, with the sources made from it cached per service: a service's section
+     * (its keys win over the same keys at the root), then the whole layer. A source made from a tree holds no state,
+     * so several configurations can share it; making it copies the tree, which for the environment is large.
+     */
+    private static final class Layer {
+        private final Config config;
+        private final ConfigSource whole;
+        private final Map<String, Optional<ConfigSource>> sections = new ConcurrentHashMap<>();
+
+        Layer(Config config) {
+            this.config = config;
+            this.whole = config.exists() ? ConfigSources.create(config) : null;
+        }
+
+        void addTo(Config.Builder builder, String serviceName) {
+            sections.computeIfAbsent(serviceName, name -> {
+                Config section = config.get(name);
+                return section.exists() ? Optional.of(ConfigSources.create(section)) : Optional.empty();
+            }).ifPresent(builder::addSource);
+            if (whole != null) {
+                builder.addSource(whole);
+            }
+        }
+    }
+
     /** The layers every service of a runtime shares, read once: the environment and application.yaml. */
-    private record ProcessLayers(Config environment, Config application) {
+    private record ProcessLayers(Layer environment, Layer application) {
     }
 
     private volatile ProcessLayers processLayers;
+    /** The system properties last read and their layer: read at every start, made again only when they changed. */
+    private volatile SystemPropertiesLayer lastSystemProperties;
+
+    private record SystemPropertiesLayer(Map<String, String> values, Layer layer) {
+    }
 
     private ProcessLayers processLayers() {
         ProcessLayers layers = processLayers;
@@ -93,8 +118,9 @@ final class ServiceConfigLoader {
             synchronized (this) {
                 layers = processLayers;
                 if (layers == null) {
-                    layers = new ProcessLayers(layer(environment.get()),
-                                               layer(ConfigSources.classpath("application.yaml").optional().build()));
+                    layers = new ProcessLayers(new Layer(layer(environment.get())),
+                                               new Layer(layer(ConfigSources.classpath("application.yaml")
+                                                                       .optional().build())));
                     processLayers = layers;
                 }
             }
@@ -102,18 +128,51 @@ final class ServiceConfigLoader {
         return layers;
     }
 
+    private Layer systemPropertiesLayer() {
+        Map<String, String> values = systemProperties.get();
+        SystemPropertiesLayer last = lastSystemProperties;
+        if (last != null && last.values().equals(values)) {
+            return last.layer();
+        }
+        synchronized (this) { // services starting together make it once
+            last = lastSystemProperties;
+            if (last == null || !last.values().equals(values)) {
+                last = new SystemPropertiesLayer(values, new Layer(layer(ConfigSources.create(values).build())));
+                lastSystemProperties = last;
+            }
+            return last.layer();
+        }
+    }
+
+    /**
+     * A source read as a tree, to take sections from. Only nodes are read from it, so it needs no mapper service;
+     * its only parser is YAML (the service loader's look-ups for both were a good part of a service's start).
+     */
     private static Config layer(ConfigSource source) {
         return Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
+                .disableMapperServices()
+                .disableParserServices()
+                .addParser(YamlConfigParser.create())
                 .addSource(source)
                 .build();
     }
 
-    private static Map<String, String> copy(Properties properties) {
+    /**
+     * The JVM's own properties ({@code java.version}, {@code user.dir}, ...) describe the process, not a service:
+     * left out, they do not make every service's configuration tree several times larger.
+     */
+    private static final List<String> JVM_PROPERTY_PREFIXES = List.of("java.", "jdk.", "sun.", "os.", "user.",
+                                                                      "file.", "line.", "path.", "native.",
+                                                                      "stdout.", "stderr.");
+
+    static Map<String, String> copy(Properties properties) {
         Map<String, String> map = new HashMap<>();
         for (String name : properties.stringPropertyNames()) {
-            map.put(name, properties.getProperty(name));
+            if (JVM_PROPERTY_PREFIXES.stream().noneMatch(name::startsWith)) {
+                map.put(name, properties.getProperty(name));
+            }
         }
         return map;
     }

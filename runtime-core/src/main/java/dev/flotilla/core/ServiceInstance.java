@@ -30,6 +30,7 @@ import io.helidon.http.DirectHandler;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.service.registry.Services;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
@@ -302,28 +303,31 @@ final class ServiceInstance implements ServiceHandle {
         }
 
         PROFILE.debug("{} routing+health {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
-        // Helidon's metrics feature fills a JVM-wide map that is not thread-safe while a server is set up
-        // (KeyPerformanceIndicatorMetricsImpls): servers are built one at a time, even when services start together.
-        synchronized (MetricsObserver.class) {
-            run.server = WebServer.builder()
-                    .port(DEFAULT_PORT)
-                    .maxPayloadSize(DEFAULT_MAX_PAYLOAD_SIZE)
-                    .config(run.config().get("server"))
-                    .featuresDiscoverServices(false)
-                    // Flotilla drains and stops the server itself; Helidon's own hook would cut requests in flight.
-                    .shutdownHook(false)
-                    .addFeature(ObserveFeature.builder()
+        WebServerConfig serverConfig = WebServer.builder()
+                .port(DEFAULT_PORT)
+                .maxPayloadSize(DEFAULT_MAX_PAYLOAD_SIZE)
+                .config(run.config().get("server"))
+                .featuresDiscoverServices(false)
+                // Flotilla drains and stops the server itself; Helidon's own hook would cut requests in flight.
+                .shutdownHook(false)
+                .addFeature(ObserveFeature.builder()
                                     .endpoint("/")
                                     .observersDiscoverServices(false)
                                     .addObserver(health.build())
                                     .addObserver(MetricsObserver.builder().meterRegistry(metrics).build())
                                     .build())
-                    .directHandlers(direct.build())
-                    .mediaContext(JsonMapping.mediaContext(json))
-                    .routing(routing)
-                    .build()
-                    .start();
+                .directHandlers(direct.build())
+                .mediaContext(JsonMapping.mediaContext(json))
+                .routing(routing)
+                .buildPrototype();
+        // Helidon's metrics feature fills a JVM-wide map that is not thread-safe while a server's features are set up
+        // (KeyPerformanceIndicatorMetricsImpls, in WebServer.create): that step is taken one server at a time, even
+        // when services start together; their configuration is read, and they listen, concurrently.
+        WebServer server;
+        synchronized (MetricsObserver.class) {
+            server = WebServer.create(serverConfig);
         }
+        run.server = server.start();
         if (!run.server.isRunning() || run.server.port() <= 0) {
             // Helidon logs a failed bind and returns a stopped server instead of throwing.
             throw new ServiceStartException("Service '" + service.name() + "' could not listen on "

@@ -57,6 +57,27 @@ class ConfigPrecedenceTest {
         assertEquals("from-override", greeting(config));
     }
 
+    @Test
+    void theJvmsOwnSystemPropertiesAreNotConfiguration() {
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("java.version", "25");
+        properties.setProperty("user.dir", "/tmp");
+        properties.setProperty("greeting", "from-sysprop");
+        properties.setProperty("javax.net.ssl.trustStore", "/certs");
+        Map<String, String> copied = ServiceConfigLoader.copy(properties);
+        assertEquals(Map.of("greeting", "from-sysprop", "javax.net.ssl.trustStore", "/certs"), copied);
+    }
+
+    @Test
+    void changedSystemPropertiesAreReadAtTheNextLoad() {
+        Map<String, String> sysProps = new java.util.concurrent.ConcurrentHashMap<>(Map.of("greeting", "first"));
+        ServiceConfigLoader loader = new ServiceConfigLoader(() -> ConfigSources.create(Map.of()).build(),
+                                                             () -> Map.copyOf(sysProps));
+        assertEquals("first", greeting(loader.load(SERVICE, Map.of())));
+        sysProps.put("greeting", "second");
+        assertEquals("second", greeting(loader.load(SERVICE, Map.of())));
+    }
+
     private static Config loadWithCentral(Map<String, String> env, Map<String, String> sysProps,
                                           Map<String, String> central) {
         ServiceConfigLoader loader = new ServiceConfigLoader(() -> ConfigSources.create(env).build(), () -> sysProps);

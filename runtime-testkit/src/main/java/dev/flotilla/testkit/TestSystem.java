@@ -34,7 +34,6 @@ import dev.flotilla.messaging.NatsServer;
 import dev.flotilla.messaging.NatsSettings;
 import dev.flotilla.messaging.config.CentralConfig;
 import dev.flotilla.messaging.config.NatsConfigLayerProvider;
-import dev.flotilla.messaging.SubscriptionOptions;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -119,7 +118,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     private NatsServer natsServer;
     private String natsUrl;
     private ServiceRuntime runtime;
-    private Messaging probe;
+    private volatile MessageCapture capture;
     private ServiceClients clients;
     private CentralConfig central;
     private String centralBucket;
@@ -192,26 +191,26 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         long began = System.nanoTime();
         logs.attach();
         CompletableFuture<NatsServer> natsStarting = null;
-        CompletableFuture<Messaging> probeStarting = null;
+        CompletableFuture<MessageCapture> captureStarting = null;
         try {
             // a central bucket is seeded before any service starts, so the nats-server cannot start in the background
             natsStarting = startTransport(concurrentNats && centralSeed == null);
             startCentralConfig();
             InJvmBroker broker = new InJvmBroker();
             if (natsStarting == null) {
-                probeStarting = CompletableFuture.completedFuture(startProbe(broker));
+                captureStarting = CompletableFuture.completedFuture(startCapture(broker));
             } else {
                 CompletableFuture<NatsServer> nats = natsStarting.whenComplete((server, e) -> PROFILE.debug(
                         "test system: nats-server ready at {} ms", (System.nanoTime() - began) / 1_000_000));
-                probeStarting = nats.thenApplyAsync(server -> startProbe(broker), TestSystem::virtualThread);
+                captureStarting = nats.thenApplyAsync(server -> startCapture(broker), TestSystem::virtualThread);
             }
-            probeStarting.whenComplete((p, e) -> PROFILE.debug("test system: capture subscribed at {} ms",
-                                                               (System.nanoTime() - began) / 1_000_000));
-            runtime = buildRuntime(broker, natsStarting, probeStarting);
+            captureStarting.whenComplete((c, e) -> PROFILE.debug("test system: capture subscribed at {} ms",
+                                                                 (System.nanoTime() - began) / 1_000_000));
+            runtime = buildRuntime(broker, natsStarting, captureStarting);
             PROFILE.debug("test system: runtime built at {} ms", (System.nanoTime() - began) / 1_000_000);
             runtime.start();
             PROFILE.debug("test system: services ready at {} ms", (System.nanoTime() - began) / 1_000_000);
-            probe = probeStarting.join();
+            capture = captureStarting.join();
             if (natsStarting != null) {
                 natsServer = natsStarting.join();
             }
@@ -222,8 +221,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
                      startupTime.toMillis());
         } catch (RuntimeException e) {
             // what started in the background is stopped too, once it has finished starting
-            if (probeStarting != null && probe == null) {
-                probe = awaitQuietly(probeStarting);
+            if (captureStarting != null && capture == null) {
+                capture = awaitQuietly(captureStarting);
             }
             if (natsStarting != null && natsServer == null) {
                 natsServer = awaitQuietly(natsStarting);
@@ -236,21 +235,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         }
     }
 
-    private Messaging startProbe(InJvmBroker broker) {
-        Messaging started = natsUrl == null
-                ? Messaging.builder().serviceName("flotilla-testkit").inJvm(broker).build()
-                : Messaging.builder().serviceName("flotilla-testkit")
-                        .nats(NatsSettings.builder().server(natsUrl).build()).build();
-        try {
-            started.subscribe(">", byte[].class, SubscriptionOptions.builder().broadcast(true).build(),
-                              envelope -> messages.record(new CapturedMessage(envelope.subject(), envelope.headers(),
-                                                                              envelope.payload(),
-                                                                              System.currentTimeMillis())));
-        } catch (RuntimeException e) {
-            started.close();
-            throw e;
-        }
-        return started;
+    private MessageCapture startCapture(InJvmBroker broker) {
+        return natsUrl == null ? MessageCapture.inJvm(broker, messages) : MessageCapture.nats(natsUrl, messages);
     }
 
     private static void virtualThread(Runnable task) {
@@ -329,7 +315,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     }
 
     private ServiceRuntime buildRuntime(InJvmBroker broker, CompletableFuture<NatsServer> natsStarting,
-                                        CompletableFuture<Messaging> probeStarting) {
+                                        CompletableFuture<MessageCapture> captureStarting) {
         DeliveryInterceptor interceptor = (service, subject, envelope) -> {
             Faults serviceFaults = faults.get(service);
             if (serviceFaults != null && serviceFaults.takeHandlerFailure(subject)) {
@@ -348,7 +334,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
             builder.addExtension(new StartGate(natsStarting));
         }
         builder.addExtension(new MessagingExtensionProvider(broker, interceptor));
-        builder.addExtension(new StartGate(probeStarting));
+        builder.addExtension(new StartGate(captureStarting));
         builder.addExtension(new FaultInjection(faults));
         extraExtensions.forEach(builder::addExtension);
         if (central != null) {
@@ -408,9 +394,9 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
             runtime.stop();
             runtime = null;
         }
-        if (probe != null) {
-            probe.close();
-            probe = null;
+        if (capture != null) {
+            capture.close();
+            capture = null;
         }
         if (central != null) {
             central.close();
@@ -692,16 +678,19 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
 
     /**
      * A messaging client of the test itself (service name {@code flotilla-testkit}), to publish events or send
-     * requests into the system.
+     * requests into the system. On NATS it connects at the first call (the system's start does not wait for it) and
+     * is closed with the system.
      *
      * @return the test's messaging
-     * @throws IllegalStateException if the system is not running
+     * @throws IllegalStateException                     if the system is not running
+     * @throws dev.flotilla.messaging.MessagingException if it cannot connect to the system's NATS server
      */
     public Messaging messaging() {
-        if (probe == null) {
+        MessageCapture current = capture;
+        if (current == null) {
             throw new IllegalStateException("The test system is not running");
         }
-        return probe;
+        return current.testClient();
     }
 
     /**
