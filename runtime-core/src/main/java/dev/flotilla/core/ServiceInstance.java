@@ -16,7 +16,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.core.discovery.StaticDiscovery;
 import dev.flotilla.core.http.ServiceClients;
-import dev.flotilla.core.internal.JsonMapping;
 import dev.flotilla.core.spi.ConfigLayer;
 import dev.flotilla.core.spi.ConfigLayerProvider;
 import dev.flotilla.core.spi.ServiceExtension;
@@ -29,6 +28,7 @@ import io.helidon.health.HealthCheckType;
 import io.helidon.http.DirectHandler;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.service.registry.Services;
+import io.helidon.http.media.MediaContext;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
@@ -58,6 +58,8 @@ final class ServiceInstance implements ServiceHandle {
     private final List<ConfigLayerProvider> configLayers;
     private final ServiceConfigLoader configLoader;
     private final ObjectMapper json;
+    /** JSON bodies with {@link #json}: one for every server of the runtime (immutable, and slow to make). */
+    private final MediaContext media;
     private final ServiceDiscovery localDiscovery;
     private final List<io.opentelemetry.sdk.trace.export.SpanExporter> spanExporters;
     private final InFlightRequests inFlight = new InFlightRequests();
@@ -78,6 +80,7 @@ final class ServiceInstance implements ServiceHandle {
                     List<ConfigLayerProvider> configLayers,
                     ServiceConfigLoader configLoader,
                     ObjectMapper json,
+                    MediaContext media,
                     ServiceDiscovery localDiscovery,
                     List<io.opentelemetry.sdk.trace.export.SpanExporter> spanExporters) {
         this.service = service;
@@ -87,6 +90,7 @@ final class ServiceInstance implements ServiceHandle {
         this.configLayers = List.copyOf(configLayers);
         this.configLoader = configLoader;
         this.json = json;
+        this.media = media;
         this.localDiscovery = localDiscovery;
     }
 
@@ -317,7 +321,7 @@ final class ServiceInstance implements ServiceHandle {
                                     .addObserver(MetricsObserver.builder().meterRegistry(metrics).build())
                                     .build())
                 .directHandlers(direct.build())
-                .mediaContext(JsonMapping.mediaContext(json))
+                .mediaContext(media)
                 .routing(routing)
                 .buildPrototype();
         // Helidon's metrics feature fills a JVM-wide map that is not thread-safe while a server's features are set up

@@ -16,6 +16,7 @@ import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.core.internal.JsonMapping;
 import dev.flotilla.core.spi.ConfigLayerProvider;
 import dev.flotilla.core.spi.ServiceExtensionProvider;
+import io.helidon.http.media.MediaContext;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
@@ -310,6 +311,7 @@ public final class ServiceRuntime implements AutoCloseable {
             }
             layers.addAll(configLayers);
             ObjectMapper json = JsonMapping.newMapper();
+            MediaContext media = JsonMapping.mediaContext(json);
             List<ServiceInstance> instances = new ArrayList<>();
             ServiceDiscovery local = name -> instances.stream()
                     .filter(i -> i.name().equals(name) && i.state() == ServiceState.READY)
@@ -320,7 +322,7 @@ public final class ServiceRuntime implements AutoCloseable {
                 Map<String, String> overrides = new java.util.LinkedHashMap<>(sharedOverrides);
                 overrides.putAll(entry.overrides());
                 instances.add(new ServiceInstance(entry.service(), overrides, providers, layers, configLoader, json,
-                                                   local, List.copyOf(spanExporters)));
+                                                   media, local, List.copyOf(spanExporters)));
             }
             return new ServiceRuntime(instances);
         }

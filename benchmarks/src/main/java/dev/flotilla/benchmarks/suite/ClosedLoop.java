@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A closed-loop load generator: a fixed number of callers, each on its own virtual thread, call an operation again
  * and again for a fixed time, each call starting when the caller's previous one has returned. Every call's latency
- * is recorded; throughput counts the calls that completed inside the window.
+ * is recorded; throughput counts the calls that completed inside the window. {@link #paced} is the same with a pause:
+ * each caller calls once per cycle, for a latency figure at a load the machine can carry.
  */
 final class ClosedLoop {
 
@@ -45,6 +46,22 @@ final class ClosedLoop {
      *                               failure is the cause
      */
     static Load run(int callers, Duration duration, Call call) throws InterruptedException {
+        return run(callers, duration, 0, call);
+    }
+
+    /**
+     * Runs {@code call} from {@code callers} callers for {@code duration}, each caller calling once per {@code cycle}
+     * (the first call at a random point of the first cycle, so the calls are spread evenly). A call's latency counts
+     * from the time it was due, not from when it started, so a caller held up by a slow call does not hide the wait
+     * (no coordinated omission).
+     *
+     * @throws IllegalStateException when more than 1 % of the calls failed
+     */
+    static Load paced(int callers, Duration cycle, Duration duration, Call call) throws InterruptedException {
+        return run(callers, duration, cycle.toNanos(), call);
+    }
+
+    private static Load run(int callers, Duration duration, long cycleNanos, Call call) throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(callers);
         CountDownLatch go = new CountDownLatch(1);
         AtomicLong errors = new AtomicLong();
@@ -63,16 +80,26 @@ final class ClosedLoop {
                     return;
                 }
                 long end = window[1];
+                long due = window[0] + (cycleNanos > 0
+                        ? java.util.concurrent.ThreadLocalRandom.current().nextLong(cycleNanos) : 0);
                 while (true) {
+                    if (cycleNanos > 0) {
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(wait); // the pacing, not a wait on a condition
+                        }
+                    }
                     long start = System.nanoTime();
                     if (start - end >= 0) {
                         return;
                     }
+                    long from = cycleNanos > 0 ? due : start;
+                    due += cycleNanos;
                     try {
                         call.call();
                         long done = System.nanoTime();
                         if (done - end < 0) {
-                            histogram.record(done - start);
+                            histogram.record(done - from);
                         }
                     } catch (Exception e) {
                         errors.incrementAndGet();
