@@ -259,7 +259,9 @@ public final class Suite {
                 }
                 try {
                     RunResult result = new Runner(options.build()).runSingle();
-                    put(row, round, flotilla, result.getPrimaryResult().getScore());
+                    // the median of the measured iterations (JMH's score is their mean, which one slow start or
+                    // one GC-heavy second moves)
+                    put(row, round, flotilla, result.getPrimaryResult().getStatistics().getPercentile(50));
                 } catch (RunnerException | RuntimeException e) {
                     failures.add(benchmark.getSimpleName() + "." + method + ": " + e);
                 }
