@@ -85,6 +85,9 @@ final class NatsEndpointDispatcher implements Dispatcher {
                 handler.onMessage(m);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // jnats' endpoint handler answers failures itself; whatever escapes must not end the reading
+                LOG.error("Unexpected failure answering a request on {}", m.getSubject(), e);
             }
         });
     }
