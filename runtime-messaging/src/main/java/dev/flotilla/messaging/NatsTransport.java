@@ -42,7 +42,6 @@ import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
-import io.nats.client.impl.NatsMessage;
 import io.nats.service.Endpoint;
 import io.nats.service.Service;
 import io.nats.service.ServiceEndpoint;
@@ -318,10 +317,9 @@ final class NatsTransport implements Transport {
     @Override
     public CompletableFuture<RawMessage> request(String subject, Map<String, String> headers, byte[] body,
                                                  Duration timeout) {
-        NatsMessage message = NatsMessage.builder().subject(subject).headers(toHeaders(headers)).data(body).build();
         CompletableFuture<io.nats.client.Message> reply;
         try {
-            reply = connection.requestWithTimeout(message, timeout);
+            reply = connection.requestWithTimeout(subject, toHeaders(headers), body, timeout);
         } catch (IllegalStateException e) {
             return CompletableFuture.failedFuture(
                     new MessagingException("Cannot send request to '" + subject + "': " + e.getMessage(), e));
@@ -341,10 +339,9 @@ final class NatsTransport implements Transport {
      */
     @Override
     public RawMessage requestAndWait(String subject, Map<String, String> headers, byte[] body, Duration timeout) {
-        NatsMessage message = NatsMessage.builder().subject(subject).headers(toHeaders(headers)).data(body).build();
         CompletableFuture<io.nats.client.Message> reply;
         try {
-            reply = connection.requestWithTimeout(message, timeout);
+            reply = connection.requestWithTimeout(subject, toHeaders(headers), body, timeout);
         } catch (IllegalStateException e) {
             throw new MessagingException("Cannot send request to '" + subject + "': " + e.getMessage(), e);
         }
