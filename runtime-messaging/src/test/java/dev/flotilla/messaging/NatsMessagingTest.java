@@ -419,6 +419,29 @@ class NatsMessagingTest {
     }
 
     @Test
+    void respondersAnswerAgainAfterAServerRestart() {
+        Messaging pricing = messaging("pricing", b -> { });
+        Messaging shop = messaging("shop", b -> { });
+        pricing.respond("quote.restart", PriceQuery.class, q -> new Price(q.payload().sku(), 5));
+        assertEquals(new Price("a", 5), shop.request("quote.restart", new PriceQuery("a"), Price.class, WAIT));
+
+        server.stop();
+        Await.until(WAIT, () -> !pricing.isConnected() && !shop.isConnected(), "disconnect noticed");
+        server.restart();
+        Await.until(WAIT, () -> pricing.isConnected() && shop.isConnected(), "reconnected by itself");
+
+        // the responder's connection re-subscribes asynchronously: ask until it answers (not "no responders")
+        Await.until(WAIT, () -> {
+            try {
+                return new Price("b", 5).equals(
+                        shop.request("quote.restart", new PriceQuery("b"), Price.class, Duration.ofSeconds(2)));
+            } catch (NoRespondersException | RequestTimeoutException e) {
+                return false;
+            }
+        }, "the responder answers after the restart");
+    }
+
+    @Test
     void drainAnswersTheRequestsAResponderAlreadyReceived() throws Exception {
         Messaging pricing = messaging("pricing", b -> { });
         CountDownLatch release = new CountDownLatch(1);
