@@ -175,15 +175,18 @@ public final class CallContext {
             MDC.put(Correlation.MDC_TRACE_ID, traceParent.substring(3, 35));
             MDC.put(Correlation.MDC_SPAN_ID, traceParent.substring(36, 52));
         } else {
-            MDC.remove(Correlation.MDC_TRACE_ID);
-            MDC.remove(Correlation.MDC_SPAN_ID);
+            // removing a key that is not there changes nothing but costs two thread-local look-ups in Logback
+            if (previousTrace != null) {
+                MDC.remove(Correlation.MDC_TRACE_ID);
+            }
+            if (previousSpan != null) {
+                MDC.remove(Correlation.MDC_SPAN_ID);
+            }
         }
         return () -> {
-            if (previous == null) {
-                CURRENT.remove();
-            } else {
-                CURRENT.set(previous);
-            }
+            // set, not remove: a removed thread-local is created again by the next open() on this thread,
+            // which a thread handling one message or request after another does every time
+            CURRENT.set(previous);
             restore(Correlation.MDC_SERVICE, previousService);
             restore(Correlation.MDC_CORRELATION_ID, previousCorrelation);
             restore(Correlation.MDC_TRACE_ID, previousTrace);

@@ -33,8 +33,9 @@ final class Correlation {
      * handler's span (a child of the publisher's trace context), for this service. Close the scope when the handler is done.
      */
     static CallContext.Scope restore(String service, Map<String, String> headers, Tracing.Span span) {
-        return CallContext.of(service, headers.get(MessagingHeaders.CORRELATION_ID))
-                .withTrace(span.traceParent(), span.traceState())
+        CallContext context = CallContext.of(service, headers.get(MessagingHeaders.CORRELATION_ID));
+        // a span without a trace (a message sent outside any) leaves the context as it is: without one
+        return (span.traceParent() == null ? context : context.withTrace(span.traceParent(), span.traceState()))
                 .open();
     }
 

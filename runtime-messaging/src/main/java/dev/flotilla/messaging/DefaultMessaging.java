@@ -194,12 +194,12 @@ final class DefaultMessaging implements Messaging {
         checkOpen();
         String queueGroup = queueGroup(options);
         consumes(subject, type);
-        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true);
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
+        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true,
+                raw -> handle(subject, raw, type, handler, null, meters));
         Transport.Handle handle;
         try {
-            handle = transport.subscribe(subject, queueGroup,
-                    raw -> workers.submit(() -> handle(subject, raw, type, handler, null, meters)));
+            handle = transport.subscribe(subject, queueGroup, workers::submit);
         } catch (RuntimeException e) {
             workers.stopNow();
             throw e;
@@ -221,12 +221,12 @@ final class DefaultMessaging implements Messaging {
         checkOpen();
         consumes(subject, type);
         String durable = options.durableName().orElse(Subjects.toName(serviceName) + "-" + Subjects.toName(subject));
-        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true);
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
+        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true,
+                raw -> handle(subject, raw, type, handler, options, meters));
         Transport.Handle handle;
         try {
-            handle = transport.subscribeDurable(subject, durable, options,
-                    raw -> workers.submit(() -> handle(subject, raw, type, handler, options, meters)));
+            handle = transport.subscribeDurable(subject, durable, options, workers::submit);
         } catch (RuntimeException e) {
             workers.stopNow();
             throw e;
@@ -241,10 +241,10 @@ final class DefaultMessaging implements Messaging {
     /** Runs one message through its handler; {@code durable} is null for core subscriptions. */
     private <T> void handle(String subscribed, RawMessage raw, Class<T> type, MessageHandler<T> handler,
                             SubscriptionOptions durable, SubscriptionMetrics meters) {
-        long began = System.nanoTime();
+        long began = meters.startTiming();
         long deliveries = raw.deliveryCount();
         meters.received(deliveries);
-        Tracing.Span span = tracing.start("process " + raw.subject(), SpanKind.CONSUMER,
+        Tracing.Span span = tracing.start(spanName("process ", raw.subject()), SpanKind.CONSUMER,
                                           raw.headers().get(MessagingHeaders.TRACEPARENT),
                                           raw.headers().get(MessagingHeaders.TRACESTATE));
         if (span.recording()) {
@@ -308,6 +308,11 @@ final class DefaultMessaging implements Messaging {
             span.end();
             scope.close();
         }
+    }
+
+    /** A handling span's name; only a recorded span shows it, so propagation alone builds no string per message. */
+    private String spanName(String operation, String subject) {
+        return tracing.exporting() ? operation + subject : operation;
     }
 
     /** Returns false when the dead letter could not be stored; a durable original is then kept (nak'ed). */
@@ -419,13 +424,13 @@ final class DefaultMessaging implements Messaging {
         Objects.requireNonNull(responder, "responder");
         checkOpen();
         String queueGroup = queueGroup(options);
-        // responders share the NATS service's dispatcher, so they always get worker threads of their own
-        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), false);
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
+        // both transports deliver requests on a virtual thread of the responder's own: inline at concurrency 1
+        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true,
+                raw -> answer(subject, raw, type, responder, meters));
         Transport.Handle handle;
         try {
-            handle = transport.respond(subject, queueGroup,
-                    raw -> workers.submit(() -> answer(subject, raw, type, responder, meters)));
+            handle = transport.respond(subject, queueGroup, workers::submit);
         } catch (RuntimeException e) {
             workers.stopNow();
             throw e;
@@ -435,8 +440,8 @@ final class DefaultMessaging implements Messaging {
 
     private <Q, R> void answer(String subscribed, RawMessage raw, Class<Q> type, Responder<Q, R> responder,
                                SubscriptionMetrics meters) {
-        long began = System.nanoTime();
-        Tracing.Span span = tracing.start("respond " + raw.subject(), SpanKind.SERVER,
+        long began = meters.startTiming();
+        Tracing.Span span = tracing.start(spanName("respond ", raw.subject()), SpanKind.SERVER,
                                           raw.headers().get(MessagingHeaders.TRACEPARENT),
                                           raw.headers().get(MessagingHeaders.TRACESTATE));
         if (span.recording()) {

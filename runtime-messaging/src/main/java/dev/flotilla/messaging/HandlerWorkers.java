@@ -8,32 +8,41 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The virtual threads that run one subscription's handlers: {@code concurrency} workers take tasks from a bounded
+ * The virtual threads that run one subscription's handlers: {@code concurrency} workers take messages from a bounded
  * queue, so a transport that hands over faster than handlers finish is pushed back (and NATS counts a slow
  * consumer) instead of growing memory. With one worker, messages are handled in arrival order.
  */
 final class HandlerWorkers {
 
     private static final Logger LOG = LoggerFactory.getLogger(HandlerWorkers.class);
-    private static final Runnable STOP = () -> {
-    };
+    /** Tells a worker to stop; compared by identity. */
+    private static final RawMessage STOP = RawMessage.core("", java.util.Map.of(), new byte[0]);
 
-    private final BlockingQueue<Runnable> queue;
+    private final Consumer<RawMessage> action;
+    private final BlockingQueue<RawMessage> queue;
     private final List<Thread> threads = new ArrayList<>();
     private final boolean inline;
+    /**
+     * Inline mode: 1 while the delivering thread runs a message. Only that one thread writes it, so an ordered
+     * (release) store is enough; {@link #finish} polls it after intake has stopped.
+     */
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopped;
 
     /**
-     * Workers for a subscription. With concurrency 1 on a transport that already delivers on a virtual thread
-     * of its own per subscription, tasks run inline on that thread: same ordering and back-pressure, no hand-off.
+     * Workers that run {@code action} for each submitted message. With concurrency 1 on a transport that already
+     * delivers on a virtual thread of its own per subscription, messages run inline on that thread: same ordering
+     * and back-pressure, no hand-off.
      */
-    HandlerWorkers(String name, int concurrency, int capacity, boolean deliveredOnOwnVirtualThread) {
+    HandlerWorkers(String name, int concurrency, int capacity, boolean deliveredOnOwnVirtualThread,
+                   Consumer<RawMessage> action) {
+        this.action = action;
         this.inline = concurrency == 1 && deliveredOnOwnVirtualThread;
         this.queue = new ArrayBlockingQueue<>(inline ? 1 : Math.max(capacity, concurrency));
         if (inline) {
@@ -45,24 +54,24 @@ final class HandlerWorkers {
         }
     }
 
-    /** Queues a task, blocking while the queue is full. Returns false when the workers are stopped. */
-    boolean submit(Runnable task) {
+    /** Runs or queues a message, blocking while the queue is full. Returns false when the workers are stopped. */
+    boolean submit(RawMessage message) {
         if (stopped) {
             return false;
         }
         if (inline) {
-            inFlight.incrementAndGet();
+            inFlight.lazySet(1);
             try {
-                task.run();
+                action.accept(message);
             } catch (RuntimeException e) {
                 LOG.error("Unexpected failure in a message task", e);
             } finally {
-                inFlight.decrementAndGet();
+                inFlight.lazySet(0);
             }
             return true;
         }
         try {
-            queue.put(task);
+            queue.put(message);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -70,7 +79,7 @@ final class HandlerWorkers {
         }
     }
 
-    /** Lets queued tasks finish, then stops the workers; waits at most {@code timeout}. */
+    /** Lets queued messages finish, then stops the workers; waits at most {@code timeout}. */
     boolean finish(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         stopped = true;
@@ -103,7 +112,7 @@ final class HandlerWorkers {
         }
     }
 
-    /** Drops queued tasks and stops the workers after the tasks they are running. */
+    /** Drops queued messages and stops the workers after the messages they are running. */
     void stopNow() {
         stopped = true;
         queue.clear();
@@ -114,17 +123,17 @@ final class HandlerWorkers {
 
     private void work() {
         while (true) {
-            Runnable task;
+            RawMessage message;
             try {
-                task = queue.take();
+                message = queue.take();
             } catch (InterruptedException e) {
                 return;
             }
-            if (task == STOP) {
+            if (message == STOP) {
                 return;
             }
             try {
-                task.run();
+                action.accept(message);
             } catch (RuntimeException e) {
                 LOG.error("Unexpected failure in a message task", e);
             }

@@ -31,7 +31,11 @@ final class JsonCodec {
             return bytes;
         }
         try {
-            return writers.computeIfAbsent(value.getClass(), mapper::writerFor).writeValueAsBytes(value);
+            ObjectWriter writer = writers.get(value.getClass());
+            if (writer == null) { // the method reference is an object made per call: only when it is needed
+                writer = writers.computeIfAbsent(value.getClass(), mapper::writerFor);
+            }
+            return writer.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new MessagingException("Cannot encode " + value.getClass().getName() + " as JSON: "
                     + e.getOriginalMessage(), e);
@@ -43,7 +47,11 @@ final class JsonCodec {
         if (type == byte[].class) {
             return type.cast(body);
         }
-        T value = readers.computeIfAbsent(type, mapper::readerFor).readValue(body);
+        ObjectReader reader = readers.get(type);
+        if (reader == null) {
+            reader = readers.computeIfAbsent(type, mapper::readerFor);
+        }
+        T value = reader.readValue(body);
         if (value == null) {
             throw new IOException("payload is JSON null, expected " + type.getName());
         }

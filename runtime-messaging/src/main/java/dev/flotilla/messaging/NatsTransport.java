@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import io.nats.client.AuthHandler;
 import io.nats.client.Connection;
@@ -41,7 +42,6 @@ import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
-import io.nats.client.impl.NatsMessage;
 import io.nats.service.Endpoint;
 import io.nats.service.Service;
 import io.nats.service.ServiceEndpoint;
@@ -67,6 +67,8 @@ final class NatsTransport implements Transport {
     private final JetStreamOptions jetStreamOptions;
     private final ReentrantLock serviceLock = new ReentrantLock();
     private final List<ServiceEndpoint> endpoints = new ArrayList<>();
+    /** The dispatcher of each endpoint in {@link #endpoints}. */
+    private final Map<ServiceEndpoint, NatsEndpointDispatcher> dispatchers = new java.util.HashMap<>();
     private final Map<String, String> extraMetadata = new LinkedHashMap<>();
     private Service service;
     private boolean serviceStopped;
@@ -250,23 +252,9 @@ final class NatsTransport implements Transport {
         io.nats.client.Subscription subscription = queueGroupOrNull == null ? connection.subscribe(subject)
                 : connection.subscribe(subject, queueGroupOrNull);
         settle(); // a message published right after this returns, from any connection, is received
-        Thread reader = Thread.ofVirtual().name("flotilla-nats-" + subject).start(() -> {
-            while (true) {
-                io.nats.client.Message m;
-                try {
-                    m = subscription.nextMessage(POLL);
-                } catch (IllegalStateException | InterruptedException e) {
-                    return;
-                }
-                if (m == null) {
-                    if (!subscription.isActive()) {
-                        return;
-                    }
-                    continue;
-                }
-                sink.accept(RawMessage.core(m.getSubject(), fromHeaders(m.getHeaders()), m.getData()));
-            }
-        });
+        Thread reader = Thread.ofVirtual().name("flotilla-nats-" + subject).start(() -> readUntilInactive(
+                subscription, m -> sink.accept(RawMessage.core(m.getSubject(), fromHeaders(m.getHeaders()),
+                                                               m.getData()))));
         return new Handle() {
             @Override
             public boolean stopIntake(Duration timeout) {
@@ -294,7 +282,30 @@ final class NatsTransport implements Transport {
         };
     }
 
-    private static boolean join(Thread thread, long deadline) {
+    /**
+     * Reads a synchronous subscription on the calling thread, one message at a time, until it is unsubscribed,
+     * drained (after its last message) or its connection closed.
+     */
+    static void readUntilInactive(io.nats.client.Subscription subscription,
+                                  Consumer<io.nats.client.Message> each) {
+        while (true) {
+            io.nats.client.Message m;
+            try {
+                m = subscription.nextMessage(POLL);
+            } catch (IllegalStateException | InterruptedException e) {
+                return;
+            }
+            if (m == null) {
+                if (!subscription.isActive()) {
+                    return;
+                }
+                continue;
+            }
+            each.accept(m);
+        }
+    }
+
+    static boolean join(Thread thread, long deadline) {
         try {
             return thread.join(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1)));
         } catch (InterruptedException e) {
@@ -306,10 +317,9 @@ final class NatsTransport implements Transport {
     @Override
     public CompletableFuture<RawMessage> request(String subject, Map<String, String> headers, byte[] body,
                                                  Duration timeout) {
-        NatsMessage message = NatsMessage.builder().subject(subject).headers(toHeaders(headers)).data(body).build();
         CompletableFuture<io.nats.client.Message> reply;
         try {
-            reply = connection.requestWithTimeout(message, timeout);
+            reply = connection.requestWithTimeout(subject, toHeaders(headers), body, timeout);
         } catch (IllegalStateException e) {
             return CompletableFuture.failedFuture(
                     new MessagingException("Cannot send request to '" + subject + "': " + e.getMessage(), e));
@@ -329,10 +339,9 @@ final class NatsTransport implements Transport {
      */
     @Override
     public RawMessage requestAndWait(String subject, Map<String, String> headers, byte[] body, Duration timeout) {
-        NatsMessage message = NatsMessage.builder().subject(subject).headers(toHeaders(headers)).data(body).build();
         CompletableFuture<io.nats.client.Message> reply;
         try {
-            reply = connection.requestWithTimeout(message, timeout);
+            reply = connection.requestWithTimeout(subject, toHeaders(headers), body, timeout);
         } catch (IllegalStateException e) {
             throw new MessagingException("Cannot send request to '" + subject + "': " + e.getMessage(), e);
         }
@@ -368,8 +377,9 @@ final class NatsTransport implements Transport {
     // ---- responders as NATS micro service endpoints
 
     /**
-     * Unregisters the NATS service and with it every responder (a service-wide drain: requests already handed
-     * to responders are answered, requests not yet received time out at the requester).
+     * Unregisters the NATS service: {@code $SRV} discovery no longer lists it. The responders' endpoints keep their
+     * subscriptions until a responder's handle stops intake (which drains them all: requests already received are
+     * answered, requests not yet received time out at the requester) or the connection closes.
      */
     private void stopService() {
         serviceLock.lock();
@@ -389,6 +399,8 @@ final class NatsTransport implements Transport {
         } else {
             endpoint.queueGroup(queueGroupOrNull);
         }
+        // the endpoint's own virtual thread runs the responder: no hand-off from a shared dispatcher thread
+        NatsEndpointDispatcher dispatcher = new NatsEndpointDispatcher(connection);
         ServiceEndpoint serviceEndpoint;
         serviceLock.lock();
         try {
@@ -398,12 +410,21 @@ final class NatsTransport implements Transport {
             String name = uniqueEndpointName(Subjects.toName(subject));
             serviceEndpoint = ServiceEndpoint.builder()
                     .endpoint(endpoint.name(name).build())
+                    .dispatcher(dispatcher)
                     .handler(smsg -> sink.accept(new RawMessage(smsg.getSubject(), fromHeaders(smsg.getHeaders()),
                             smsg.getData(), RawMessage.ONCE, RawMessage.Acks.NONE,
                             (h, b) -> smsg.respond(connection, b, toHeaders(h)))))
                     .build();
             endpoints.add(serviceEndpoint);
-            service.addServiceEndpoints(serviceEndpoint);
+            dispatchers.put(serviceEndpoint, dispatcher);
+            try {
+                service.addServiceEndpoints(serviceEndpoint);
+            } catch (RuntimeException e) {
+                endpoints.remove(serviceEndpoint);
+                dispatchers.remove(serviceEndpoint);
+                dispatcher.close();
+                throw e;
+            }
         } finally {
             serviceLock.unlock();
         }
@@ -412,14 +433,27 @@ final class NatsTransport implements Transport {
             @Override
             public boolean stopIntake(Duration timeout) {
                 stopService();
-                return true;
+                // service-wide, as the service stops: every endpoint answers the requests it already received
+                // and takes no more (later ones time out at the requester)
+                endpointDispatchers().forEach(d -> d.startDrain(timeout));
+                return dispatcher.stopIntake(timeout);
             }
 
             @Override
             public void close() {
                 removeEndpoint(serviceEndpoint);
+                dispatcher.close();
             }
         };
+    }
+
+    private List<NatsEndpointDispatcher> endpointDispatchers() {
+        serviceLock.lock();
+        try {
+            return List.copyOf(dispatchers.values());
+        } finally {
+            serviceLock.unlock();
+        }
     }
 
     private String uniqueEndpointName(String base) {
@@ -441,6 +475,7 @@ final class NatsTransport implements Transport {
     private void removeEndpoint(ServiceEndpoint serviceEndpoint) {
         serviceLock.lock();
         try {
+            dispatchers.remove(serviceEndpoint);
             if (!endpoints.remove(serviceEndpoint) || serviceStopped
                     || connection.getStatus() == Connection.Status.CLOSED) {
                 return;
@@ -723,8 +758,9 @@ final class NatsTransport implements Transport {
                     }
                     return;
                 }
-                sink.accept(new RawMessage(m.getSubject(), fromHeaders(m.getHeaders()), m.getData(),
-                        () -> m.metaData().deliveredCount(), new JetStreamAcks(m), RawMessage.Replier.NONE));
+                JetStreamAcks acks = new JetStreamAcks(m);
+                sink.accept(new RawMessage(m.getSubject(), fromHeaders(m.getHeaders()), m.getData(), acks, acks,
+                        RawMessage.Replier.NONE));
             }
         }
 
@@ -748,7 +784,13 @@ final class NatsTransport implements Transport {
         }
     }
 
-    private record JetStreamAcks(io.nats.client.Message message) implements RawMessage.Acks {
+    /** Settles a JetStream message, and tells its delivery count (jnats parses it from the reply subject once). */
+    private record JetStreamAcks(io.nats.client.Message message) implements RawMessage.Acks, LongSupplier {
+        @Override
+        public long getAsLong() {
+            return message.metaData().deliveredCount();
+        }
+
         @Override
         public void ack() {
             message.ack();

@@ -76,6 +76,11 @@ final class SubscriptionMetrics {
         }
     }
 
+    /** The start of a message's processing time: a clock reading, or 0 when nothing is timed (no clock read). */
+    long startTiming() {
+        return processing != null ? System.nanoTime() : 0L;
+    }
+
     void processed(long began) {
         if (processing != null) {
             processing.record(System.nanoTime() - began, TimeUnit.NANOSECONDS);

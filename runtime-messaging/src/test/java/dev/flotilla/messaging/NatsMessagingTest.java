@@ -381,6 +381,99 @@ class NatsMessagingTest {
         }
     }
 
+    /**
+     * A NATS micro service cannot change its endpoints or metadata, so closing a responder or declaring a consumed
+     * event starts a replacement service: the remaining responders keep answering, each request once, on a virtual
+     * thread of the responder's own, and the replacement's {@code $SRV.STATS} counts the requests from then on.
+     */
+    @Test
+    void respondersKeepAnsweringOnTheirOwnVirtualThreadsWhenTheServiceIsReplaced() throws Exception {
+        Messaging pricing = messaging("pricing", b -> { });
+        Queue<String> threads = new ConcurrentLinkedQueue<>();
+        AtomicInteger answeredB = new AtomicInteger();
+        Subscription a = pricing.respond("quote.a", PriceQuery.class, q -> new Price("a", 1));
+        pricing.respond("quote.b", PriceQuery.class, q -> {
+            threads.add(Thread.currentThread().isVirtual() + "/" + Thread.currentThread().getName());
+            answeredB.incrementAndGet();
+            return new Price(q.payload().sku(), 2);
+        });
+        Messaging shop = messaging("shop", b -> { });
+        assertEquals(new Price("a", 1), shop.request("quote.a", new PriceQuery("x"), Price.class, WAIT));
+        assertEquals(new Price("y", 2), shop.request("quote.b", new PriceQuery("y"), Price.class, WAIT));
+
+        a.close(); // replacement service without quote.a
+        pricing.subscribe("orders.created.v1", OrderCreated.class, e -> { }); // replacement with new metadata
+        for (int i = 0; i < 5; i++) {
+            assertEquals(new Price("z" + i, 2), shop.request("quote.b", new PriceQuery("z" + i), Price.class, WAIT));
+        }
+        assertThrows(NoRespondersException.class,
+                () -> shop.request("quote.a", new PriceQuery("x"), Price.class, WAIT));
+
+        assertEquals(6, answeredB.get(), "each request answered once");
+        assertTrue(threads.stream().allMatch(t -> t.equals("true/flotilla-nats-respond-quote.b")), threads.toString());
+        Connection raw = rawConnection();
+        List<io.nats.service.EndpointStats> endpoints = new Discovery(raw, 500, 10).stats("pricing").stream()
+                .flatMap(st -> st.getEndpointStatsList().stream()).toList();
+        assertEquals(List.of("quote.b"), endpoints.stream().map(io.nats.service.EndpointStats::getSubject).toList());
+        assertEquals(5, endpoints.get(0).getNumRequests(), "the replacement counts the requests it received");
+    }
+
+    @Test
+    void respondersAnswerAgainAfterAServerRestart() {
+        Messaging pricing = messaging("pricing", b -> { });
+        Messaging shop = messaging("shop", b -> { });
+        pricing.respond("quote.restart", PriceQuery.class, q -> new Price(q.payload().sku(), 5));
+        assertEquals(new Price("a", 5), shop.request("quote.restart", new PriceQuery("a"), Price.class, WAIT));
+
+        server.stop();
+        Await.until(WAIT, () -> !pricing.isConnected() && !shop.isConnected(), "disconnect noticed");
+        server.restart();
+        Await.until(WAIT, () -> pricing.isConnected() && shop.isConnected(), "reconnected by itself");
+
+        // the responder's connection re-subscribes asynchronously: ask until it answers (not "no responders")
+        Await.until(WAIT, () -> {
+            try {
+                return new Price("b", 5).equals(
+                        shop.request("quote.restart", new PriceQuery("b"), Price.class, Duration.ofSeconds(2)));
+            } catch (NoRespondersException | RequestTimeoutException e) {
+                return false;
+            }
+        }, "the responder answers after the restart");
+    }
+
+    @Test
+    void drainAnswersTheRequestsAResponderAlreadyReceived() throws Exception {
+        Messaging pricing = messaging("pricing", b -> { });
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch first = new CountDownLatch(1);
+        pricing.respond("quote.slow", PriceQuery.class, q -> {
+            first.countDown();
+            release.await();
+            return new Price(q.payload().sku(), 3);
+        });
+        Messaging shop = messaging("shop", b -> { });
+        List<java.util.concurrent.CompletableFuture<Price>> replies = new ArrayList<>();
+        replies.add(shop.requestAsync("quote.slow", new PriceQuery("r0"), Price.class, WAIT));
+        assertTrue(first.await(WAIT.toMillis(), TimeUnit.MILLISECONDS), "first request in the responder");
+        for (int i = 1; i < 5; i++) {
+            replies.add(shop.requestAsync("quote.slow", new PriceQuery("r" + i), Price.class, WAIT));
+        }
+        // the other four have reached the responder's connection once a ping sent after them is answered
+        ((NatsTransport) ((DefaultMessaging) shop).transportImpl()).connection().flush(WAIT);
+        ((NatsTransport) ((DefaultMessaging) pricing).transportImpl()).connection().flush(WAIT);
+
+        java.util.concurrent.CompletableFuture<Boolean> drained =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> pricing.drainSubscriptions(WAIT));
+        release.countDown();
+
+        assertTrue(drained.get(WAIT.toMillis(), TimeUnit.MILLISECONDS), "drained in time");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(new Price("r" + i, 3), replies.get(i).get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        }
+        assertThrows(NoRespondersException.class,
+                () -> shop.request("quote.slow", new PriceQuery("late"), Price.class, WAIT));
+    }
+
     private ConsumerInfo consumerInfo(Connection raw, String durable) {
         try {
             JetStreamManagement jsm = raw.jetStreamManagement();
