@@ -82,6 +82,11 @@ public final class PolicySet {
         private final int guardIndex;
         private final int deadlineIndex;
         private final FailsafeExecutor<Object> executor;
+        /**
+         * The breaker when it is the set's only policy (a per-instance set of the typed clients): calls without a
+         * deadline then go through it directly, without a Failsafe execution; null otherwise.
+         */
+        private final GatedCircuitBreaker breakerOnly;
 
         private Compiled(PolicySetConfig config, CircuitBreaker<Object> circuitBreaker, RetryBudget retryBudget,
                          List<Policy<Object>> policies, int guardIndex) {
@@ -93,6 +98,8 @@ public final class PolicySet {
             // A deadline bounds everything but an outermost fallback, so a fallback can still answer in time.
             this.deadlineIndex = !policies.isEmpty() && policies.get(0) instanceof Fallback ? 1 : 0;
             this.executor = executorOf(this.policies);
+            this.breakerOnly = this.policies.size() == 1 && this.policies.get(0) instanceof GatedCircuitBreaker gated
+                    ? gated : null;
         }
     }
 
@@ -326,6 +333,9 @@ public final class PolicySet {
     public <T> T get(CheckedSupplier<T> supplier) {
         Objects.requireNonNull(supplier, "supplier");
         Compiled now = compiled;
+        if (now.breakerOnly != null) {
+            return direct(now, supplier);
+        }
         return call(now, now.executor, supplier, null, null);
     }
 
@@ -341,10 +351,15 @@ public final class PolicySet {
     public void run(CheckedRunnable runnable) {
         Objects.requireNonNull(runnable, "runnable");
         Compiled now = compiled;
-        call(now, now.executor, () -> {
+        CheckedSupplier<Object> supplier = () -> {
             runnable.run();
             return null;
-        }, null, null);
+        };
+        if (now.breakerOnly != null) {
+            direct(now, supplier);
+            return;
+        }
+        call(now, now.executor, supplier, null, null);
     }
 
     /**
@@ -439,6 +454,24 @@ public final class PolicySet {
         } catch (RuntimeException | Error e) {
             events.callCompleted(false, start);
             Throwable translated = userFacing(e, deadline, remaining);
+            if (translated instanceof Error error) {
+                throw error;
+            }
+            throw (RuntimeException) translated;
+        }
+        events.callCompleted(true, start);
+        return result;
+    }
+
+    /** {@link #call} for a set whose only policy is its breaker: the same outcome, without a Failsafe execution. */
+    private <T> T direct(Compiled now, CheckedSupplier<T> supplier) {
+        long start = startCall(now);
+        T result;
+        try {
+            result = now.breakerOnly.call(supplier);
+        } catch (RuntimeException | Error e) {
+            events.callCompleted(false, start);
+            Throwable translated = userFacing(e, null, null);
             if (translated instanceof Error error) {
                 throw error;
             }
