@@ -80,6 +80,8 @@ final class CallExecutor {
     private static final HeaderName CALLER = HeaderNames.create(HttpContracts.CALLER_HEADER);
     private static final Header ACCEPT_JSON = HeaderValues.createCached(HeaderNames.ACCEPT, "application/json");
     private static final int MAX_PROBLEM_BODY = 64 * 1024;
+    /** The largest body (by its Content-Length) read into one array; longer or chunked ones are streamed by Helidon. */
+    private static final int MAX_DIRECT_BODY = 1024 * 1024;
     /** Distinct Content-Type values remembered as JSON or not; more are parsed at every response. */
     private static final int MAX_CONTENT_TYPES = 32;
 
@@ -434,7 +436,7 @@ final class CallExecutor {
 
     /**
      * The body as the return type. A JSON body (the Content-Type says {@code application/json}, or there is none)
-     * is read with the mapper's reader for the type, made once per method, from the body's text in the charset of
+     * with a Content-Length of at most {@value #MAX_DIRECT_BODY} bytes is read with the mapper's reader for the type, made once per method, from the body's text in the charset of
      * the Content-Type (UTF-8 by default): what Helidon's Jackson media support does, without looking up a reader
      * and wrapping the stream in a charset decoder per response. Other media types go through Helidon's media
      * support as they always did.
@@ -442,13 +444,15 @@ final class CallExecutor {
     private Object readBody(Route route, HttpClientResponse response) throws IOException {
         ReadableEntity entity = response.entity();
         ObjectReader reader = route.reader(json);
-        Charset charset = reader == null ? null : jsonCharset(response.headers());
+        long length = response.headers().contentLength().orElse(-1L);
+        Charset charset = reader == null || length < 0 || length > MAX_DIRECT_BODY ? null
+                : jsonCharset(response.headers());
         if (charset == null) {
             return entity.as(route.endpoint.entityGenericType());
         }
         byte[] bytes;
         try (InputStream in = entity.inputStream()) {
-            bytes = in.readAllBytes();
+            bytes = in.readNBytes((int) length);
         }
         return reader.readValue(new String(bytes, charset));
     }
