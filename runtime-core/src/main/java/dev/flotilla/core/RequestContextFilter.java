@@ -100,11 +100,12 @@ final class RequestContextFilter implements Filter {
     }
 
     private CallContext context(RoutingRequest req, RoutingResponse res, Tracing.Span span) {
-        CallContext call = CallContext.of(serviceName, req.headers().first(ProblemSender.REQUEST_ID).orElse(null))
-                .withTrace(span != null ? span.traceParent() : req.headers().first(TRACEPARENT).orElse(null),
-                           span != null ? span.traceState() : req.headers().first(TRACESTATE).orElse(null))
-                .withDeadline(deadline(req.headers().first(DEADLINE).orElse(null)));
-        res.header(ProblemSender.REQUEST_ID, call.correlationId());
+        CallContext call = CallContext.received(
+                serviceName, req.headers().first(ProblemSender.REQUEST_ID).orElse(null),
+                span != null ? span.traceParent() : req.headers().first(TRACEPARENT).orElse(null),
+                span != null ? span.traceState() : req.headers().first(TRACESTATE).orElse(null),
+                deadline(req.headers().first(DEADLINE).orElse(null)));
+        res.header(HeaderValues.create(ProblemSender.REQUEST_ID, call.correlationId()));
         req.context().register(DeprecatedCallListener.class, deprecatedCalls);
         return call;
     }

@@ -2,6 +2,7 @@ package dev.flotilla.core.http;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -60,6 +61,7 @@ public final class ContractService implements HttpService {
     private final List<Route> routes;
     private final Map<String, Map<String, LongAdder>> deprecatedCalls = new ConcurrentHashMap<>();
 
+    /** A served method: its endpoint, and the implementation's method taking the arguments as one array. */
     private record Route(Endpoint endpoint, MethodHandle target) {
     }
 
@@ -69,7 +71,12 @@ public final class ContractService implements HttpService {
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
         for (Endpoint endpoint : Endpoint.parseContract(contract)) {
             try {
-                parsed.add(new Route(endpoint, lookup.unreflect(endpoint.method()).bindTo(implementation)));
+                MethodHandle bound = lookup.unreflect(endpoint.method()).asFixedArity().bindTo(implementation);
+                // (Object[])Object: invoked exactly, with no per-call adaptation as invokeWithArguments does.
+                MethodHandle spread = bound.asType(bound.type().generic())
+                        .asSpreader(Object[].class, bound.type().parameterCount())
+                        .asType(MethodType.methodType(Object.class, Object[].class));
+                parsed.add(new Route(endpoint, spread));
             } catch (IllegalAccessException e) {
                 throw new ContractException("Contract " + contract.getName() + " must be public to be served: "
                                                     + e.getMessage());
@@ -122,7 +129,7 @@ public final class ContractService implements HttpService {
         }
         Object result;
         try {
-            result = route.target().invokeWithArguments(args);
+            result = (Object) route.target().invokeExact(args);
         } catch (Exception e) {
             throw e;
         } catch (Throwable t) {
