@@ -61,6 +61,25 @@ public final class CallContext {
     }
 
     /**
+     * The context of one received request or message, made at once: what {@code of(service, correlationId)
+     * .withTrace(traceParent, traceState).withDeadline(deadline)} makes, with one object and one check of the
+     * {@code traceparent} instead of three objects and two checks.
+     */
+    static CallContext received(String service, String correlationId, String traceParent, String traceState,
+                                Deadline deadline) {
+        Objects.requireNonNull(service, "service");
+        String id = Correlation.isValidId(correlationId) ? correlationId : ProblemResponses.newRequestId();
+        if (!isTraceParent(traceParent)) {
+            return new CallContext(service, id, null, null, deadline);
+        }
+        return new CallContext(service, id, traceParent, validState(traceState), deadline);
+    }
+
+    private static String validState(String traceState) {
+        return traceState == null || traceState.length() > 512 || traceState.indexOf('\n') >= 0 ? null : traceState;
+    }
+
+    /**
      * The context open on this thread.
      *
      * @return the context; empty outside a request or a message handler
@@ -81,9 +100,7 @@ public final class CallContext {
         if (!isTraceParent(traceParent)) {
             return new CallContext(service, correlationId, null, null, deadline);
         }
-        String state = traceState == null || traceState.length() > 512 || traceState.indexOf('\n') >= 0
-                ? null : traceState;
-        return new CallContext(service, correlationId, traceParent, state, deadline);
+        return new CallContext(service, correlationId, traceParent, validState(traceState), deadline);
     }
 
     /** Whether a value is a well-formed W3C {@code traceparent} (version 00 layout). */

@@ -3,6 +3,7 @@ package dev.flotilla.core;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;
@@ -22,7 +23,8 @@ final class HttpServerMetrics {
 
     private final String service;
     private final MeterRegistry registry;
-    private final Map<String, Meters> meters = new ConcurrentHashMap<>();
+    /** Route template, then method, then status class (1 to 5): the meters, made at the first request of each. */
+    private final Map<String, Map<String, AtomicReferenceArray<Meters>>> meters = new ConcurrentHashMap<>();
 
     private record Meters(Timer timer, Counter errors) {
     }
@@ -32,12 +34,25 @@ final class HttpServerMetrics {
         this.registry = registry;
     }
 
+    /**
+     * Counts one request. Looks its meters up by the route and method strings a request carries (the same instances
+     * at every request, so their hashes are cached), without building a key.
+     */
     void record(String method, String route, int status, long nanos) {
         int statusClass = Math.max(1, Math.min(status / 100, 5));
-        String key = method + ' ' + route + ' ' + statusClass;
-        Meters m = meters.get(key);
+        Map<String, AtomicReferenceArray<Meters>> byMethod = meters.get(route);
+        if (byMethod == null) {
+            byMethod = meters.computeIfAbsent(route, r -> new ConcurrentHashMap<>());
+        }
+        AtomicReferenceArray<Meters> byClass = byMethod.get(method);
+        if (byClass == null) {
+            byClass = byMethod.computeIfAbsent(method, m -> new AtomicReferenceArray<>(6));
+        }
+        Meters m = byClass.get(statusClass);
         if (m == null) {
-            m = meters.computeIfAbsent(key, k -> create(method, route, statusClass));
+            // Racing first requests may both look up: the registry returns the same meters to both.
+            m = create(method, route, statusClass);
+            byClass.set(statusClass, m);
         }
         m.timer().record(nanos, TimeUnit.NANOSECONDS);
         if (m.errors() != null) {

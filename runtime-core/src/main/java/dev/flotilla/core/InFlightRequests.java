@@ -1,42 +1,50 @@
 package dev.flotilla.core;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Counts requests in flight and, once draining, refuses new ones, so that a stop can wait for the last request
  * to complete instead of trusting the web server's grace period. Thread-safe.
+ *
+ * <p>A request costs two atomic updates of one word (the count, and a draining bit): no lock, so concurrent requests
+ * never queue behind each other here. The lock and its condition only serve a drain waiting for the last request.
  */
 final class InFlightRequests {
+    private static final long DRAINING = 1L << 62;
+
+    /** The requests in flight, plus {@link #DRAINING} while draining. */
+    private final AtomicLong state = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
-    private int inFlight;
-    private boolean draining;
 
     /** Admits a request; {@code false} once draining. Every admitted request must call {@link #exit()}. */
     boolean enter() {
-        lock.lock();
-        try {
-            if (draining) {
+        long current = state.get();
+        while (true) {
+            if ((current & DRAINING) != 0) {
                 return false;
             }
-            inFlight++;
-            return true;
-        } finally {
-            lock.unlock();
+            long witness = state.compareAndExchange(current, current + 1);
+            if (witness == current) {
+                return true;
+            }
+            current = witness;
         }
     }
 
     void exit() {
-        lock.lock();
-        try {
-            inFlight--;
-            if (inFlight == 0) {
+        long now = state.decrementAndGet();
+        if (now == DRAINING) {
+            // The last request of a drain: wake the drain (it checks the count under the lock before waiting).
+            lock.lock();
+            try {
                 idle.signalAll();
+            } finally {
+                lock.unlock();
             }
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -44,24 +52,37 @@ final class InFlightRequests {
     int drain(Duration timeout) throws InterruptedException {
         lock.lock();
         try {
-            draining = true;
+            long now = state.get();
+            while ((now & DRAINING) == 0) {
+                long witness = state.compareAndExchange(now, now | DRAINING);
+                if (witness == now) {
+                    break;
+                }
+                now = witness;
+            }
             long nanos = timeout.toNanos();
-            while (inFlight > 0 && nanos > 0) {
+            while (inFlight() > 0 && nanos > 0) {
                 nanos = idle.awaitNanos(nanos);
             }
-            return inFlight;
+            return inFlight();
         } finally {
             lock.unlock();
         }
     }
 
+    private int inFlight() {
+        return (int) (state.get() & ~DRAINING);
+    }
+
     /** Admits requests again (a restarted service). */
     void reset() {
-        lock.lock();
-        try {
-            draining = false;
-        } finally {
-            lock.unlock();
+        long now = state.get();
+        while ((now & DRAINING) != 0) {
+            long witness = state.compareAndExchange(now, now & ~DRAINING);
+            if (witness == now) {
+                return;
+            }
+            now = witness;
         }
     }
 }

@@ -34,6 +34,10 @@ final class ProblemResponses {
         this.log = log;
     }
 
+    ObjectMapper json() {
+        return json;
+    }
+
     /** A fresh correlation id. Not a secure random: ids are for correlation, not for secrets. */
     static String newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();

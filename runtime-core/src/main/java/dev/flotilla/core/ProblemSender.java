@@ -68,6 +68,11 @@ final class ProblemSender implements ErrorHandler<Throwable>, DirectHandler {
                 .orElse(false);
     }
 
+    /** The service's JSON mapper, which problems and bodies are written with. */
+    com.fasterxml.jackson.databind.ObjectMapper json() {
+        return problems.json();
+    }
+
     void send(ServerResponse res, Problem problem) {
         res.status(Status.create(problem.status()));
         res.header(HeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);

@@ -3,6 +3,7 @@ package dev.flotilla.core;
 import java.time.Duration;
 
 import dev.flotilla.core.internal.DeprecatedCallListener;
+import dev.flotilla.core.internal.ServedRequests;
 import dev.flotilla.resilience.Deadline;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -19,7 +20,8 @@ import io.opentelemetry.api.trace.SpanKind;
  * echoes the id in the response, and
  * counts the request as in flight (or refuses it with 503 while the service drains). Health, metrics and the
  * published contract ({@code /openapi}, {@code /asyncapi}) are never refused, so probes keep answering during a
- * stop. Served contracts find the service's {@link DeprecatedCallListener} in the request's context.
+ * stop. Served contracts find the service's {@link ServedRequests} (its {@link DeprecatedCallListener} and JSON
+ * writing) in the request's context.
  */
 final class RequestContextFilter implements Filter {
     private static final HeaderName TRACEPARENT = HeaderNames.create(CallContext.TRACEPARENT_HEADER);
@@ -29,7 +31,8 @@ final class RequestContextFilter implements Filter {
     private final String serviceName;
     private final InFlightRequests inFlight;
     private final ProblemSender problems;
-    private final DeprecatedCallListener deprecatedCalls;
+    /** Put in every request's context: what served contracts find there (deprecated calls, JSON writing). */
+    private final ServedRequests served;
     private final Tracing tracing;
     private final HttpServerMetrics metrics;
 
@@ -38,7 +41,7 @@ final class RequestContextFilter implements Filter {
         this.serviceName = serviceName;
         this.inFlight = inFlight;
         this.problems = problems;
-        this.deprecatedCalls = deprecatedCalls;
+        this.served = new ServedRequests(deprecatedCalls, problems.json());
         this.tracing = tracing;
         this.metrics = metrics;
     }
@@ -100,12 +103,13 @@ final class RequestContextFilter implements Filter {
     }
 
     private CallContext context(RoutingRequest req, RoutingResponse res, Tracing.Span span) {
-        CallContext call = CallContext.of(serviceName, req.headers().first(ProblemSender.REQUEST_ID).orElse(null))
-                .withTrace(span != null ? span.traceParent() : req.headers().first(TRACEPARENT).orElse(null),
-                           span != null ? span.traceState() : req.headers().first(TRACESTATE).orElse(null))
-                .withDeadline(deadline(req.headers().first(DEADLINE).orElse(null)));
-        res.header(ProblemSender.REQUEST_ID, call.correlationId());
-        req.context().register(DeprecatedCallListener.class, deprecatedCalls);
+        CallContext call = CallContext.received(
+                serviceName, req.headers().first(ProblemSender.REQUEST_ID).orElse(null),
+                span != null ? span.traceParent() : req.headers().first(TRACEPARENT).orElse(null),
+                span != null ? span.traceState() : req.headers().first(TRACESTATE).orElse(null),
+                deadline(req.headers().first(DEADLINE).orElse(null)));
+        res.header(HeaderValues.create(ProblemSender.REQUEST_ID, call.correlationId()));
+        req.context().register(ServedRequests.class, served);
         return call;
     }
 

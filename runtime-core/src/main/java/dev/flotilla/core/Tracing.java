@@ -199,11 +199,7 @@ public final class Tracing implements AutoCloseable {
                 // A message sent outside any trace: nothing to correlate with, and no cost per message.
                 return NONE;
             }
-            String parent = valid ? traceParent : null;
-            String traceId = parent != null ? parent.substring(3, 35) : randomHex(16);
-            String flags = parent != null ? parent.substring(53, 55) : "01";
-            return new Span(null, "00-" + traceId + "-" + randomHex(8) + "-" + flags,
-                            parent != null ? traceState : null);
+            return new Span(null, childTraceParent(valid ? traceParent : null), valid ? traceState : null);
         }
         Context parent = extract(traceParent, traceState);
         io.opentelemetry.api.trace.SpanBuilder builder = tracer.spanBuilder(name).setSpanKind(kind).setParent(parent);
@@ -247,18 +243,41 @@ public final class Tracing implements AutoCloseable {
         return W3CTraceContextPropagator.getInstance().extract(Context.root(), carrier, GETTER);
     }
 
-    private static String randomHex(int bytes) {
+    /**
+     * A {@code traceparent} with a new span id: in the parent's trace with its flags, or in a new sampled trace when
+     * there is no parent. Written into one array: {@code 00-<trace id>-<span id>-<flags>}.
+     */
+    private static String childTraceParent(String parent) {
+        char[] out = new char[55];
+        out[0] = '0';
+        out[1] = '0';
+        out[2] = '-';
+        if (parent != null) {
+            parent.getChars(3, 35, out, 3);
+            parent.getChars(53, 55, out, 53);
+        } else {
+            fillHex(out, 3, 32);
+            out[53] = '0';
+            out[54] = '1';
+        }
+        out[35] = '-';
+        fillHex(out, 36, 16);
+        out[52] = '-';
+        return new String(out);
+    }
+
+    /** Random lowercase hex digits into {@code out[from, from + count)}. */
+    private static void fillHex(char[] out, int from, int count) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] out = new char[bytes * 2];
-        int i = 0;
-        while (i < out.length) {
+        int i = from;
+        int end = from + count;
+        while (i < end) {
             long value = random.nextLong();
-            for (int b = 0; b < 16 && i < out.length; b++) {
+            for (int b = 0; b < 16 && i < end; b++) {
                 out[i++] = HEX[(int) (value & 0xf)];
                 value >>>= 4;
             }
         }
-        return new String(out);
     }
 
     /** Ends recording: flushes and shuts down the configured exporters (given exporters are only flushed). */

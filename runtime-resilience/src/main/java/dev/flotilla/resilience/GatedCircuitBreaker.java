@@ -8,6 +8,8 @@ import dev.failsafe.CircuitBreaker;
 import dev.failsafe.CircuitBreakerConfig;
 import dev.failsafe.CircuitBreakerOpenException;
 import dev.failsafe.ExecutionContext;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.function.CheckedSupplier;
 import dev.failsafe.spi.AsyncExecutionInternal;
 import dev.failsafe.spi.ExecutionResult;
 import dev.failsafe.spi.FailsafeFuture;
@@ -44,6 +46,56 @@ final class GatedCircuitBreaker implements FailurePolicy<Object> {
     @Override
     public CircuitBreakerConfig<Object> getConfig() {
         return breaker.getConfig();
+    }
+
+    /**
+     * One synchronous call through the gate and the breaker without a Failsafe execution, for a set whose only
+     * policy is this breaker. Does what Failsafe's synchronous path does with this policy alone: a call the breaker
+     * does not admit fails with {@link CircuitBreakerOpenException} without being made; the outcome is recorded as a
+     * failure when the breaker's failure conditions say so ({@link #isFailure}), as a success otherwise; an
+     * unchecked failure is rethrown as it is and a checked one wrapped in {@link FailsafeException}.
+     */
+    <T> T call(CheckedSupplier<T> supplier) {
+        if (breaker.isClosed()) {
+            return attempt(supplier);
+        }
+        if (!permits.tryAcquire()) {
+            throw new CircuitBreakerOpenException(breaker);
+        }
+        try {
+            return attempt(supplier);
+        } finally {
+            permits.release();
+        }
+    }
+
+    private <T> T attempt(CheckedSupplier<T> supplier) {
+        if (!breaker.tryAcquirePermit()) {
+            throw new CircuitBreakerOpenException(breaker);
+        }
+        T result;
+        try {
+            result = supplier.get();
+        } catch (Throwable t) {
+            if (isFailure(null, t)) {
+                breaker.recordFailure();
+            } else {
+                breaker.recordSuccess();
+            }
+            if (t instanceof RuntimeException e) {
+                throw e;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            throw new FailsafeException(t);
+        }
+        if (isFailure(result, null)) {
+            breaker.recordFailure();
+        } else {
+            breaker.recordSuccess();
+        }
+        return result;
     }
 
     @Override

@@ -82,6 +82,17 @@ public final class PolicySet {
         private final int guardIndex;
         private final int deadlineIndex;
         private final FailsafeExecutor<Object> executor;
+        /**
+         * The breaker when it is the set's only policy (a per-instance set of the typed clients): calls without a
+         * deadline then go through it directly, without a Failsafe execution; null otherwise.
+         */
+        private final GatedCircuitBreaker breakerOnly;
+        /**
+         * Whether the set is a retry and nothing else (the retrying set of the typed clients): a call without a
+         * deadline then makes its first attempt before any Failsafe execution, and only a failed first attempt
+         * starts one.
+         */
+        private final boolean retryOnly;
 
         private Compiled(PolicySetConfig config, CircuitBreaker<Object> circuitBreaker, RetryBudget retryBudget,
                          List<Policy<Object>> policies, int guardIndex) {
@@ -93,6 +104,10 @@ public final class PolicySet {
             // A deadline bounds everything but an outermost fallback, so a fallback can still answer in time.
             this.deadlineIndex = !policies.isEmpty() && policies.get(0) instanceof Fallback ? 1 : 0;
             this.executor = executorOf(this.policies);
+            this.breakerOnly = this.policies.size() == 1 && this.policies.get(0) instanceof GatedCircuitBreaker gated
+                    ? gated : null;
+            this.retryOnly = this.policies.size() == 2 && this.policies.get(0) instanceof RetryPolicy
+                    && this.policies.get(1) instanceof RetryGuard;
         }
     }
 
@@ -326,6 +341,12 @@ public final class PolicySet {
     public <T> T get(CheckedSupplier<T> supplier) {
         Objects.requireNonNull(supplier, "supplier");
         Compiled now = compiled;
+        if (now.breakerOnly != null) {
+            return direct(now, supplier);
+        }
+        if (now.retryOnly) {
+            return firstAttemptFirst(now, supplier);
+        }
         return call(now, now.executor, supplier, null, null);
     }
 
@@ -341,10 +362,19 @@ public final class PolicySet {
     public void run(CheckedRunnable runnable) {
         Objects.requireNonNull(runnable, "runnable");
         Compiled now = compiled;
-        call(now, now.executor, () -> {
+        CheckedSupplier<Object> supplier = () -> {
             runnable.run();
             return null;
-        }, null, null);
+        };
+        if (now.breakerOnly != null) {
+            direct(now, supplier);
+            return;
+        }
+        if (now.retryOnly) {
+            firstAttemptFirst(now, supplier);
+            return;
+        }
+        call(now, now.executor, supplier, null, null);
     }
 
     /**
@@ -432,13 +462,61 @@ public final class PolicySet {
 
     private <T> T call(Compiled now, FailsafeExecutor<Object> executor, CheckedSupplier<T> supplier,
                        Timeout<Object> deadline, Duration remaining) {
+        return complete(executor, supplier, deadline, remaining, startCall(now));
+    }
+
+    /**
+     * {@link #call} for a set that is a retry and nothing else. The first attempt runs before any Failsafe
+     * execution: when it succeeds, that is the call's result, as Failsafe would return it (a retry policy passes a
+     * success on untouched). When it fails, a Failsafe execution takes over from there: its first attempt hands back
+     * that same failure instead of calling {@code supplier} again, so the retry policy, the guard (budget, deadline),
+     * the delays and the events see exactly what they would have seen, and later attempts call {@code supplier}.
+     */
+    private <T> T firstAttemptFirst(Compiled now, CheckedSupplier<T> supplier) {
         long start = startCall(now);
+        T result;
+        try {
+            result = supplier.get();
+        } catch (Throwable first) {
+            boolean[] replayed = new boolean[1];
+            return complete(now.executor, () -> {
+                if (!replayed[0]) {
+                    replayed[0] = true;
+                    throw first;
+                }
+                return supplier.get();
+            }, null, null, start);
+        }
+        events.callCompleted(true, start);
+        return result;
+    }
+
+    private <T> T complete(FailsafeExecutor<Object> executor, CheckedSupplier<T> supplier, Timeout<Object> deadline,
+                           Duration remaining, long start) {
         T result;
         try {
             result = executor.get(supplier);
         } catch (RuntimeException | Error e) {
             events.callCompleted(false, start);
             Throwable translated = userFacing(e, deadline, remaining);
+            if (translated instanceof Error error) {
+                throw error;
+            }
+            throw (RuntimeException) translated;
+        }
+        events.callCompleted(true, start);
+        return result;
+    }
+
+    /** {@link #call} for a set whose only policy is its breaker: the same outcome, without a Failsafe execution. */
+    private <T> T direct(Compiled now, CheckedSupplier<T> supplier) {
+        long start = startCall(now);
+        T result;
+        try {
+            result = now.breakerOnly.call(supplier);
+        } catch (RuntimeException | Error e) {
+            events.callCompleted(false, start);
+            Throwable translated = userFacing(e, null, null);
             if (translated instanceof Error error) {
                 throw error;
             }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.metrics.api.Tag;
@@ -15,6 +16,10 @@ import io.helidon.metrics.api.Timer;
  * percentiles, which would update a percentile histogram at every call. Thread-safe.
  */
 final class ClientMetrics {
+    /** Every value of the {@code outcome} tag, as {@link #outcome(Throwable)} names them. */
+    private static final List<String> OUTCOMES = List.of("success", "not-found", "client-error", "server-error",
+                                                         "timeout", "unreachable", "failure");
+
     private final String caller;
     private final String target;
     private final MeterRegistry registry;
@@ -26,19 +31,40 @@ final class ClientMetrics {
         this.registry = registry;
     }
 
-    void record(String method, Throwable failure, long nanos) {
-        String outcome = outcome(failure);
-        String key = method + ' ' + outcome;
-        Timer timer = timers.get(key);
-        if (timer == null) {
-            timer = timers.computeIfAbsent(key, k -> registry.getOrCreate(
-                    Timer.builder("flotilla.http.client.requests")
-                            .percentiles(new double[0])
-                            .tags(List.of(Tag.create("service", caller), Tag.create("target", target),
-                                          Tag.create("method", method), Tag.create("outcome", outcome)))
-                            .description("Calls of typed clients, by target, contract method and outcome")));
+    /** The timers of one contract method, looked up once per outcome. */
+    Timers timers(String method) {
+        return new Timers(method);
+    }
+
+    /** The timers of one contract method, by outcome: looked up in the registry at the first call of each. */
+    final class Timers {
+        private final String method;
+        private final AtomicReferenceArray<Timer> byOutcome =
+                new AtomicReferenceArray<>(OUTCOMES.size());
+
+        private Timers(String method) {
+            this.method = method;
         }
-        timer.record(nanos, TimeUnit.NANOSECONDS);
+
+        void record(Throwable failure, long nanos) {
+            String outcome = outcome(failure);
+            int index = OUTCOMES.indexOf(outcome);
+            Timer timer = byOutcome.get(index);
+            if (timer == null) {
+                timer = timer(method, outcome);
+                byOutcome.set(index, timer);
+            }
+            timer.record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private Timer timer(String method, String outcome) {
+        return timers.computeIfAbsent(method + ' ' + outcome, k -> registry.getOrCreate(
+                Timer.builder("flotilla.http.client.requests")
+                        .percentiles(new double[0])
+                        .tags(List.of(Tag.create("service", caller), Tag.create("target", target),
+                                      Tag.create("method", method), Tag.create("outcome", outcome)))
+                        .description("Calls of typed clients, by target, contract method and outcome")));
     }
 
     static String outcome(Throwable failure) {

@@ -9,15 +9,16 @@ import java.util.Map;
 
 /** Routes calls on a contract proxy to the {@link CallExecutor}; default methods run as written. */
 final class ContractInvocationHandler implements InvocationHandler {
+    private static final Object[] NO_ARGS = new Object[0];
     private final Class<?> contract;
     private final String serviceName;
-    private final Map<Method, Endpoint> endpoints = new HashMap<>();
+    private final Map<Method, CallExecutor.Route> routes = new HashMap<>();
     private final CallExecutor executor;
 
     ContractInvocationHandler(Class<?> contract, String serviceName, List<Endpoint> endpoints, CallExecutor executor) {
         this.contract = contract;
         this.serviceName = serviceName;
-        endpoints.forEach(e -> this.endpoints.put(e.method(), e));
+        endpoints.forEach(e -> this.routes.put(e.method(), executor.route(e)));
         this.executor = executor;
     }
 
@@ -37,7 +38,6 @@ final class ContractInvocationHandler implements InvocationHandler {
                     .bindTo(proxy)
                     .invokeWithArguments(args == null ? new Object[0] : args);
         }
-        Endpoint endpoint = endpoints.get(method);
-        return executor.invoke(endpoint, args == null ? new Object[0] : args);
+        return executor.invoke(routes.get(method), args == null ? NO_ARGS : args);
     }
 }

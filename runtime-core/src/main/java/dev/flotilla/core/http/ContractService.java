@@ -1,7 +1,9 @@
 package dev.flotilla.core.http;
 
+import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -17,12 +19,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
-import dev.flotilla.core.internal.DeprecatedCallListener;
+import dev.flotilla.core.internal.ServedRequests;
 import dev.flotilla.core.problem.BadRequestException;
 import dev.flotilla.core.problem.NotFoundException;
 import io.helidon.common.GenericType;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
@@ -60,6 +63,7 @@ public final class ContractService implements HttpService {
     private final List<Route> routes;
     private final Map<String, Map<String, LongAdder>> deprecatedCalls = new ConcurrentHashMap<>();
 
+    /** A served method: its endpoint, and the implementation's method taking the arguments as one array. */
     private record Route(Endpoint endpoint, MethodHandle target) {
     }
 
@@ -69,7 +73,12 @@ public final class ContractService implements HttpService {
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
         for (Endpoint endpoint : Endpoint.parseContract(contract)) {
             try {
-                parsed.add(new Route(endpoint, lookup.unreflect(endpoint.method()).bindTo(implementation)));
+                MethodHandle bound = lookup.unreflect(endpoint.method()).asFixedArity().bindTo(implementation);
+                // (Object[])Object: invoked exactly, with no per-call adaptation as invokeWithArguments does.
+                MethodHandle spread = bound.asType(bound.type().generic())
+                        .asSpreader(Object[].class, bound.type().parameterCount())
+                        .asType(MethodType.methodType(Object.class, Object[].class));
+                parsed.add(new Route(endpoint, spread));
             } catch (IllegalAccessException e) {
                 throw new ContractException("Contract " + contract.getName() + " must be public to be served: "
                                                     + e.getMessage());
@@ -122,7 +131,7 @@ public final class ContractService implements HttpService {
         }
         Object result;
         try {
-            result = route.target().invokeWithArguments(args);
+            result = (Object) route.target().invokeExact(args);
         } catch (Exception e) {
             throw e;
         } catch (Throwable t) {
@@ -134,7 +143,7 @@ public final class ContractService implements HttpService {
         if (endpoint.async() && result instanceof CompletableFuture<?> future) {
             result = await(future);
         }
-        write(endpoint, result, res);
+        write(endpoint, result, req, res);
     }
 
     private void deprecated(Endpoint endpoint, Endpoint.Deprecation deprecation, ServerRequest req,
@@ -162,8 +171,8 @@ public final class ContractService implements HttpService {
                      deprecation.sunset() == null ? "" : ", sunset " + deprecation.sunset(), caller);
         }
         String counted = caller;
-        req.context().get(DeprecatedCallListener.class, DeprecatedCallListener.class)
-                .ifPresent(listener -> listener.deprecatedCall(endpoint.operation(), counted));
+        req.context().get(ServedRequests.class, ServedRequests.class)
+                .ifPresent(served -> served.deprecatedCalls().deprecatedCall(endpoint.operation(), counted));
     }
 
     private static Object await(CompletableFuture<?> future) throws Exception {
@@ -228,7 +237,8 @@ public final class ContractService implements HttpService {
         }
     }
 
-    private static void write(Endpoint endpoint, Object result, ServerResponse res) {
+    private static void write(Endpoint endpoint, Object result, ServerRequest req, ServerResponse res)
+            throws IOException {
         switch (endpoint.returnKind()) {
             case VOID -> {
                 res.status(Status.create(endpoint.responseStatus() == 0 ? 204 : endpoint.responseStatus()));
@@ -239,7 +249,7 @@ public final class ContractService implements HttpService {
                 if (optional == null || optional.isEmpty()) {
                     throw new NotFoundException("No " + simpleName(endpoint) + " found at this path.");
                 }
-                send(res, status(endpoint), optional.get());
+                send(req, res, status(endpoint), optional.get());
             }
             case RESULT -> {
                 HttpResult<?> httpResult = (HttpResult<?>) result;
@@ -253,7 +263,7 @@ public final class ContractService implements HttpService {
                     res.status(Status.create(httpResult.status()));
                     res.send();
                 } else {
-                    send(res, httpResult.status(), body);
+                    send(req, res, httpResult.status(), body);
                 }
             }
             case VALUE, LIST -> {
@@ -261,7 +271,7 @@ public final class ContractService implements HttpService {
                     throw new IllegalStateException(endpoint + " returned null; return Optional or throw "
                                                             + "NotFoundException instead");
                 }
-                send(res, status(endpoint), result);
+                send(req, res, status(endpoint), result);
             }
         }
     }
@@ -270,9 +280,36 @@ public final class ContractService implements HttpService {
         return endpoint.responseStatus() == 0 ? 200 : endpoint.responseStatus();
     }
 
-    private static void send(ServerResponse res, int status, Object body) {
+    /**
+     * Sends the body. Inside a Flotilla service, a body that the service's media support would write as JSON, to a
+     * request that accepts JSON ({@code Accept} absent, {@code application/json} or {@code *}{@code /*}) and with no
+     * content type set yet, is written here to the same bytes and {@code Content-Type: application/json}, and sent
+     * as bytes: Helidon would otherwise stream it through a buffered stream made per response.
+     */
+    private static void send(ServerRequest req, ServerResponse res, int status, Object body) throws IOException {
         res.status(Status.create(status));
+        if (acceptsPlainJson(req) && !res.headers().contains(HeaderNames.CONTENT_TYPE)) {
+            ServedRequests served = req.context().get(ServedRequests.class, ServedRequests.class).orElse(null);
+            byte[] json = served == null ? null : served.jsonOrNull(body);
+            if (json != null) {
+                res.header(HeaderValues.CONTENT_TYPE_JSON);
+                res.send(json);
+                return;
+            }
+        }
         res.send(body);
+    }
+
+    private static boolean acceptsPlainJson(ServerRequest req) {
+        if (!req.headers().contains(HeaderNames.ACCEPT)) {
+            return true;
+        }
+        io.helidon.http.Header accept = req.headers().get(HeaderNames.ACCEPT);
+        if (accept.valueCount() != 1) {
+            return false;
+        }
+        String value = accept.get().trim();
+        return value.equalsIgnoreCase("application/json") || value.equals("*/*");
     }
 
     private static String simpleName(Endpoint endpoint) {

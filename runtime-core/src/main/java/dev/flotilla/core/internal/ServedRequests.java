@@ -1,0 +1,96 @@
+package dev.flotilla.core.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import io.helidon.common.GenericType;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.WritableHeaders;
+import io.helidon.http.media.EntityWriter;
+import io.helidon.http.media.MediaContext;
+
+/**
+ * What the runtime gives the handlers of one service's requests: the listener of deprecated calls, and the
+ * service's JSON writing. The runtime puts one in each request's context; served contracts use it. Not API: may
+ * change without notice. Thread-safe.
+ */
+public final class ServedRequests {
+    private final DeprecatedCallListener deprecatedCalls;
+    private final ObjectMapper json;
+    private final MediaContext media;
+    /** Per body class: the writer of its JSON, or null when the service's media support would not write it as JSON. */
+    private final Map<Class<?>, Writer> writers = new ConcurrentHashMap<>();
+
+    private record Writer(ObjectWriter writer) {
+    }
+
+    /**
+     * Makes the services of one service's requests.
+     *
+     * @param deprecatedCalls told of every call to a deprecated contract method
+     * @param json            the service's JSON mapper, the one its media support writes bodies with
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    public ServedRequests(DeprecatedCallListener deprecatedCalls, ObjectMapper json) {
+        this.deprecatedCalls = Objects.requireNonNull(deprecatedCalls, "deprecatedCalls");
+        this.json = Objects.requireNonNull(json, "json");
+        this.media = JsonMapping.mediaContext(json);
+    }
+
+    /**
+     * The listener of deprecated calls.
+     *
+     * @return the listener
+     */
+    public DeprecatedCallListener deprecatedCalls() {
+        return deprecatedCalls;
+    }
+
+    /**
+     * The body as the JSON bytes the service's media support writes for it when the request accepts JSON and the
+     * response has no content type yet: UTF-8, by the mapper's writer for the body's class (made once per class).
+     *
+     * @param body the response body
+     * @return the bytes, or {@code null} when the media support would not write this class as JSON (a
+     *         {@code String}, bytes, a stream...): send such a body through the media support
+     * @throws JsonProcessingException if the body cannot be written as JSON
+     */
+    public byte[] jsonOrNull(Object body) throws JsonProcessingException {
+        Class<?> type = body.getClass();
+        Writer writer = writers.get(type);
+        if (writer == null) {
+            writer = writers.computeIfAbsent(type, t -> writerOf(t, body));
+        }
+        return writer.writer() == null ? null : writer.writer().writeValueAsBytes(body);
+    }
+
+    /**
+     * The mapper's writer for a class when the media support writes its first body exactly as that writer does:
+     * the same bytes, with {@code Content-Type: application/json} and nothing else, for a request without
+     * {@code Accept}; otherwise none (the media support keeps writing that class).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Writer writerOf(Class<?> type, Object sample) {
+        try {
+            GenericType generic = GenericType.create(type);
+            EntityWriter chosen = media.writer(generic, WritableHeaders.create(), WritableHeaders.create());
+            WritableHeaders<?> headers = WritableHeaders.create();
+            ByteArrayOutputStream helidon = new ByteArrayOutputStream();
+            chosen.write(generic, sample, helidon, WritableHeaders.create(), headers);
+            ObjectWriter writer = json.writerFor(type);
+            boolean same = Arrays.equals(helidon.toByteArray(), writer.writeValueAsBytes(sample))
+                    && headers.size() == 1
+                    && headers.contains(HeaderValues.CONTENT_TYPE_JSON);
+            return new Writer(same ? writer : null);
+        } catch (IOException | RuntimeException e) {
+            return new Writer(null);
+        }
+    }
+}
