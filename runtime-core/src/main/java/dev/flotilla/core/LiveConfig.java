@@ -104,11 +104,8 @@ final class LiveConfig implements AutoCloseable {
     /** Starts applying the layer's changes, now that the resilience registry they may change exists. */
     void start(Resilience resilience) {
         Config config = current;
-        // only the two sections read here: flattening the whole tree (the environment's too) was a good part of a start
-        Set<String> keys = new TreeSet<>(flat(config.get(FEATURES_PREFIX.substring(0, FEATURES_PREFIX.length() - 1)))
-                                                 .keySet());
-        keys.addAll(flat(config.get(LogLevels.PREFIX.substring(0, LogLevels.PREFIX.length() - 1))).keySet());
-        keys.removeIf(k -> !k.startsWith(FEATURES_PREFIX) && !k.startsWith(LogLevels.PREFIX));
+        Set<String> keys = keysUnder(config, FEATURES_PREFIX);
+        keys.addAll(keysUnder(config, LogLevels.PREFIX));
         check(keys, config); // throws naming the key: the start fails, as with any invalid setting
         for (String key : keys) {
             if (key.startsWith(LogLevels.PREFIX)) {
@@ -305,6 +302,16 @@ final class LiveConfig implements AutoCloseable {
         Set<String> keys = new TreeSet<>(a.keySet());
         keys.addAll(b.keySet());
         keys.removeIf(k -> Objects.equals(a.get(k), b.get(k)));
+        return keys;
+    }
+
+    /**
+     * The keys starting with {@code prefix} (which ends with a dot), read from that section only: flattening the
+     * whole tree, the environment's too, was a good part of a service's start.
+     */
+    private static Set<String> keysUnder(Config config, String prefix) {
+        Set<String> keys = new TreeSet<>(flat(config.get(prefix.substring(0, prefix.length() - 1))).keySet());
+        keys.removeIf(k -> !k.startsWith(prefix));
         return keys;
     }
 
