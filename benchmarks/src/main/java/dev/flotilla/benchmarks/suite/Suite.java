@@ -191,19 +191,19 @@ public final class Suite {
             harness("client", window);
         }
         if (wanted("2")) {
-            jmh("2.throughput", MessagingBenchmark.class, "coreRawJnats", "coreFlotilla", false);
+            jmh("2.throughput", MessagingBenchmark.class, "coreRawJnats", "coreFlotilla", false, MESSAGING_WARMUP);
         }
         if (wanted("3")) {
             harness("request-reply", window);
         }
         if (wanted("4")) {
-            jmh("4.throughput", MessagingBenchmark.class, "jetStreamRawJnats", "jetStreamFlotilla", false);
+            jmh("4.throughput", MessagingBenchmark.class, "jetStreamRawJnats", "jetStreamFlotilla", false, MESSAGING_WARMUP);
         }
         if (wanted("5")) {
-            jmh("5.time", PolicySetBenchmark.class, "rawFailsafe", "flotilla", false);
+            jmh("5.time", PolicySetBenchmark.class, "rawFailsafe", "flotilla", false, 2);
         }
         if (wanted("6")) {
-            jmh("6.time", TestSystemStartupBenchmark.class, "bareHelidonServers", "testSystemWithNats", true);
+            jmh("6.time", TestSystemStartupBenchmark.class, "bareHelidonServers", "testSystemWithNats", true, 0);
         }
         if (wanted("7")) {
             harness("heap", window);
@@ -237,8 +237,20 @@ public final class Suite {
         }
     }
 
-    /** One JMH fork per side per round, raw and Flotilla alternating. */
-    private void jmh(String row, Class<?> benchmark, String rawMethod, String flotillaMethod, boolean singleShot) {
+    /**
+     * Warm-up iterations (1 s each) of the messaging rows. With 2, a Flotilla fork was measured while the JIT still
+     * compiled: C2 took 12.5 % of the CPU 4 to 9 s after the JVM started (raw jnats: 2.2 %), 2.9 % at 7.5 to 10.5 s,
+     * and 1.3 % for both from 12 s on (perf, JetStream publish and consume). Six puts the measurement after that.
+     */
+    static final int MESSAGING_WARMUP = 6;
+
+    /**
+     * One JMH fork per side per round, raw and Flotilla alternating.
+     *
+     * @param warmups warm-up iterations of 1 s for a throughput or time row (a single-shot row has its own)
+     */
+    private void jmh(String row, Class<?> benchmark, String rawMethod, String flotillaMethod, boolean singleShot,
+                     int warmups) {
         System.err.println("suite: " + benchmark.getSimpleName() + " " + rawMethod + " / " + flotillaMethod + " ("
                 + rounds + " rounds, one fork per side per round)");
         for (int round = 1; round <= rounds; round++) {
@@ -254,7 +266,7 @@ public final class Suite {
                 if (singleShot) {
                     options.warmupIterations(quick ? 3 : 5).measurementIterations(quick ? 5 : 20);
                 } else {
-                    options.warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                    options.warmupIterations(quick ? Math.min(2, warmups) : warmups).warmupTime(TimeValue.seconds(1))
                             .measurementIterations(quick ? 1 : 3).measurementTime(TimeValue.seconds(1));
                 }
                 try {
