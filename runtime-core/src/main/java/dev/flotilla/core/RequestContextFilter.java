@@ -8,6 +8,7 @@ import dev.flotilla.resilience.Deadline;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.media.MediaContext;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -37,11 +38,12 @@ final class RequestContextFilter implements Filter {
     private final HttpServerMetrics metrics;
 
     RequestContextFilter(String serviceName, InFlightRequests inFlight, ProblemSender problems,
-                         DeprecatedCallListener deprecatedCalls, Tracing tracing, HttpServerMetrics metrics) {
+                         DeprecatedCallListener deprecatedCalls, Tracing tracing, HttpServerMetrics metrics,
+                         MediaContext media) {
         this.serviceName = serviceName;
         this.inFlight = inFlight;
         this.problems = problems;
-        this.served = new ServedRequests(deprecatedCalls, problems.json());
+        this.served = new ServedRequests(deprecatedCalls, problems.json(), media);
         this.tracing = tracing;
         this.metrics = metrics;
     }

@@ -283,7 +283,7 @@ final class ServiceInstance implements ServiceHandle {
         PROFILE.debug("{} resilience+clients+extensions {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         HttpRouting.Builder routing = HttpRouting.builder()
                 .addFilter(new RequestContextFilter(service.name(), inFlight, problems, openApi, run.tracing,
-                                                    new HttpServerMetrics(service.name(), metrics)))
+                                                    new HttpServerMetrics(service.name(), metrics), media))
                 .error(Throwable.class, problems);
         for (ServiceExtension extension : run.extensions) {
             extension.routing(routing);

@@ -36,12 +36,13 @@ public final class ServedRequests {
      *
      * @param deprecatedCalls told of every call to a deprecated contract method
      * @param json            the service's JSON mapper, the one its media support writes bodies with
+     * @param media           the media support the service's server writes bodies with
      * @throws NullPointerException if an argument is {@code null}
      */
-    public ServedRequests(DeprecatedCallListener deprecatedCalls, ObjectMapper json) {
+    public ServedRequests(DeprecatedCallListener deprecatedCalls, ObjectMapper json, MediaContext media) {
         this.deprecatedCalls = Objects.requireNonNull(deprecatedCalls, "deprecatedCalls");
         this.json = Objects.requireNonNull(json, "json");
-        this.media = JsonMapping.mediaContext(json);
+        this.media = Objects.requireNonNull(media, "media");
     }
 
     /**
