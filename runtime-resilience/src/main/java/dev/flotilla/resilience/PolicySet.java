@@ -70,6 +70,7 @@ public final class PolicySet {
     private final String name;
     private final PolicyEvents events;
     private final LongSupplier nanoTime;
+    private final AttemptWatchdog watchdog;
     /** Swapped whole by {@link #reconfigure(PolicySetConfig)}; a call reads it once and keeps what it read. */
     private volatile Compiled compiled;
 
@@ -111,10 +112,12 @@ public final class PolicySet {
         }
     }
 
-    PolicySet(String name, PolicySetConfig config, ResilienceListener listener, LongSupplier nanoTime) {
+    PolicySet(String name, PolicySetConfig config, ResilienceListener listener, LongSupplier nanoTime,
+              AttemptWatchdog watchdog) {
         this.name = name;
         this.events = new PolicyEvents(name, listener);
         this.nanoTime = nanoTime;
+        this.watchdog = watchdog;
         this.compiled = compile(config, null);
     }
 
@@ -181,7 +184,8 @@ public final class PolicySet {
                 }
                 case TIMEOUT -> {
                     if (config.timeoutEnabled()) {
-                        list.add(timeout(config.timeoutDuration(), config.timeoutInterrupt(), events));
+                        list.add(new WatchedTimeout(timeout(config.timeoutDuration(), config.timeoutInterrupt(),
+                                                            events), watchdog));
                     }
                 }
             }

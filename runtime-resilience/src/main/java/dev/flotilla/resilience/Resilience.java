@@ -43,6 +43,8 @@ public final class Resilience {
     private final Map<String, Consumer<PolicySetConfig.Builder>> customizers;
     private final Map<String, PolicySetConfig> replacements;
     private final Map<String, PolicySet> sets = new ConcurrentHashMap<>();
+    /** Expires the timeouts of every set's synchronous attempts (a thread only while attempts are watched). */
+    private final AttemptWatchdog watchdog = new AttemptWatchdog("resilience");
     /** The adjustments of derived sets, by their key, to rebuild them when the configuration changes. */
     private final Map<String, Derivation> derivations = new ConcurrentHashMap<>();
     private volatile Resolved resolved;
@@ -55,6 +57,11 @@ public final class Resilience {
     }
 
     private record Derivation(String name, Consumer<PolicySetConfig.Builder> adjust) {
+    }
+
+    /** The registry's timeout watchdog (for tests of this package). */
+    AttemptWatchdog watchdog() {
+        return watchdog;
     }
 
     private Resilience(Builder builder) {
@@ -138,7 +145,7 @@ public final class Resilience {
                 }
             }
             // Failsafe checks its own constraints when a policy is built: build before swapping anything in.
-            rebuilt.forEach((key, config) -> new PolicySet(key, config, null, nanoTime));
+            rebuilt.forEach((key, config) -> new PolicySet(key, config, null, nanoTime, watchdog));
             resolved = next;
             rebuilt.forEach((key, config) -> sets.get(key).reconfigure(config));
             next.configs().keySet().forEach(this::policies);
@@ -197,7 +204,7 @@ public final class Resilience {
             return set;
         }
         checkName(name);
-        return sets.computeIfAbsent(name, n -> new PolicySet(n, resolved.of(n), listener, nanoTime));
+        return sets.computeIfAbsent(name, n -> new PolicySet(n, resolved.of(n), listener, nanoTime, watchdog));
     }
 
     /**
@@ -230,7 +237,7 @@ public final class Resilience {
             PolicySetConfig.Builder builder = PolicySetConfig.builder(resolved.of(name));
             adjust.accept(builder);
             derivations.put(k, new Derivation(name, adjust));
-            return new PolicySet(k, builder.build(), listener, nanoTime);
+            return new PolicySet(k, builder.build(), listener, nanoTime, watchdog);
         });
     }
 
