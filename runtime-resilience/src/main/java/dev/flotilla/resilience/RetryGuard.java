@@ -36,8 +36,7 @@ final class RetryGuard implements Policy<Object> {
     private final PolicyEvents events;
     private final PolicyConfig<Object> config = new PolicyConfig<>() {
     };
-    /** The executor for the last policy index asked for; see {@link #toExecutor(int)}. */
-    private volatile Executor shared;
+    private final SharedExecutor shared = new SharedExecutor();
 
     RetryGuard(int maxAttempts, Predicate<Throwable> retryable, RetryDelays delays, RetryBudget budget,
                Deadline deadline, PolicyEvents events) {
@@ -64,12 +63,7 @@ final class RetryGuard implements Policy<Object> {
      */
     @Override
     public PolicyExecutor<Object> toExecutor(int policyIndex) {
-        Executor executor = shared;
-        if (executor == null || executor.getPolicyIndex() != policyIndex) {
-            executor = new Executor(policyIndex);
-            shared = executor;
-        }
-        return executor;
+        return shared.get(policyIndex, Executor::new);
     }
 
     private final class Executor extends PolicyExecutor<Object> {

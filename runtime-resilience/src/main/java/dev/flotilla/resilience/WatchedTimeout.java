@@ -29,8 +29,7 @@ final class WatchedTimeout implements Policy<Object> {
     private final AttemptWatchdog watchdog;
     private final long timeoutNanos;
     private final boolean interrupt;
-    /** The executor for the last policy index asked for; it keeps no state of its own (see {@link #toExecutor}). */
-    private volatile Executor shared;
+    private final SharedExecutor shared = new SharedExecutor();
 
     WatchedTimeout(Timeout<Object> timeout, AttemptWatchdog watchdog) {
         this.timeout = timeout;
@@ -55,12 +54,7 @@ final class WatchedTimeout implements Policy<Object> {
      */
     @Override
     public PolicyExecutor<Object> toExecutor(int policyIndex) {
-        Executor executor = shared;
-        if (executor == null || executor.getPolicyIndex() != policyIndex) {
-            executor = new Executor(policyIndex);
-            shared = executor;
-        }
-        return executor;
+        return shared.get(policyIndex, Executor::new);
     }
 
     private final class Executor extends PolicyExecutor<Object> {

@@ -7,12 +7,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-import dev.flotilla.core.Service;
-import dev.flotilla.core.ServiceContext;
 import dev.flotilla.testkit.NatsMode;
 import dev.flotilla.testkit.TestSystem;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRules;
 
 /**
  * Diagnostic companion of scenario 6: what one start costs, besides how long it takes. Runs the same starts as
@@ -39,18 +36,6 @@ public final class StartCost {
     private static final int COUNTED = 20;
 
     private StartCost() {
-    }
-
-    /** A service with one route, like the bare servers. */
-    static final class SmallService extends Service {
-        SmallService(int index) {
-            super("service-" + index, "1.0.0");
-        }
-
-        @Override
-        protected void routes(HttpRules rules, ServiceContext context) {
-            rules.get("/hello", (req, res) -> res.send("hello"));
-        }
     }
 
     /**
@@ -116,7 +101,7 @@ public final class StartCost {
             builder.nats(NatsMode.IN_JVM);
         }
         for (int i = 0; i < SERVICES; i++) {
-            builder.service(new SmallService(i));
+            builder.service(new TestSystemStartupBenchmark.SmallService(i));
         }
         TestSystem system = builder.build();
         system.start();
