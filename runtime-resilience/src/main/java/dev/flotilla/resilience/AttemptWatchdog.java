@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class AttemptWatchdog {
     private static final Logger LOG = LoggerFactory.getLogger(AttemptWatchdog.class);
-    static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final String name;
