@@ -87,12 +87,7 @@ public final class StartCost {
         if (kind.equals("bare")) {
             List<WebServer> servers = new ArrayList<>();
             for (int i = 0; i < SERVICES; i++) {
-                servers.add(WebServer.builder()
-                                    .port(0)
-                                    .host("127.0.0.1")
-                                    .routing(r -> r.get("/hello", (req, res) -> res.send("hello")))
-                                    .build()
-                                    .start());
+                servers.add(TestSystemStartupBenchmark.startBareServer());
             }
             return () -> servers.forEach(WebServer::stop);
         }

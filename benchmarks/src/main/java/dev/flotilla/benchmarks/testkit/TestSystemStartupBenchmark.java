@@ -72,14 +72,19 @@ public class TestSystemStartupBenchmark {
     @Benchmark
     public List<WebServer> bareHelidonServers() {
         for (int i = 0; i < SERVICES; i++) {
-            servers.add(WebServer.builder()
-                                .port(0)
-                                .host("127.0.0.1")
-                                .routing(r -> r.get("/hello", (req, res) -> res.send("hello")))
-                                .build()
-                                .start());
+            servers.add(startBareServer());
         }
         return servers;
+    }
+
+    /** One bare Helidon WebServer with the same route as {@link SmallService}, on an ephemeral loopback port. */
+    static WebServer startBareServer() {
+        return WebServer.builder()
+                .port(0)
+                .host("127.0.0.1")
+                .routing(r -> r.get("/hello", (req, res) -> res.send("hello")))
+                .build()
+                .start();
     }
 
     /** Stops what the iteration started, outside the measurement. */
