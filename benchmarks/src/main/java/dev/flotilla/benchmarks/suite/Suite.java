@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 import dev.flotilla.benchmarks.http.TypedClientBenchmark;
 import dev.flotilla.benchmarks.messaging.MessagingBenchmark;
 import dev.flotilla.benchmarks.resilience.PolicySetBenchmark;
-import dev.flotilla.benchmarks.testkit.TestSystemStartupBenchmark;
+import dev.flotilla.benchmarks.testkit.StartCost;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -105,8 +105,11 @@ public final class Suite {
                     + "jnats JetStream", "msg/s", Better.HIGHER, 0.90, false),
             new Row("5.time", "5. Named policy set (retry + breaker + timeout) around a no-op vs raw Failsafe, "
                     + "time per call", "ns", Better.LOWER, 1.10, false),
-            new Row("6.time", "6. Testkit: five-service system with a real nats-server ready vs five bare Helidon "
-                    + "WebServers", "ms", Better.LOWER, 2.0, false),
+            new Row("6.cold", "6. Testkit: five-service system with a real nats-server ready vs five bare Helidon "
+                    + "WebServers: first start in a fresh JVM (what a test run pays for its first system)", "ms",
+                    Better.LOWER, 2.0, false),
+            new Row("6.warm", "6. Same: a later start in the same JVM (median of starts 7 – 26; what each further "
+                    + "test class pays)", "ms", Better.LOWER, NONE, false),
             new Row("7.p50.100", "7. Fan-out gateway (3 calls of 20 ms, in parallel) vs the same with raw "
                     + "WebClient on virtual threads: p50 at 100 callers, each calling every 100 ms (1,000 req/s)",
                     "ms", Better.LOWER, 22, true),
@@ -191,19 +194,19 @@ public final class Suite {
             harness("client", window);
         }
         if (wanted("2")) {
-            jmh("2.throughput", MessagingBenchmark.class, "coreRawJnats", "coreFlotilla", false, MESSAGING_WARMUP);
+            jmh("2.throughput", MessagingBenchmark.class, "coreRawJnats", "coreFlotilla", MESSAGING_WARMUP);
         }
         if (wanted("3")) {
             harness("request-reply", window);
         }
         if (wanted("4")) {
-            jmh("4.throughput", MessagingBenchmark.class, "jetStreamRawJnats", "jetStreamFlotilla", false, MESSAGING_WARMUP);
+            jmh("4.throughput", MessagingBenchmark.class, "jetStreamRawJnats", "jetStreamFlotilla", MESSAGING_WARMUP);
         }
         if (wanted("5")) {
-            jmh("5.time", PolicySetBenchmark.class, "rawFailsafe", "flotilla", false, 2);
+            jmh("5.time", PolicySetBenchmark.class, "rawFailsafe", "flotilla", 2);
         }
         if (wanted("6")) {
-            jmh("6.time", TestSystemStartupBenchmark.class, "bareHelidonServers", "testSystemWithNats", true, 0);
+            startups();
         }
         if (wanted("7")) {
             harness("heap", window);
@@ -212,12 +215,39 @@ public final class Suite {
     }
 
     private void harness(String scenario, long windowMillis) throws IOException, InterruptedException {
+        System.err.println("suite: " + scenario + " (" + rounds + " rounds of " + windowMillis + " ms per side)");
+        fork(scenario, HarnessMain.class, scenario, String.valueOf(rounds), String.valueOf(windowMillis));
+    }
+
+    /**
+     * Scenario 6: a fresh JVM per side and round, raw and Flotilla alternating, each timing its first start (cold)
+     * and then its later ones (warm), see {@link StartCost}.
+     */
+    private void startups() throws IOException, InterruptedException {
+        System.err.println("suite: testkit start (" + rounds + " rounds, one fresh JVM per side per round)");
+        String uncounted = quick ? "3" : "5";
+        String counted = quick ? "5" : "20";
+        for (int round = 1; round <= rounds; round++) {
+            List<String> sides = round % 2 == 1 ? List.of("bare", "system") : List.of("system", "bare");
+            for (String side : sides) {
+                fork("testkit start " + side, StartCost.class, side, uncounted, counted, "--measure",
+                     String.valueOf(round));
+            }
+        }
+        notes.computeIfAbsent("6.cold", k -> new ArrayList<>()).add("one fresh JVM per side and round; bare servers "
+                + "with no features discovered from the classpath; a first start loads and compiles the libraries' "
+                + "code, so it is the JVM's start-up cost as much as the libraries'");
+        notes.computeIfAbsent("6.warm", k -> new ArrayList<>()).add("the same JVMs: after the first start, " + uncounted
+                + " starts not counted, then the median of " + counted);
+    }
+
+    /** Runs {@code main} in a JVM with {@link #JVM_ARGS} and reads its {@code MEASURE} and {@code NOTE} lines. */
+    private void fork(String what, Class<?> main, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_ARGS);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), HarnessMain.class.getName(), scenario,
-                               String.valueOf(rounds), String.valueOf(windowMillis)));
-        System.err.println("suite: " + scenario + " (" + rounds + " rounds of " + windowMillis + " ms per side)");
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (BufferedReader out = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -233,7 +263,7 @@ public final class Suite {
         }
         int status = process.waitFor();
         if (status != 0) {
-            failures.add(scenario + " exited with " + status);
+            failures.add(what + " exited with " + status);
         }
     }
 
@@ -247,10 +277,9 @@ public final class Suite {
     /**
      * One JMH fork per side per round, raw and Flotilla alternating.
      *
-     * @param warmups warm-up iterations of 1 s for a throughput or time row (a single-shot row has its own)
+     * @param warmups warm-up iterations of 1 s
      */
-    private void jmh(String row, Class<?> benchmark, String rawMethod, String flotillaMethod, boolean singleShot,
-                     int warmups) {
+    private void jmh(String row, Class<?> benchmark, String rawMethod, String flotillaMethod, int warmups) {
         System.err.println("suite: " + benchmark.getSimpleName() + " " + rawMethod + " / " + flotillaMethod + " ("
                 + rounds + " rounds, one fork per side per round)");
         for (int round = 1; round <= rounds; round++) {
@@ -263,12 +292,8 @@ public final class Suite {
                         .jvmArgs(JVM_ARGS.toArray(String[]::new))
                         .shouldFailOnError(true)
                         .verbosity(VerboseMode.SILENT);
-                if (singleShot) {
-                    options.warmupIterations(quick ? 3 : 5).measurementIterations(quick ? 5 : 20);
-                } else {
-                    options.warmupIterations(quick ? Math.min(2, warmups) : warmups).warmupTime(TimeValue.seconds(1))
-                            .measurementIterations(quick ? 1 : 3).measurementTime(TimeValue.seconds(1));
-                }
+                options.warmupIterations(quick ? Math.min(2, warmups) : warmups).warmupTime(TimeValue.seconds(1))
+                        .measurementIterations(quick ? 1 : 3).measurementTime(TimeValue.seconds(1));
                 try {
                     RunResult result = new Runner(options.build()).runSingle();
                     // the median of the measured iterations (JMH's score is their mean, which one slow start or
