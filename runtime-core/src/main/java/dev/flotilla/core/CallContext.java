@@ -186,13 +186,21 @@ public final class CallContext {
         String previousTrace = MDC.get(Correlation.MDC_TRACE_ID);
         String previousSpan = MDC.get(Correlation.MDC_SPAN_ID);
         CURRENT.set(this);
-        MDC.put(Correlation.MDC_SERVICE, service);
+        // Only what changes is written, and only what was written is restored: a thread that belongs to one service
+        // (a subscription's) keeps the service's name, and a context without a trace on a thread without one
+        // touches no trace key (a Logback MDC write or removal costs two thread-local look-ups and a map operation).
+        boolean serviceChanged = !service.equals(previousService);
+        if (serviceChanged) {
+            MDC.put(Correlation.MDC_SERVICE, service);
+        }
         MDC.put(Correlation.MDC_CORRELATION_ID, correlationId);
+        boolean traceChanged;
         if (traceParent != null) {
             MDC.put(Correlation.MDC_TRACE_ID, traceParent.substring(3, 35));
             MDC.put(Correlation.MDC_SPAN_ID, traceParent.substring(36, 52));
+            traceChanged = true;
         } else {
-            // removing a key that is not there changes nothing but costs two thread-local look-ups in Logback
+            traceChanged = previousTrace != null || previousSpan != null;
             if (previousTrace != null) {
                 MDC.remove(Correlation.MDC_TRACE_ID);
             }
@@ -204,10 +212,14 @@ public final class CallContext {
             // set, not remove: a removed thread-local is created again by the next open() on this thread,
             // which a thread handling one message or request after another does every time
             CURRENT.set(previous);
-            restore(Correlation.MDC_SERVICE, previousService);
+            if (serviceChanged) {
+                restore(Correlation.MDC_SERVICE, previousService);
+            }
             restore(Correlation.MDC_CORRELATION_ID, previousCorrelation);
-            restore(Correlation.MDC_TRACE_ID, previousTrace);
-            restore(Correlation.MDC_SPAN_ID, previousSpan);
+            if (traceChanged) {
+                restore(Correlation.MDC_TRACE_ID, previousTrace);
+                restore(Correlation.MDC_SPAN_ID, previousSpan);
+            }
         };
     }
 

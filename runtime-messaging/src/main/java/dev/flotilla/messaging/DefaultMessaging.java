@@ -195,8 +195,8 @@ final class DefaultMessaging implements Messaging {
         String queueGroup = queueGroup(options);
         consumes(subject, type);
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
-        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true,
-                raw -> handle(subject, raw, type, handler, null, meters));
+        HandlerWorkers workers = new HandlerWorkers(subject, serviceName, options.concurrency(), options.prefetch(),
+                true, raw -> handle(subject, raw, type, handler, null, meters));
         Transport.Handle handle;
         try {
             handle = transport.subscribe(subject, queueGroup, workers::submit);
@@ -222,8 +222,8 @@ final class DefaultMessaging implements Messaging {
         consumes(subject, type);
         String durable = options.durableName().orElse(Subjects.toName(serviceName) + "-" + Subjects.toName(subject));
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
-        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true,
-                raw -> handle(subject, raw, type, handler, options, meters));
+        HandlerWorkers workers = new HandlerWorkers(subject, serviceName, options.concurrency(), options.prefetch(),
+                true, raw -> handle(subject, raw, type, handler, options, meters));
         Transport.Handle handle;
         try {
             handle = transport.subscribeDurable(subject, durable, options, workers::submit);
@@ -426,8 +426,8 @@ final class DefaultMessaging implements Messaging {
         String queueGroup = queueGroup(options);
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
         // both transports deliver requests on a virtual thread of the responder's own: inline at concurrency 1
-        HandlerWorkers workers = new HandlerWorkers(subject, options.concurrency(), options.prefetch(), true,
-                raw -> answer(subject, raw, type, responder, meters));
+        HandlerWorkers workers = new HandlerWorkers(subject, serviceName, options.concurrency(), options.prefetch(),
+                true, raw -> answer(subject, raw, type, responder, meters));
         Transport.Handle handle;
         try {
             handle = transport.respond(subject, queueGroup, workers::submit);

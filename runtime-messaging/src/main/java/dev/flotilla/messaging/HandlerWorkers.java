@@ -10,13 +10,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
+import dev.flotilla.core.Correlation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The virtual threads that run one subscription's handlers: {@code concurrency} workers take messages from a bounded
  * queue, so a transport that hands over faster than handlers finish is pushed back (and NATS counts a slow
  * consumer) instead of growing memory. With one worker, messages are handled in arrival order.
+ *
+ * <p>Every thread that runs the handlers belongs to the subscription, and so to one service: its MDC carries the
+ * service's name ({@link Correlation#MDC_SERVICE}) for as long as it runs, so the context a handler runs in does not
+ * set and remove it for every message, and whatever the thread logs between messages names its service.
  */
 final class HandlerWorkers {
 
@@ -24,6 +30,7 @@ final class HandlerWorkers {
     /** Tells a worker to stop; compared by identity. */
     private static final RawMessage STOP = RawMessage.core("", java.util.Map.of(), new byte[0]);
 
+    private final String service;
     private final Consumer<RawMessage> action;
     private final BlockingQueue<RawMessage> queue;
     private final List<Thread> threads = new ArrayList<>();
@@ -40,8 +47,9 @@ final class HandlerWorkers {
      * delivers on a virtual thread of its own per subscription, messages run inline on that thread: same ordering
      * and back-pressure, no hand-off.
      */
-    HandlerWorkers(String name, int concurrency, int capacity, boolean deliveredOnOwnVirtualThread,
+    HandlerWorkers(String name, String service, int concurrency, int capacity, boolean deliveredOnOwnVirtualThread,
                    Consumer<RawMessage> action) {
+        this.service = service;
         this.action = action;
         this.inline = concurrency == 1 && deliveredOnOwnVirtualThread;
         this.queue = new ArrayBlockingQueue<>(inline ? 1 : Math.max(capacity, concurrency));
@@ -61,6 +69,9 @@ final class HandlerWorkers {
         }
         if (inline) {
             inFlight.lazySet(1);
+            if (!service.equals(MDC.get(Correlation.MDC_SERVICE))) {
+                MDC.put(Correlation.MDC_SERVICE, service); // this thread delivers this subscription's messages only
+            }
             try {
                 action.accept(message);
             } catch (RuntimeException e) {
@@ -122,6 +133,7 @@ final class HandlerWorkers {
     }
 
     private void work() {
+        MDC.put(Correlation.MDC_SERVICE, service);
         while (true) {
             RawMessage message;
             try {

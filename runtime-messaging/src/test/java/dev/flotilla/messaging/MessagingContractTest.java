@@ -1,6 +1,7 @@
 package dev.flotilla.messaging;
 
 import dev.flotilla.core.CallContext;
+import dev.flotilla.core.Correlation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -271,6 +272,35 @@ abstract class MessagingContractTest {
 
         Await.until(WAIT, () -> seen.size() == 1, "one message");
         assertEquals("req-42/billing/0af7651916cd43dd8448eb211c80319c/true", seen.peek());
+    }
+
+    @Test
+    void aMessageWithoutTraceOrCorrelationSeesNothingOfThePreviousOne() {
+        Messaging orders = messaging("orders");
+        Queue<String> seen = new ConcurrentLinkedQueue<>();
+        Messaging billing = messaging("billing");
+        billing.subscribe(p + ".orders", String.class, e -> seen.add(e.payload() + ":" + MDC.get("correlationId")
+                + "/" + MDC.get("service") + "/" + MDC.get("traceId") + "/" + MDC.get("spanId")));
+        awaitSubscriptionsPropagated(billing);
+
+        CallContext.Scope scope = CallContext.of("orders", "req-43")
+                .withTrace("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null)
+                .open();
+        try {
+            orders.publish(p + ".orders", "first");
+        } finally {
+            scope.close();
+        }
+        Await.until(WAIT, () -> seen.size() == 1, "the first message");
+        orders.publish(p + ".orders", "second");
+        Await.until(WAIT, () -> seen.size() == 2, "the second message");
+
+        List<String> both = List.copyOf(seen);
+        assertTrue(both.get(0).startsWith("first:req-43/billing/0af7651916cd43dd8448eb211c80319c/"), both.get(0));
+        String second = both.get(1);
+        assertTrue(second.startsWith("second:") && second.endsWith("/billing/null/null"), second);
+        String correlation = second.substring("second:".length(), second.indexOf('/'));
+        assertTrue(Correlation.isValidId(correlation) && !correlation.equals("req-43"), second);
     }
 
     @Test
