@@ -261,17 +261,22 @@ abstract class MessagingContractTest {
         });
         awaitSubscriptionsPropagated(billing);
 
-        CallContext.Scope scope = CallContext.of("orders", "req-42")
-                .withTrace("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null)
-                .open();
-        try {
-            orders.publish(p + ".orders", "hello");
-        } finally {
-            scope.close();
-        }
+        publishInTracedContext(orders, "req-42", "hello");
 
         Await.until(WAIT, () -> seen.size() == 1, "one message");
         assertEquals("req-42/billing/0af7651916cd43dd8448eb211c80319c/true", seen.peek());
+    }
+
+    /** Publishes {@code payload} on {@code <p>.orders} from within a context with this correlation id and a trace. */
+    private void publishInTracedContext(Messaging publisher, String correlationId, String payload) {
+        CallContext.Scope scope = CallContext.of("orders", correlationId)
+                .withTrace("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null)
+                .open();
+        try {
+            publisher.publish(p + ".orders", payload);
+        } finally {
+            scope.close();
+        }
     }
 
     @Test
@@ -283,14 +288,7 @@ abstract class MessagingContractTest {
                 + "/" + MDC.get("service") + "/" + MDC.get("traceId") + "/" + MDC.get("spanId")));
         awaitSubscriptionsPropagated(billing);
 
-        CallContext.Scope scope = CallContext.of("orders", "req-43")
-                .withTrace("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null)
-                .open();
-        try {
-            orders.publish(p + ".orders", "first");
-        } finally {
-            scope.close();
-        }
+        publishInTracedContext(orders, "req-43", "first");
         Await.until(WAIT, () -> seen.size() == 1, "the first message");
         orders.publish(p + ".orders", "second");
         Await.until(WAIT, () -> seen.size() == 2, "the second message");
