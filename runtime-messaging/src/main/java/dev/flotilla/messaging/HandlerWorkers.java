@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
-import dev.flotilla.core.Correlation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -21,14 +20,18 @@ import org.slf4j.MDC;
  * consumer) instead of growing memory. With one worker, messages are handled in arrival order.
  *
  * <p>Every thread that runs the handlers belongs to the subscription, and so to one service: its MDC carries the
- * service's name ({@link Correlation#MDC_SERVICE}) for as long as it runs, so the context a handler runs in does not
- * set and remove it for every message, and whatever the thread logs between messages names its service.
+ * service's name ({@link dev.flotilla.core.Correlation#MDC_SERVICE}) for as long as it runs, so the context a
+ * handler runs in does not set and remove it for every message, and whatever the thread logs between messages names
+ * its service.
  */
 final class HandlerWorkers {
 
     private static final Logger LOG = LoggerFactory.getLogger(HandlerWorkers.class);
     /** Tells a worker to stop; compared by identity. */
     private static final RawMessage STOP = RawMessage.core("", java.util.Map.of(), new byte[0]);
+
+    /** The MDC key of the service's name (this package has a {@code Correlation} of its own). */
+    private static final String MDC_SERVICE = dev.flotilla.core.Correlation.MDC_SERVICE;
 
     private final String service;
     private final Consumer<RawMessage> action;
@@ -41,6 +44,8 @@ final class HandlerWorkers {
      */
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopped;
+    /** Inline mode: the delivering thread once it carries the service in its MDC (written by that thread only). */
+    private Thread labelled;
 
     /**
      * Workers that run {@code action} for each submitted message. With concurrency 1 on a transport that already
@@ -69,8 +74,10 @@ final class HandlerWorkers {
         }
         if (inline) {
             inFlight.lazySet(1);
-            if (!service.equals(MDC.get(Correlation.MDC_SERVICE))) {
-                MDC.put(Correlation.MDC_SERVICE, service); // this thread delivers this subscription's messages only
+            Thread current = Thread.currentThread();
+            if (current != labelled) { // the transport's thread for this subscription: labelled once
+                MDC.put(MDC_SERVICE, service);
+                labelled = current;
             }
             try {
                 action.accept(message);
@@ -133,7 +140,7 @@ final class HandlerWorkers {
     }
 
     private void work() {
-        MDC.put(Correlation.MDC_SERVICE, service);
+        MDC.put(MDC_SERVICE, service);
         while (true) {
             RawMessage message;
             try {
