@@ -21,8 +21,8 @@ import io.opentelemetry.api.trace.SpanKind;
  * echoes the id in the response, and
  * counts the request as in flight (or refuses it with 503 while the service drains). Health, metrics and the
  * published contract ({@code /openapi}, {@code /asyncapi}) are never refused, so probes keep answering during a
- * stop. Served contracts find the service's {@link ServedRequests} (its {@link DeprecatedCallListener} and JSON
- * writing) in the request's context.
+ * stop. While the request is routed, the service's {@link ServedRequests} (its {@link DeprecatedCallListener} and
+ * JSON writing) is {@link ServedRequests#current() current} on its thread, for served contracts.
  */
 final class RequestContextFilter implements Filter {
     private static final HeaderName TRACEPARENT = HeaderNames.create(CallContext.TRACEPARENT_HEADER);
@@ -32,7 +32,7 @@ final class RequestContextFilter implements Filter {
     private final String serviceName;
     private final InFlightRequests inFlight;
     private final ProblemSender problems;
-    /** Put in every request's context: what served contracts find there (deprecated calls, JSON writing). */
+    /** Current while a request is routed: what served contracts use (deprecated calls, JSON writing). */
     private final ServedRequests served;
     private final Tracing tracing;
     private final HttpServerMetrics metrics;
@@ -68,6 +68,7 @@ final class RequestContextFilter implements Filter {
         CallContext call = context(req, res, span);
         CallContext.Scope scope = call.open();
         Throwable failure = null;
+        ServedRequests previousServed = served.enter();
         try {
             if (!inFlight.enter()) {
                 res.header(HeaderValues.CONNECTION_CLOSE);
@@ -100,6 +101,7 @@ final class RequestContextFilter implements Filter {
                 }
             }
             span.end();
+            ServedRequests.restore(previousServed);
             scope.close();
         }
     }
@@ -111,7 +113,6 @@ final class RequestContextFilter implements Filter {
                 span != null ? span.traceState() : req.headers().first(TRACESTATE).orElse(null),
                 deadline(req.headers().first(DEADLINE).orElse(null)));
         res.header(HeaderValues.create(ProblemSender.REQUEST_ID, call.correlationId()));
-        req.context().register(ServedRequests.class, served);
         return call;
     }
 

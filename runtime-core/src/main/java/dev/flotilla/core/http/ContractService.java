@@ -170,9 +170,10 @@ public final class ContractService implements HttpService {
                      contract.getSimpleName(), endpoint.method().getName(),
                      deprecation.sunset() == null ? "" : ", sunset " + deprecation.sunset(), caller);
         }
-        String counted = caller;
-        req.context().get(ServedRequests.class, ServedRequests.class)
-                .ifPresent(served -> served.deprecatedCalls().deprecatedCall(endpoint.operation(), counted));
+        ServedRequests served = ServedRequests.current();
+        if (served != null) {
+            served.deprecatedCalls().deprecatedCall(endpoint.operation(), caller);
+        }
     }
 
     private static Object await(CompletableFuture<?> future) throws Exception {
@@ -289,7 +290,7 @@ public final class ContractService implements HttpService {
     private static void send(ServerRequest req, ServerResponse res, int status, Object body) throws IOException {
         res.status(Status.create(status));
         if (acceptsPlainJson(req) && !res.headers().contains(HeaderNames.CONTENT_TYPE)) {
-            ServedRequests served = req.context().get(ServedRequests.class, ServedRequests.class).orElse(null);
+            ServedRequests served = ServedRequests.current();
             byte[] json = served == null ? null : served.jsonOrNull(body);
             if (json != null) {
                 res.header(HeaderValues.CONTENT_TYPE_JSON);

@@ -18,10 +18,15 @@ import io.helidon.http.media.MediaContext;
 
 /**
  * What the runtime gives the handlers of one service's requests: the listener of deprecated calls, and the
- * service's JSON writing. The runtime puts one in each request's context; served contracts use it. Not API: may
- * change without notice. Thread-safe.
+ * service's JSON writing. The runtime's request filter makes the service's one {@link #current()} on the request's
+ * thread while the request is routed (like the MDC; Helidon runs a request's filters and handler on one thread), and
+ * served contracts use it. Not through the request's Helidon context: reading that creates a context for every
+ * request (a lock, a map: about a kilobyte). Not API: may change without notice. Thread-safe.
  */
 public final class ServedRequests {
+    /** The one of the service whose request runs on this thread, if any; thread-confined like the MDC. */
+    private static final ThreadLocal<ServedRequests> CURRENT = new ThreadLocal<>();
+
     private final DeprecatedCallListener deprecatedCalls;
     private final ObjectMapper json;
     private final MediaContext media;
@@ -43,6 +48,36 @@ public final class ServedRequests {
         this.deprecatedCalls = Objects.requireNonNull(deprecatedCalls, "deprecatedCalls");
         this.json = Objects.requireNonNull(json, "json");
         this.media = Objects.requireNonNull(media, "media");
+    }
+
+    /**
+     * The one of the service whose request is being routed on this thread.
+     *
+     * @return it, or {@code null} outside a request of a Flotilla service
+     */
+    public static ServedRequests current() {
+        return CURRENT.get();
+    }
+
+    /**
+     * Makes this the current one on this thread, until {@link #restore} puts back what it returns.
+     *
+     * @return the one that was current before, or {@code null}
+     */
+    public ServedRequests enter() {
+        ServedRequests previous = CURRENT.get();
+        CURRENT.set(this);
+        return previous;
+    }
+
+    /**
+     * Puts back what {@link #enter()} returned.
+     *
+     * @param previous the value {@link #enter()} returned
+     */
+    public static void restore(ServedRequests previous) {
+        // set, not remove: a connection's thread routes one request after another
+        CURRENT.set(previous);
     }
 
     /**

@@ -7,16 +7,20 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.flotilla.core.Service;
 import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.ServiceRuntime;
+import dev.flotilla.core.internal.ServedRequests;
 import io.helidon.webserver.http.HttpRules;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * Bodies of served contracts are written as the service's media support writes them, whether Flotilla writes the
@@ -40,6 +44,9 @@ class JsonBodiesTest {
     }
 
     static final class Prices extends Service {
+        /** What a contract method found current on its thread, last time: the service's JSON writing and listener. */
+        final AtomicReference<ServedRequests> servedSeen = new AtomicReference<>();
+
         Prices() {
             super("prices", "1.0.0");
         }
@@ -49,6 +56,7 @@ class JsonBodiesTest {
             rules.register(HttpContracts.serve(Api.class, new Api() {
                 @Override
                 public Price price(long id) {
+                    servedSeen.set(ServedRequests.current());
                     return new Price(id, "€");
                 }
 
@@ -65,6 +73,7 @@ class JsonBodiesTest {
         }
     }
 
+    private static final Prices PRICES = new Prices();
     private static ServiceRuntime runtime;
     private static URI base;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -72,7 +81,7 @@ class JsonBodiesTest {
     @BeforeAll
     static void start() {
         runtime = ServiceRuntime.builder()
-                .addService(new Prices(), Map.of("server.port", "0", "server.host", "127.0.0.1",
+                .addService(PRICES, Map.of("server.port", "0", "server.host", "127.0.0.1",
                                                  "shutdown.grace-period", "PT0S"))
                 .build();
         runtime.start();
@@ -108,6 +117,14 @@ class JsonBodiesTest {
                 assertJson(get("/v1/prices", accept), "[{\"id\":1,\"currency\":\"EUR\"},{\"id\":2,\"currency\":\"€\"}]");
             }
         }
+    }
+
+    @Test
+    void aServedContractFindsItsServiceWhileTheRequestIsRoutedAndNowhereElse() throws Exception {
+        PRICES.servedSeen.set(null);
+        assertJson(get("/v1/prices/8", null), "{\"id\":8,\"currency\":\"€\"}");
+        assertNotNull(PRICES.servedSeen.get(), "the service's JSON writing and deprecated-call listener");
+        assertNull(ServedRequests.current(), "outside a request");
     }
 
     @Test
