@@ -34,7 +34,7 @@ import io.helidon.webserver.WebServer;
  * </pre>
  *
  * <p>With {@code --measure ROUND} (how the suite runs it) it also writes {@code MEASURE} lines for the suite's rows
- * {@code 6.cold} and {@code 6.warm} (milliseconds) and a {@code NOTE} with the CPU figures.
+ * {@code 6.cold} and {@code 6.warm} (milliseconds).
  */
 public final class StartCost {
     private static final int SERVICES = 5;
