@@ -55,8 +55,10 @@ public class MessagingBenchmark {
     public record OrderCreated(String orderId, String customerId, long quantity, long cents, String note) {
     }
 
-    static final int CORE_BATCH = 2_000;
-    static final int JS_BATCH = 200;
+    /** Messages per invocation of the core benchmarks: one batch published, then waited for. */
+    public static final int CORE_BATCH = 2_000;
+    /** Messages per invocation of the JetStream benchmarks. */
+    public static final int JS_BATCH = 200;
 
     private final ObjectMapper mapper = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();

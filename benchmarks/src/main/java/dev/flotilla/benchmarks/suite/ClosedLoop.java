@@ -29,10 +29,16 @@ final class ClosedLoop {
      * @param seconds    the window's length
      * @param p50Nanos   median latency
      * @param p99Nanos   99th percentile latency
+     * @param cpuNanos   CPU time the run's meter counted over the windows (0 without a meter)
      */
-    record Load(long calls, long errors, double seconds, long p50Nanos, long p99Nanos) {
+    record Load(long calls, long errors, double seconds, long p50Nanos, long p99Nanos, long cpuNanos) {
         double throughput() {
             return calls / seconds;
+        }
+
+        /** The meter's CPU time per completed call, in microseconds. */
+        double cpuMicrosPerCall() {
+            return calls == 0 ? 0 : cpuNanos / 1e3 / calls;
         }
     }
 
@@ -61,7 +67,62 @@ final class ClosedLoop {
         return run(callers, duration, cycle.toNanos(), call);
     }
 
+    /**
+     * Runs two operations for {@code duration} each, interleaved in slices of {@code slice}: first, second, second,
+     * first, first, second, second, first... (ABBA: each side goes first in every other pair), {@code callers}
+     * concurrent callers calling
+     * back to back in every slice. Each side's figures merge its slices. Both sides so see the same machine: on a
+     * shared machine the speed of the cores drifts by tens of per cent within seconds, and a side measured in one
+     * block of seconds after the other would carry that drift into the ratio.
+     *
+     * @param cpu a CPU-time meter in nanoseconds (say, the server process's), read before and after each slice and
+     *            counted to the slice's side; or {@code null}
+     * @return the two sides' loads, {@code first}'s then {@code second}'s
+     * @throws IllegalStateException when more than 1 % of either side's calls failed
+     */
+    static Load[] interleaved(int callers, Duration duration, Duration slice, Call first, Call second,
+                              java.util.function.LongSupplier cpu) throws InterruptedException {
+        int slices = (int) Math.max(1, (duration.toNanos() + slice.toNanos() / 2) / slice.toNanos());
+        long sliceNanos = duration.toNanos() / slices;
+        Tally[] tallies = {new Tally(), new Tally()};
+        Call[] calls = {first, second};
+        for (int i = 0; i < slices; i++) {
+            int leader = i % 2;
+            for (int side : new int[] {leader, 1 - leader}) {
+                long before = cpu == null ? 0 : cpu.getAsLong();
+                runInto(tallies[side], callers, sliceNanos, 0, calls[side]);
+                tallies[side].cpuNanos += cpu == null ? 0 : cpu.getAsLong() - before;
+            }
+        }
+        return new Load[] {tallies[0].load(), tallies[1].load()};
+    }
+
     private static Load run(int callers, Duration duration, long cycleNanos, Call call) throws InterruptedException {
+        Tally tally = new Tally();
+        runInto(tally, callers, duration.toNanos(), cycleNanos, call);
+        return tally.load();
+    }
+
+    /** What the windows of one side have recorded so far. */
+    private static final class Tally {
+        final LatencyHistogram histogram = new LatencyHistogram();
+        long errors;
+        Throwable firstError;
+        long nanos;
+        long cpuNanos;
+
+        Load load() {
+            if (errors > Math.max(10, histogram.count() / 100)) {
+                throw new IllegalStateException(errors + " of " + (histogram.count() + errors) + " calls failed",
+                                                firstError);
+            }
+            return new Load(histogram.count(), errors, nanos / 1e9, histogram.percentile(50),
+                            histogram.percentile(99), cpuNanos);
+        }
+    }
+
+    private static void runInto(Tally tally, int callers, long durationNanos, long cycleNanos, Call call)
+            throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(callers);
         CountDownLatch go = new CountDownLatch(1);
         AtomicLong errors = new AtomicLong();
@@ -110,18 +171,16 @@ final class ClosedLoop {
         }
         ready.await();
         window[0] = System.nanoTime();
-        window[1] = window[0] + duration.toNanos();
+        window[1] = window[0] + durationNanos;
         go.countDown(); // publishes window[] to the callers
         for (Thread t : threads) {
             t.join();
         }
-        LatencyHistogram all = new LatencyHistogram();
-        histograms.forEach(all::add);
-        long failed = errors.get();
-        if (failed > Math.max(10, all.count() / 100)) {
-            throw new IllegalStateException(failed + " of " + (all.count() + failed) + " calls failed",
-                                            firstError.get());
+        histograms.forEach(tally.histogram::add);
+        tally.errors += errors.get();
+        if (tally.firstError == null) {
+            tally.firstError = firstError.get();
         }
-        return new Load(all.count(), failed, duration.toNanos() / 1e9, all.percentile(50), all.percentile(99));
+        tally.nanos += durationNanos;
     }
 }

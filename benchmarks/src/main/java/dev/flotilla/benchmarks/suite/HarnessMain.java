@@ -14,8 +14,9 @@ final class HarnessMain {
     /**
      * Runs one scenario.
      *
-     * @param args scenario name ({@code server}, {@code client}, {@code request-reply}, {@code fan-out}, {@code heap}), rounds,
-     *             window in milliseconds
+     * @param args scenario name ({@code server}, {@code client}, {@code core-nats}, {@code request-reply},
+     *             {@code jetstream}, {@code fan-out}, {@code heap}; the first five with {@code -aa} appended: their
+     *             A/A checks, both sides raw), rounds, window in milliseconds
      * @throws Exception when the scenario fails; the suite reports the exit status
      */
     public static void main(String[] args) throws Exception {
@@ -27,9 +28,16 @@ final class HarnessMain {
             System.exit(0);
         }
         try (HarnessScenario scenario = switch (name) {
-            case "server" -> new HttpServerScenario(false, 16, window);
-            case "client" -> new HttpServerScenario(true, 8, window);
-            case "request-reply" -> new RequestReplyScenario(64, window);
+            case "server" -> new HttpServerScenario(false, 16, window, false);
+            case "client" -> new HttpServerScenario(true, 8, window, false);
+            case "request-reply" -> new RequestReplyScenario(64, window, false);
+            case "core-nats" -> new MessagingScenario(false, window, false);
+            case "jetstream" -> new MessagingScenario(true, window, false);
+            case "server-aa" -> new HttpServerScenario(false, 16, window, true);
+            case "client-aa" -> new HttpServerScenario(true, 8, window, true);
+            case "request-reply-aa" -> new RequestReplyScenario(64, window, true);
+            case "core-nats-aa" -> new MessagingScenario(false, window, true);
+            case "jetstream-aa" -> new MessagingScenario(true, window, true);
             case "fan-out" -> new FanOutScenario(new int[] {100, 1000}, window);
             default -> throw new IllegalArgumentException("unknown scenario '" + name + "'");
         }) {

@@ -35,19 +35,26 @@ abstract class HarnessScenario implements AutoCloseable {
 
     abstract void setUp() throws Exception;
 
-    /** Measures one side once, reporting each figure through {@link #report}. */
-    abstract void measure(Side side) throws Exception;
+    /**
+     * How long one side runs before the other takes over, when a scenario interleaves them within a round
+     * ({@link ClosedLoop#interleaved}).
+     */
+    static final Duration SLICE = Duration.ofMillis(250);
+
+    /**
+     * Measures both sides once, {@code first} first (one after the other, or interleaved), reporting each figure
+     * through {@link #report}.
+     */
+    abstract void measureBoth(Side first, Side second) throws Exception;
 
     /** Called once after the last round: connection counts and other checks, as {@link #note}s. */
     void finish() throws Exception {
     }
 
-    final void runRound(int round, boolean warmUp, Side... order) throws Exception {
+    final void runRound(int round, boolean warmUp, Side first, Side second) throws Exception {
         this.round = round;
         this.warmUp = warmUp;
-        for (Side side : order) {
-            measure(side);
-        }
+        measureBoth(first, second);
     }
 
     /** Writes one measured figure (ignored during warm-up). */
@@ -62,6 +69,12 @@ abstract class HarnessScenario implements AutoCloseable {
     static void note(String row, String text) {
         System.out.println("NOTE\t" + row + "\t" + text);
         System.out.flush();
+    }
+
+    /** The CPU time this JVM has used so far, in nanoseconds: a meter for {@link ClosedLoop#interleaved}. */
+    static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static double millis(long nanos) {

@@ -8,17 +8,14 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.Service;
 import dev.flotilla.core.ServiceContext;
-import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.core.discovery.StaticDiscovery;
 import dev.flotilla.core.http.Get;
 import dev.flotilla.core.http.HttpContracts;
 import dev.flotilla.core.http.PathParam;
 import dev.flotilla.core.http.ServiceClients;
 import dev.flotilla.core.internal.JsonMapping;
-import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRules;
 
 /**
@@ -30,6 +27,8 @@ import io.helidon.webserver.http.HttpRules;
  *   <li>{@code client}: the typed client against raw Helidon WebClient reading the same record, both calling the
  *   same Flotilla service at fixed concurrency.</li>
  * </ul>
+ * The servers run in a JVM of their own ({@link PriceServers}), the load generator and the clients under test in
+ * this one; the two sides run interleaved in slices of {@link #SLICE} ({@link ClosedLoop#interleaved}).
  */
 final class HttpServerScenario extends HarnessScenario {
 
@@ -66,8 +65,7 @@ final class HttpServerScenario extends HarnessScenario {
     private final boolean clientSide;
     private final int callers;
     private final ObjectMapper mapper = JsonMapping.newMapper();
-    private ServiceRuntime runtime;
-    private WebServer bare;
+    private PriceServers servers;
     private URI flotillaUri;
     private URI bareUri;
     private WebClient driverFlotilla;
@@ -75,52 +73,70 @@ final class HttpServerScenario extends HarnessScenario {
     private ServiceClients clients;
     private PriceApi typed;
     private WebClient raw;
+    private final boolean aa;
+    private WebClient rawAgain;
 
-    HttpServerScenario(boolean clientSide, int callers, Duration window) {
+    /**
+     * @param clientSide scenario 1 (typed client against raw WebClient) rather than 0 (contract endpoint against bare
+     *                   handler)
+     * @param callers    concurrent callers
+     * @param window     each side's measured time per round
+     * @param aa         an A/A check of the method: the "Flotilla" side does what the raw side does (scenario 0: the
+     *                   same bare handler through a second load-generator client; scenario 1: a second raw WebClient),
+     *                   so every ratio should be 1 and its spread is the method's own noise
+     */
+    HttpServerScenario(boolean clientSide, int callers, Duration window, boolean aa) {
         super(window);
         this.clientSide = clientSide;
         this.callers = callers;
+        this.aa = aa;
     }
 
     @Override
     void setUp() throws Exception {
-        runtime = ServiceRuntime.builder().addService(new PriceService(), LOCAL).build();
-        runtime.start();
-        flotillaUri = runtime.service("price-service").uri();
+        servers = PriceServers.fork();
+        flotillaUri = servers.flotilla;
+        bareUri = servers.bare;
         if (clientSide) {
             clients = ServiceClients.builder()
                     .discovery(StaticDiscovery.of(Map.of("price-service", List.of(flotillaUri))))
                     .build();
             typed = clients.create(PriceApi.class, "price-service");
-            raw = WebClient.builder()
-                    .baseUri(flotillaUri)
-                    .mediaContext(JsonMapping.mediaContext(mapper))
-                    .shareConnectionCache(false)
-                    .addProtocolPreference(List.of("http/1.1"))
-                    .build();
+            raw = rawClient();
+            rawAgain = rawClient();
             if (!typed.price(42).equals(rawPrice())) {
                 throw new IllegalStateException("typed and raw clients disagree");
             }
+            warmUp();
             return;
         }
-        bare = WebServer.builder()
-                .port(0)
-                .host("127.0.0.1")
-                .routing(r -> r.get("/v1/prices/{id}", (req, res) -> {
-                    long id = Long.parseLong(req.path().pathParameters().get("id"));
-                    res.header(HeaderValues.CONTENT_TYPE_JSON);
-                    res.send(mapper.writeValueAsBytes(new PriceApi.Price(id, "EUR", 1999)));
-                }))
-                .build()
-                .start();
-        bareUri = URI.create("http://127.0.0.1:" + bare.port());
-        driverFlotilla = driver(flotillaUri);
+        driverFlotilla = driver(aa ? bareUri : flotillaUri);
         driverBare = driver(bareUri);
         String a = get(driverFlotilla);
         String b = get(driverBare);
         if (!mapper.readTree(a).equals(mapper.readTree(b))) {
             throw new IllegalStateException("the two servers answer differently: " + a + " vs " + b);
         }
+        warmUp();
+    }
+
+    /**
+     * Both sides for {@link #EXTRA_WARM_UP} before the harness's warm-up round: the servers' JVM is still compiling
+     * after one round (its CPU per request fell by a quarter from the first measured round to the third).
+     */
+    private void warmUp() throws InterruptedException {
+        ClosedLoop.interleaved(callers, EXTRA_WARM_UP, SLICE, call(Side.RAW), call(Side.FLOTILLA), null);
+    }
+
+    static final Duration EXTRA_WARM_UP = Duration.ofSeconds(6);
+
+    private WebClient rawClient() {
+        return WebClient.builder()
+                .baseUri(flotillaUri)
+                .mediaContext(JsonMapping.mediaContext(mapper))
+                .shareConnectionCache(false)
+                .addProtocolPreference(List.of("http/1.1"))
+                .build();
     }
 
     private static String get(WebClient client) {
@@ -133,28 +149,54 @@ final class HttpServerScenario extends HarnessScenario {
     }
 
     private PriceApi.Price rawPrice() {
-        try (HttpClientResponse response = raw.get("/v1/prices/42").request()) {
+        return price(raw);
+    }
+
+    private PriceApi.Price rawPriceAgain() {
+        return price(rawAgain);
+    }
+
+    private static PriceApi.Price price(WebClient client) {
+        try (HttpClientResponse response = client.get("/v1/prices/42").request()) {
             return response.as(PriceApi.Price.class);
         }
     }
 
+    /** The two sides interleaved in slices of {@link #SLICE}. */
     @Override
-    void measure(Side side) throws Exception {
-        ClosedLoop.Load load;
+    void measureBoth(Side first, Side second) throws Exception {
+        // scenario 0 counts the servers' CPU (their own JVM), scenario 1 the callers' (this JVM, load generator included)
+        java.util.function.LongSupplier cpu = clientSide ? HarnessScenario::ownCpuNanos : servers::cpuNanos;
+        ClosedLoop.Load[] loads = ClosedLoop.interleaved(callers, window, SLICE, call(first), call(second), cpu);
+        report(first, loads[0]);
+        report(second, loads[1]);
+    }
+
+    private ClosedLoop.Call call(Side side) {
         if (clientSide) {
-            load = ClosedLoop.run(callers, window, side == Side.RAW ? this::rawPrice : () -> typed.price(42));
-        } else {
-            WebClient client = side == Side.RAW ? driverBare : driverFlotilla;
-            load = ClosedLoop.run(callers, window, () -> get(client));
+            if (side == Side.RAW) {
+                return this::rawPrice;
+            }
+            return aa ? this::rawPriceAgain : () -> typed.price(42);
         }
+        WebClient client = side == Side.RAW ? driverBare : driverFlotilla;
+        return () -> get(client);
+    }
+
+    private void report(Side side, ClosedLoop.Load load) {
         String prefix = clientSide ? "1" : "0";
         report(prefix + ".throughput", side, load.throughput());
         report(prefix + ".p99", side, millis(load.p99Nanos()));
+        report(prefix + ".cpu", side, load.cpuMicrosPerCall());
     }
 
     @Override
     void finish() {
         String prefix = clientSide ? "1" : "0";
+        if (aa) {
+            note(prefix + ".throughput", "A/A check: both sides raw (" + (clientSide ? "two raw WebClients"
+                    : "the bare handler through two load-generator clients") + ")");
+        }
         if (clientSide) {
             note(prefix + ".throughput", "HTTP/1.1, " + callers + " callers; connections opened to the server over "
                     + "the whole run by both clients together (two pools): "
@@ -167,18 +209,17 @@ final class HttpServerScenario extends HarnessScenario {
     }
 
     @Override
-    public void close() {
+    public void close() throws InterruptedException {
         if (clients != null) {
             clients.close();
         }
-        for (WebClient c : new WebClient[] {raw, driverBare, driverFlotilla}) {
+        for (WebClient c : new WebClient[] {raw, rawAgain, driverBare, driverFlotilla}) {
             if (c != null) {
                 c.closeResource();
             }
         }
-        if (bare != null) {
-            bare.stop();
+        if (servers != null) {
+            servers.close();
         }
-        runtime.stop();
     }
 }

@@ -18,7 +18,7 @@ import io.nats.client.Nats;
  * Scenario 3: a NATS request-reply round trip with small typed JSON bodies through {@code Messaging.request} and
  * {@code Messaging.respond} against raw jnats {@code Connection.request} and a dispatcher that answers, both with
  * Jackson on the same records, against the same private nats-server. One caller (latency) and 64 concurrent callers
- * (throughput).
+ * (throughput). The two sides run interleaved in slices of {@link #SLICE} ({@link ClosedLoop#interleaved}).
  */
 final class RequestReplyScenario extends HarnessScenario {
 
@@ -40,10 +40,19 @@ final class RequestReplyScenario extends HarnessScenario {
     private Messaging requester;
     private Connection rawResponder;
     private Connection rawRequester;
+    private final boolean aa;
+    private Connection rawRequesterAgain;
 
-    RequestReplyScenario(int manyCallers, Duration window) {
+    /**
+     * @param manyCallers the callers of the throughput figure
+     * @param window      each side's measured time per round
+     * @param aa          an A/A check of the method: the "Flotilla" side makes raw requests too, on a second
+     *                    connection, to the same raw responder; every ratio should be 1
+     */
+    RequestReplyScenario(int manyCallers, Duration window, boolean aa) {
         super(window);
         this.manyCallers = manyCallers;
+        this.aa = aa;
     }
 
     @Override
@@ -56,6 +65,7 @@ final class RequestReplyScenario extends HarnessScenario {
 
         rawResponder = Nats.connect(server.url());
         rawRequester = Nats.connect(server.url());
+        rawRequesterAgain = Nats.connect(server.url());
         Dispatcher dispatcher = rawResponder.createDispatcher(m -> {
             Quote q = decode(m.getData(), Quote.class);
             rawResponder.publish(m.getReplyTo(), encode(new Price(q.sku(), 1999L * q.quantity())));
@@ -72,7 +82,11 @@ final class RequestReplyScenario extends HarnessScenario {
     }
 
     private Price rawCall() throws Exception {
-        Message reply = rawRequester.request("raw.quote", encode(quote), TIMEOUT);
+        return rawCall(rawRequester);
+    }
+
+    private Price rawCall(Connection requesting) throws Exception {
+        Message reply = requesting.request("raw.quote", encode(quote), TIMEOUT);
         if (reply == null) {
             throw new IllegalStateException("no reply in " + TIMEOUT);
         }
@@ -96,17 +110,31 @@ final class RequestReplyScenario extends HarnessScenario {
     }
 
     @Override
-    void measure(Side side) throws Exception {
-        ClosedLoop.Call call = side == Side.RAW ? this::rawCall : this::flotillaCall;
-        ClosedLoop.Load one = ClosedLoop.run(1, window, call);
-        report("3.p50", side, millis(one.p50Nanos()));
-        report("3.p99", side, millis(one.p99Nanos()));
-        ClosedLoop.Load many = ClosedLoop.run(manyCallers, window, call);
-        report("3.throughput", side, many.throughput());
+    void measureBoth(Side first, Side second) throws Exception {
+        ClosedLoop.Load[] one = ClosedLoop.interleaved(1, window, SLICE, call(first), call(second), null);
+        ClosedLoop.Load[] many = ClosedLoop.interleaved(manyCallers, window, SLICE, call(first), call(second),
+                                                        HarnessScenario::ownCpuNanos);
+        Side[] sides = {first, second};
+        for (int i = 0; i < 2; i++) {
+            report("3.p50", sides[i], millis(one[i].p50Nanos()));
+            report("3.p99", sides[i], millis(one[i].p99Nanos()));
+            report("3.throughput", sides[i], many[i].throughput());
+            report("3.cpu", sides[i], many[i].cpuMicrosPerCall());
+        }
+    }
+
+    private ClosedLoop.Call call(Side side) {
+        if (side == Side.RAW) {
+            return this::rawCall;
+        }
+        return aa ? () -> rawCall(rawRequesterAgain) : this::flotillaCall;
     }
 
     @Override
     void finish() {
+        if (aa) {
+            note("3.throughput", "A/A check: both sides raw (two requesting connections, one raw responder)");
+        }
         note("3.throughput", manyCallers + " callers sharing one requesting connection per side; one responder "
                 + "connection per side (Flotilla: respond() with its default concurrency; raw: one dispatcher)");
     }
@@ -116,6 +144,7 @@ final class RequestReplyScenario extends HarnessScenario {
         requester.close();
         responder.close();
         rawRequester.close();
+        rawRequesterAgain.close();
         rawResponder.close();
         server.close();
     }

@@ -20,8 +20,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
-import dev.flotilla.benchmarks.http.TypedClientBenchmark;
-import dev.flotilla.benchmarks.messaging.MessagingBenchmark;
 import dev.flotilla.benchmarks.resilience.PolicySetBenchmark;
 import dev.flotilla.benchmarks.testkit.StartCost;
 import org.openjdk.jmh.results.RunResult;
@@ -40,7 +38,12 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.flotilla.benchmarks.suite.Suite [--quick] [--rounds N]
  *      [--only 0,3,7] [--write docs/performance.md]
+ * java -cp benchmarks/target/benchmarks.jar dev.flotilla.benchmarks.suite.Suite --aa [--only 0,3]
  * </pre>
+ *
+ * <p>{@code --aa} is the check of the method itself: scenarios 0 to 5 with raw on both sides (a second client or
+ * connection doing what the raw side does), so every ratio should be 1 and its spread is the noise of the method
+ * on this machine. Scenarios 6 and 7 have no such check.
  *
  * <p>With {@code --write}, the generated part of the file (between the {@code suite:begin} and {@code suite:end}
  * comments) is replaced
@@ -92,17 +95,26 @@ public final class Suite {
             new Row("0.throughput", "0. Contract endpoint (error handling, MDC, metrics) vs bare Helidon routing "
                     + "handler, same JSON: throughput at 16 callers", "req/s", Better.HIGHER, 0.90, false),
             new Row("0.p99", "0. Same: p99 latency at 16 callers", "ms", Better.LOWER, 1.2, false),
+            new Row("0.cpu", "0. Same: the server JVM's CPU time per request", "µs", Better.LOWER, NONE, false),
             new Row("1.throughput", "1. Typed client GET, small JSON, vs raw Helidon WebClient: throughput at 8 "
                     + "callers", "req/s", Better.HIGHER, 0.90, false),
             new Row("1.p99", "1. Same: p99 latency at 8 callers", "ms", Better.LOWER, NONE, false),
+            new Row("1.cpu", "1. Same: the calling JVM's CPU time per call (load generator included)", "µs",
+                    Better.LOWER, NONE, false),
             new Row("2.throughput", "2. Core NATS publish + consume of ~128-byte typed events vs raw jnats",
                     "msg/s", Better.HIGHER, 0.90, false),
+            new Row("2.cpu", "2. Same: the JVM's CPU time per message (publisher and consumer; not the nats-server)",
+                    "µs", Better.LOWER, NONE, false),
             new Row("3.p50", "3. NATS request-reply vs raw jnats request: p50, one caller", "ms", Better.LOWER,
                     1.10, false),
             new Row("3.p99", "3. Same: p99, one caller", "ms", Better.LOWER, NONE, false),
             new Row("3.throughput", "3. Same: throughput at 64 callers", "req/s", Better.HIGHER, 0.90, false),
+            new Row("3.cpu", "3. Same: the JVM's CPU time per round trip at 64 callers (requester and responder; not "
+                    + "the nats-server)", "µs", Better.LOWER, NONE, false),
             new Row("4.throughput", "4. JetStream publish with ack + durable consume with explicit ack vs raw "
                     + "jnats JetStream", "msg/s", Better.HIGHER, 0.90, false),
+            new Row("4.cpu", "4. Same: the JVM's CPU time per message (publisher and consumer; not the nats-server)",
+                    "µs", Better.LOWER, NONE, false),
             new Row("5.time", "5. Named policy set (retry + breaker + timeout) around a no-op vs raw Failsafe, "
                     + "time per call", "ns", Better.LOWER, 1.10, false),
             new Row("6.cold", "6. Testkit: five-service system with a real nats-server ready vs five bare Helidon "
@@ -129,40 +141,51 @@ public final class Suite {
     private final boolean quick;
     private final int rounds;
     private final Set<String> only;
+    /** An A/A check: both sides raw wherever the scenario has one (0 to 5). */
+    private final boolean aa;
     /** row id → round → {raw, flotilla}. */
     private final Map<String, TreeMap<Integer, double[]>> figures = new LinkedHashMap<>();
     private final Map<String, List<String>> notes = new LinkedHashMap<>();
     private final List<String> failures = new ArrayList<>();
 
-    private Suite(boolean quick, int rounds, Set<String> only) {
+    private Suite(boolean quick, int rounds, Set<String> only, boolean aa) {
         this.quick = quick;
         this.rounds = rounds;
         this.only = only;
+        this.aa = aa;
     }
 
     /**
      * Runs the suite.
      *
      * @param args {@code --quick} (a smoke run: two short rounds), {@code --rounds N} (default 4),
-     *             {@code --only 0,3,7} (scenario numbers), {@code --write FILE} (update the generated part of FILE)
+     *             {@code --only 0,3,7} (scenario numbers), {@code --write FILE} (update the generated part of FILE),
+     *             {@code --aa} (the A/A check, on standard output only)
+     * @throws IllegalArgumentException for an unknown argument, or {@code --aa} with {@code --write}
      * @throws Exception when a scenario cannot be run at all, or the file cannot be written
      */
     public static void main(String[] args) throws Exception {
         boolean quick = false;
+        boolean aa = false;
         int rounds = -1;
         Set<String> only = new TreeSet<>();
         Path write = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
+                case "--aa" -> aa = true;
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--only" -> only.addAll(Arrays.asList(args[++i].split(",")));
                 case "--write" -> write = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i]
-                        + "'; use --quick, --rounds N, --only 0,3,7, --write FILE");
+                        + "'; use --quick, --aa, --rounds N, --only 0,3,7, --write FILE");
             }
         }
-        Suite suite = new Suite(quick, rounds > 0 ? rounds : (quick ? 2 : 4), only);
+        if (aa && write != null) {
+            throw new IllegalArgumentException("--aa reports on standard output only; it must not replace the "
+                    + "report in " + write);
+        }
+        Suite suite = new Suite(quick, rounds > 0 ? rounds : (quick ? 2 : 4), only, aa);
         Instant started = Instant.now();
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         suite.run();
@@ -194,16 +217,19 @@ public final class Suite {
             harness("client", window);
         }
         if (wanted("2")) {
-            jmh("2.throughput", MessagingBenchmark.class, "coreRawJnats", "coreFlotilla", MESSAGING_WARMUP);
+            harness("core-nats", window);
         }
         if (wanted("3")) {
             harness("request-reply", window);
         }
         if (wanted("4")) {
-            jmh("4.throughput", MessagingBenchmark.class, "jetStreamRawJnats", "jetStreamFlotilla", MESSAGING_WARMUP);
+            harness("jetstream", window);
         }
         if (wanted("5")) {
-            jmh("5.time", PolicySetBenchmark.class, "rawFailsafe", "flotilla", 2);
+            jmh("5.time", PolicySetBenchmark.class, "rawFailsafe", aa ? "rawFailsafe" : "flotilla", 2);
+        }
+        if (aa) {
+            return; // scenarios 6 and 7 have no A/A check
         }
         if (wanted("6")) {
             startups();
@@ -215,8 +241,9 @@ public final class Suite {
     }
 
     private void harness(String scenario, long windowMillis) throws IOException, InterruptedException {
-        System.err.println("suite: " + scenario + " (" + rounds + " rounds of " + windowMillis + " ms per side)");
-        fork(scenario, HarnessMain.class, scenario, String.valueOf(rounds), String.valueOf(windowMillis));
+        String name = aa ? scenario + "-aa" : scenario;
+        System.err.println("suite: " + name + " (" + rounds + " rounds of " + windowMillis + " ms per side)");
+        fork(name, HarnessMain.class, name, String.valueOf(rounds), String.valueOf(windowMillis));
     }
 
     /**
@@ -268,13 +295,6 @@ public final class Suite {
     }
 
     /**
-     * Warm-up iterations (1 s each) of the messaging rows. With 2, a Flotilla fork was measured while the JIT still
-     * compiled: C2 took 12.5 % of the CPU 4 to 9 s after the JVM started (raw jnats: 2.2 %), 2.9 % at 7.5 to 10.5 s,
-     * and 1.3 % for both from 12 s on (perf, JetStream publish and consume). Six puts the measurement after that.
-     */
-    static final int MESSAGING_WARMUP = 6;
-
-    /**
      * One JMH fork per side per round, raw and Flotilla alternating.
      *
      * @param warmups warm-up iterations of 1 s
@@ -318,7 +338,8 @@ public final class Suite {
         md.append(String.format(Locale.ROOT,
                 "Run %s, %d s, JDK %s, %d cores, load average %.1f before and %.1f after, %s%d rounds%s; JVMs: `%s`.%n%n",
                 started.truncatedTo(ChronoUnit.SECONDS), seconds, System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter, quick ? "QUICK (smoke) run, " : "",
+                Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter,
+                (aa ? "A/A CHECK (both sides raw: every ratio should be 1), " : "") + (quick ? "QUICK (smoke) run, " : ""),
                 rounds, only.isEmpty() ? "" : ", scenarios " + only, String.join(" ", JVM_ARGS)));
         md.append("| Scenario | Flotilla | Raw | Ratio (median, per-round range) | Target | Met | Command |\n");
         md.append("|---|---|---|---|---|---|---|\n");
