@@ -22,9 +22,11 @@ import io.helidon.webserver.WebServer;
  * service with the contract endpoint ({@link HttpServerScenario.PriceService}) and a bare Helidon WebServer whose
  * routing handler writes the same JSON with the same mapper.
  *
- * <p>Why a process of its own: in one JVM the callers' virtual threads and the servers' queue on the same two
- * carrier threads, and the 99th percentile then measures that shared queue more than the server: adding a 2.5 µs
- * busy loop to the bare handler (about 6 % more CPU per request) doubled its p99 there.
+ * <p>Why a process of its own: a load tool runs apart from the server it measures, and in one JVM the callers'
+ * virtual threads and the servers' share two carrier threads that switch only when a thread blocks, so the callers'
+ * latency also measured how long the servers kept those carriers around each request. With the load generator in the
+ * servers' JVM the contract endpoint's p99 was 1.38 – 1.53x the bare handler's (interleaved runs); with the servers
+ * here, 1.01 – 1.17x.
  *
  * <p>{@code main} prints {@code PORTS <flotilla> <bare>} and serves until its standard input closes, so it never
  * outlives the harness that {@link #fork forked} it; for each line {@code cpu} it reads, it answers
