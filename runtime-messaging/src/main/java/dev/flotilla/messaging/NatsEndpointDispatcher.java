@@ -31,6 +31,8 @@ final class NatsEndpointDispatcher implements Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(NatsEndpointDispatcher.class);
 
     private final Connection connection;
+    /** Starts a subscription's drain the way its transport does: one flush at a time on the connection. */
+    private final Drainer drainer;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile MessageHandler handler;
     private Subscription subscription;
@@ -40,8 +42,15 @@ final class NatsEndpointDispatcher implements Dispatcher {
     private boolean closed;
     private CompletableFuture<Boolean> draining;
 
-    NatsEndpointDispatcher(Connection connection) {
+    /** How a subscription's drain is started: see {@link NatsTransport#drain}. */
+    @FunctionalInterface
+    interface Drainer {
+        CompletableFuture<Boolean> drain(Subscription subscription, Duration timeout) throws InterruptedException;
+    }
+
+    NatsEndpointDispatcher(Connection connection, Drainer drainer) {
         this.connection = connection;
+        this.drainer = drainer;
     }
 
     @Override
@@ -105,7 +114,7 @@ final class NatsEndpointDispatcher implements Dispatcher {
                     draining = CompletableFuture.completedFuture(true);
                 } else {
                     try {
-                        draining = subscription.drain(timeout);
+                        draining = drainer.drain(subscription, timeout);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return CompletableFuture.completedFuture(false);
@@ -274,7 +283,7 @@ final class NatsEndpointDispatcher implements Dispatcher {
     @Override
     public CompletableFuture<Boolean> drain(Duration timeout) throws InterruptedException {
         Subscription s = current();
-        return s == null || !s.isActive() ? CompletableFuture.completedFuture(true) : s.drain(timeout);
+        return s == null || !s.isActive() ? CompletableFuture.completedFuture(true) : drainer.drain(s, timeout);
     }
 
     @Override

@@ -64,6 +64,13 @@ final class NatsTransport implements Transport {
     private final ServiceIdentity identity;
     private final Events events;
     private final Connection connection;
+    /**
+     * Held while this transport flushes its connection, or drains a subscription (which flushes): one flush at a
+     * time. Each flush sends a PING and waits for the server's PONG, and jnats takes more than two unanswered PINGs
+     * (its {@code maxPingsOut}) for a dead connection and reconnects; closing many subscriptions at once, or
+     * subscribing from several threads, did exactly that, and a drain caught in the reconnect waited for its timeout.
+     */
+    private final ReentrantLock flushes = new ReentrantLock();
     private final JetStreamOptions jetStreamOptions;
     private final ReentrantLock serviceLock = new ReentrantLock();
     private final List<ServiceEndpoint> endpoints = new ArrayList<>();
@@ -261,8 +268,8 @@ final class NatsTransport implements Transport {
                 long deadline = System.nanoTime() + timeout.toNanos();
                 boolean drained;
                 try {
-                    drained = !subscription.isActive()
-                            || subscription.drain(timeout).get(timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
+                    drained = !subscription.isActive() || drain(subscription, timeout)
+                            .get(timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
                 } catch (Exception e) {
                     LOG.debug("Drain of {} did not finish", subject, e);
                     close();
@@ -400,7 +407,7 @@ final class NatsTransport implements Transport {
             endpoint.queueGroup(queueGroupOrNull);
         }
         // the endpoint's own virtual thread runs the responder: no hand-off from a shared dispatcher thread
-        NatsEndpointDispatcher dispatcher = new NatsEndpointDispatcher(connection);
+        NatsEndpointDispatcher dispatcher = new NatsEndpointDispatcher(connection, this::drain);
         ServiceEndpoint serviceEndpoint;
         serviceLock.lock();
         try {
@@ -516,12 +523,29 @@ final class NatsTransport implements Transport {
      * subscriptions are gone, so a request is never routed to the stopped service (where it would be lost).
      */
     private void settle() {
+        flushes.lock();
         try {
             connection.flush(settings.requestTimeout());
         } catch (TimeoutException | IllegalStateException e) {
             LOG.debug("NATS did not confirm the subscriptions of '{}' in time: {}", identity.name(), e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            flushes.unlock();
+        }
+    }
+
+    /**
+     * Starts draining a subscription: unsubscribes and flushes (one flush at a time, see {@link #flushes}); the
+     * returned stage completes when what it had received is handed over.
+     */
+    CompletableFuture<Boolean> drain(io.nats.client.Subscription subscription, Duration timeout)
+            throws InterruptedException {
+        flushes.lock();
+        try {
+            return subscription.drain(timeout);
+        } finally {
+            flushes.unlock();
         }
     }
 
@@ -829,6 +853,7 @@ final class NatsTransport implements Transport {
     @Override
     public void close() {
         stopService();
+        flushes.lock();
         try {
             if (connection.getStatus() == Connection.Status.CONNECTED) {
                 connection.flush(Duration.ofSeconds(2));
@@ -837,6 +862,8 @@ final class NatsTransport implements Transport {
             LOG.warn("Could not flush the NATS connection of '{}' before closing: {}", identity.name(), e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            flushes.unlock();
         }
         try {
             connection.close();

@@ -382,6 +382,34 @@ class NatsMessagingTest {
     }
 
     /**
+     * Closing drains every subscription and responder at once, and each drain flushes the connection (a PING that
+     * waits for the server's PONG). jnats takes more than two unanswered PINGs for a dead connection and reconnects,
+     * and a drain caught in that reconnect waited for its timeout (a close that took minutes). The flushes go one at
+     * a time, so the connection closes without ever reconnecting: the next connection the server accepts is the next
+     * client id after the messaging's own.
+     */
+    @Test
+    void closingManySubscriptionsAtOnceNeverReconnects() throws Exception {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long before = rawConnection().getServerInfo().getClientId();
+            Messaging service = Messaging.builder().serviceName("catalog")
+                    .nats(NatsMessagingContractTest.settings(server).build()).build();
+            for (int i = 0; i < 30; i++) {
+                service.subscribe("many.event." + i, byte[].class, e -> { });
+            }
+            for (int i = 0; i < 5; i++) {
+                service.respond("many.quote." + i, PriceQuery.class, q -> new Price(q.payload().sku(), 1));
+            }
+            Instant start = Instant.now();
+            service.close();
+            Duration took = Duration.between(start, Instant.now());
+            long after = rawConnection().getServerInfo().getClientId();
+            assertEquals(before + 2, after, "attempt " + attempt + ": the messaging's one connection and no "
+                    + "reconnection between the two raw connections (close took " + took.toMillis() + " ms)");
+        }
+    }
+
+    /**
      * A NATS micro service cannot change its endpoints or metadata, so closing a responder or declaring a consumed
      * event starts a replacement service: the remaining responders keep answering, each request once, on a virtual
      * thread of the responder's own, and the replacement's {@code $SRV.STATS} counts the requests from then on.
