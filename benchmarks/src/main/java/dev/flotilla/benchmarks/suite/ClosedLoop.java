@@ -70,10 +70,9 @@ final class ClosedLoop {
     /**
      * Runs two operations for {@code duration} each, interleaved in slices of {@code slice}: first, second, second,
      * first, first, second, second, first... (ABBA: each side goes first in every other pair), {@code callers}
-     * concurrent callers calling
-     * back to back in every slice. Each side's figures merge its slices. Both sides so see the same machine: on a
-     * shared machine the speed of the cores drifts by tens of per cent within seconds, and a side measured in one
-     * block of seconds after the other would carry that drift into the ratio.
+     * concurrent callers calling back to back in every slice. Each side's figures merge its slices. Both sides so see
+     * the same machine: on a shared machine the speed of the cores drifts by tens of per cent within seconds, and a
+     * side measured in one block of seconds after the other would carry that drift into the ratio.
      *
      * @param cpu a CPU-time meter in nanoseconds (say, the server process's), read before and after each slice and
      *            counted to the slice's side; or {@code null}

@@ -122,7 +122,7 @@ final class HttpServerScenario extends HarnessScenario {
 
     /**
      * Both sides for {@link #EXTRA_WARM_UP} before the harness's warm-up round: the servers' JVM is still compiling
-     * after one round (its CPU per request fell by a quarter from the first measured round to the third).
+     * after one round (its CPU per request fell by a third or more from the first measured round to the third).
      */
     private void warmUp() throws InterruptedException {
         ClosedLoop.interleaved(callers, EXTRA_WARM_UP, SLICE, call(Side.RAW), call(Side.FLOTILLA), null);
