@@ -81,19 +81,43 @@ final class ClosedLoop {
      */
     static Load[] interleaved(int callers, Duration duration, Duration slice, Call first, Call second,
                               java.util.function.LongSupplier cpu) throws InterruptedException {
-        int slices = (int) Math.max(1, (duration.toNanos() + slice.toNanos() / 2) / slice.toNanos());
-        long sliceNanos = duration.toNanos() / slices;
         Tally[] tallies = {new Tally(), new Tally()};
         Call[] calls = {first, second};
+        long[] cpuNanos = alternate(duration, slice, cpu,
+                                    (side, sliceNanos) -> runInto(tallies[side], callers, sliceNanos, 0, calls[side]));
+        tallies[0].cpuNanos = cpuNanos[0];
+        tallies[1].cpuNanos = cpuNanos[1];
+        return new Load[] {tallies[0].load(), tallies[1].load()};
+    }
+
+    /** One slice of one side (0 or 1) of an {@link #alternate} schedule. */
+    @FunctionalInterface
+    interface Slice<E extends Exception> {
+        void run(int side, long sliceNanos) throws E;
+    }
+
+    /**
+     * The schedule of every interleaved measurement: {@code duration} per side cut into slices of about
+     * {@code slice}, run in ABBA order (side 0, 1, 1, 0, 0, 1...), and the {@code cpu} meter read around each slice.
+     *
+     * @param cpu a CPU-time meter in nanoseconds, or {@code null}
+     * @return the meter's time over the slices of side 0, then of side 1 (zeros without a meter)
+     * @throws E what a slice throws
+     */
+    static <E extends Exception> long[] alternate(Duration duration, Duration slice,
+                                                  java.util.function.LongSupplier cpu, Slice<E> run) throws E {
+        int slices = (int) Math.max(1, (duration.toNanos() + slice.toNanos() / 2) / slice.toNanos());
+        long sliceNanos = duration.toNanos() / slices;
+        long[] cpuNanos = new long[2];
         for (int i = 0; i < slices; i++) {
             int leader = i % 2;
             for (int side : new int[] {leader, 1 - leader}) {
                 long before = cpu == null ? 0 : cpu.getAsLong();
-                runInto(tallies[side], callers, sliceNanos, 0, calls[side]);
-                tallies[side].cpuNanos += cpu == null ? 0 : cpu.getAsLong() - before;
+                run.run(side, sliceNanos);
+                cpuNanos[side] += cpu == null ? 0 : cpu.getAsLong() - before;
             }
         }
-        return new Load[] {tallies[0].load(), tallies[1].load()};
+        return cpuNanos;
     }
 
     private static Load run(int callers, Duration duration, long cycleNanos, Call call) throws InterruptedException {

@@ -67,34 +67,26 @@ final class MessagingScenario extends HarnessScenario {
     }
 
     /**
-     * Each side for {@code duration} in all, in slices (ABBA order, as {@link ClosedLoop#interleaved}); a slice ends
-     * with the first batch that finishes after its time is up, and counts the time it really took.
+     * Each side for {@code duration} in all, in slices ({@link ClosedLoop#alternate}); a slice ends with the first
+     * batch that finishes after its time is up, and counts the time it really took.
      *
      * @return messages per second of {@code first}, then of {@code second}; then the CPU time this JVM used per
      *         message (µs) in {@code first}'s slices and in {@code second}'s
      */
     private double[] interleaved(Duration duration, Batch first, Batch second) throws Exception {
-        int slices = (int) Math.max(1, (duration.toNanos() + SLICE.toNanos() / 2) / SLICE.toNanos());
-        long sliceNanos = duration.toNanos() / slices;
         Batch[] batches = {first, second};
         long[] batchesRun = new long[2];
         long[] nanos = new long[2];
-        long[] cpu = new long[2];
-        for (int i = 0; i < slices; i++) {
-            int leader = i % 2;
-            for (int side : new int[] {leader, 1 - leader}) {
-                long cpuBefore = ownCpuNanos();
-                long start = System.nanoTime();
-                long now;
-                do {
-                    batches[side].run();
-                    batchesRun[side]++;
-                    now = System.nanoTime();
-                } while (now - start < sliceNanos);
-                nanos[side] += now - start;
-                cpu[side] += ownCpuNanos() - cpuBefore;
-            }
-        }
+        long[] cpu = ClosedLoop.alternate(duration, SLICE, HarnessScenario::ownCpuNanos, (side, sliceNanos) -> {
+            long start = System.nanoTime();
+            long now;
+            do {
+                batches[side].run();
+                batchesRun[side]++;
+                now = System.nanoTime();
+            } while (now - start < sliceNanos);
+            nanos[side] += now - start;
+        });
         int perBatch = jetStream ? MessagingBenchmark.JS_BATCH : MessagingBenchmark.CORE_BATCH;
         return new double[] {batchesRun[0] * perBatch / (nanos[0] / 1e9), batchesRun[1] * perBatch / (nanos[1] / 1e9),
                              cpu[0] / 1e3 / (batchesRun[0] * perBatch), cpu[1] / 1e3 / (batchesRun[1] * perBatch)};

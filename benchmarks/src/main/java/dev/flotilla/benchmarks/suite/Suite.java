@@ -339,7 +339,8 @@ public final class Suite {
                 "Run %s, %d s, JDK %s, %d cores, load average %.1f before and %.1f after, %s%d rounds%s; JVMs: `%s`.%n%n",
                 started.truncatedTo(ChronoUnit.SECONDS), seconds, System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors(), loadBefore, loadAfter,
-                (aa ? "A/A CHECK (both sides raw: every ratio should be 1), " : "") + (quick ? "QUICK (smoke) run, " : ""),
+                (aa ? "A/A CHECK (both sides raw: every ratio should be 1), " : "")
+                        + (quick ? "QUICK (smoke) run, " : ""),
                 rounds, only.isEmpty() ? "" : ", scenarios " + only, String.join(" ", JVM_ARGS)));
         md.append("| Scenario | Flotilla | Raw | Ratio (median, per-round range) | Target | Met | Command |\n");
         md.append("|---|---|---|---|---|---|---|\n");
