@@ -8,6 +8,7 @@ import dev.flotilla.resilience.Resilience;
 import io.helidon.config.Config;
 import io.helidon.metrics.api.MeterRegistry;
 import org.slf4j.Logger;
+import dev.flotilla.core.observability.Tracing;
 
 /**
  * What the runtime hands a running {@link Service}: its identity, its configuration, its logger, its extensions

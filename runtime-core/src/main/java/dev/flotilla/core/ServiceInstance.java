@@ -16,22 +16,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.core.discovery.StaticDiscovery;
 import dev.flotilla.core.http.ServiceClients;
-import dev.flotilla.core.spi.ConfigLayer;
-import dev.flotilla.core.spi.ConfigLayerProvider;
-import dev.flotilla.core.spi.ServiceExtension;
-import dev.flotilla.core.spi.ServiceExtensionProvider;
+import dev.flotilla.core.config.ConfigLayer;
+import dev.flotilla.core.config.ConfigLayerProvider;
+import dev.flotilla.core.ServiceExtension;
+import dev.flotilla.core.ServiceExtensionProvider;
 import dev.flotilla.resilience.Resilience;
 import io.helidon.config.Config;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
-import io.helidon.http.DirectHandler;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.service.registry.Services;
 import io.helidon.http.media.MediaContext;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
@@ -39,6 +37,13 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import dev.flotilla.core.server.InFlightRequests;
+import dev.flotilla.core.config.internal.LiveConfig;
+import dev.flotilla.core.config.internal.ServiceConfigLoader;
+import dev.flotilla.core.observability.Tracing;
+import dev.flotilla.core.observability.ResilienceMetrics;
+import dev.flotilla.core.observability.Correlation;
+import dev.flotilla.core.server.ServerPipeline;
 
 /**
  * One hosted service and its lifecycle. Start and stop are serialized by a lock; state reads are lock-free.
@@ -245,8 +250,7 @@ final class ServiceInstance implements ServiceHandle {
             }
         }
         try {
-            return new LiveConfig(service.name(), overrides, configLoader, layer, ValueReferences.fromProcess(),
-                                  metrics);
+            return new LiveConfig(service.name(), overrides, configLoader, layer, metrics);
         } catch (RuntimeException e) {
             if (layer != null) {
                 layer.close();
@@ -276,20 +280,16 @@ final class ServiceInstance implements ServiceHandle {
         for (ServiceExtensionProvider provider : providers) {
             provider.create(run).ifPresent(run.extensions::add);
         }
-        OpenApiEndpoint openApi = new OpenApiEndpoint(service.name(), service.version(), metrics);
-        RouteIndex routes = new RouteIndex(openApi::registered);
-        ProblemSender problems = new ProblemSender(new ProblemResponses(json, run.logger), routes);
+        ServerPipeline pipeline = new ServerPipeline(service.name(), service.version(), inFlight, metrics, json, media,
+                                                     run.tracing, run.logger);
 
         PROFILE.debug("{} resilience+clients+extensions {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
-        HttpRouting.Builder routing = HttpRouting.builder()
-                .addFilter(new RequestContextFilter(service.name(), inFlight, problems, openApi, run.tracing,
-                                                    new HttpServerMetrics(service.name(), metrics), media))
-                .error(Throwable.class, problems);
+        HttpRouting.Builder routing = pipeline.routing();
         for (ServiceExtension extension : run.extensions) {
             extension.routing(routing);
         }
-        service.routes(routes.recording(routing), run);
-        openApi.routing(routing);
+        service.routes(pipeline.recording(routing), run);
+        pipeline.publishOpenApi(routing);
 
         io.helidon.webserver.observe.health.HealthObserverConfig.Builder health = HealthObserver.builder()
                 .details(true)
@@ -297,14 +297,10 @@ final class ServiceInstance implements ServiceHandle {
                 .addCheck(lifecycleCheck(HealthCheckType.READINESS, ServiceState.READY))
                 .addCheck(lifecycleCheck(HealthCheckType.LIVENESS, null))
                 .addCheck(circuitBreakerCheck(run.resilience))
-                .addCheck(run.liveConfig.healthCheck());
+                .addCheck(new DetailsCheck("config", run.liveConfig::details));
         service.healthChecks(run).forEach(health::addCheck);
         run.extensions.forEach(e -> e.healthChecks().forEach(health::addCheck));
 
-        DirectHandlers.Builder direct = DirectHandlers.builder();
-        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
-            direct.addHandler(type, problems);
-        }
 
         PROFILE.debug("{} routing+health {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         WebServerConfig serverConfig = WebServer.builder()
@@ -320,7 +316,7 @@ final class ServiceInstance implements ServiceHandle {
                                     .addObserver(health.build())
                                     .addObserver(MetricsObserver.builder().meterRegistry(metrics).build())
                                     .build())
-                .directHandlers(direct.build())
+                .directHandlers(pipeline.directHandlers())
                 .mediaContext(media)
                 .routing(routing)
                 .buildPrototype();

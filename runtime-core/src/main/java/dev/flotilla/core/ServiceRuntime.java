@@ -13,11 +13,12 @@ import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.discovery.ServiceDiscovery;
-import dev.flotilla.core.internal.JsonMapping;
-import dev.flotilla.core.spi.ConfigLayerProvider;
-import dev.flotilla.core.spi.ServiceExtensionProvider;
+import dev.flotilla.core.json.JsonMapping;
+import dev.flotilla.core.config.ConfigLayerProvider;
+import dev.flotilla.core.ServiceExtensionProvider;
 import io.helidon.http.media.MediaContext;
 import org.slf4j.bridge.SLF4JBridgeHandler;
+import dev.flotilla.core.config.internal.ServiceConfigLoader;
 
 /**
  * Hosts one or more services in one JVM, each with its own web server, port, configuration view and extensions,

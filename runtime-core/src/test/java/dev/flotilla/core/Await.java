@@ -7,13 +7,13 @@ import java.util.function.BooleanSupplier;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Polls a condition until it holds or a deadline passes; never a fixed sleep. */
-final class Await {
+public final class Await {
     private static final long POLL_INTERVAL_NANOS = 5_000_000;
 
     private Await() {
     }
 
-    static void until(String what, Duration timeout, BooleanSupplier condition) {
+    public static void until(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

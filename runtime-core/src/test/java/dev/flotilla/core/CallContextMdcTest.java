@@ -9,6 +9,8 @@ import org.slf4j.MDC;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import dev.flotilla.core.observability.Correlation;
+import dev.flotilla.core.observability.CallContext;
 
 /** {@link CallContext#open()} fills the MDC while open and leaves it exactly as it found it when closed. */
 class CallContextMdcTest {

@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import dev.flotilla.core.observability.CallContext;
 
 /** Only a well-formed {@code traceparent} is adopted; anything else is dropped with its {@code tracestate}. */
 class CallContextTraceTest {

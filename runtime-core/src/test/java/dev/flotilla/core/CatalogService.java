@@ -12,6 +12,7 @@ import dev.flotilla.core.problem.UnavailableException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import org.slf4j.MDC;
+import dev.flotilla.core.observability.Correlation;
 
 /** A small service with one route per behaviour the runtime tests exercise. */
 final class CatalogService extends Service {

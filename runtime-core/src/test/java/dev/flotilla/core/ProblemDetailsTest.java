@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import dev.flotilla.core.observability.Correlation;
 
 /** Every failure reaching a caller is an RFC 9457 problem, over a real server and a real client. */
 class ProblemDetailsTest {

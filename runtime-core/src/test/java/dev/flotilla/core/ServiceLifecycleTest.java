@@ -11,8 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import dev.flotilla.core.spi.ServiceExtension;
-import dev.flotilla.core.spi.ServiceExtensionProvider;
+import dev.flotilla.core.ServiceExtension;
+import dev.flotilla.core.ServiceExtensionProvider;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;

@@ -2,8 +2,8 @@ package dev.flotilla.messaging;
 
 import java.util.Map;
 
-import dev.flotilla.core.CallContext;
-import dev.flotilla.core.Tracing;
+import dev.flotilla.core.observability.CallContext;
+import dev.flotilla.core.observability.Tracing;
 
 /**
  * Carries core's {@link CallContext} (correlation id and W3C trace context) into message headers, and back into a

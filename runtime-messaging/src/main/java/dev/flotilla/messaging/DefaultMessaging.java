@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
-import dev.flotilla.core.CallContext;
-import dev.flotilla.core.Tracing;
+import dev.flotilla.core.observability.CallContext;
+import dev.flotilla.core.observability.Tracing;
 import io.helidon.metrics.api.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
 import org.slf4j.Logger;

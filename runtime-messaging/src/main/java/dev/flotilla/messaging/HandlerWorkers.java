@@ -20,7 +20,7 @@ import org.slf4j.MDC;
  * consumer) instead of growing memory. With one worker, messages are handled in arrival order.
  *
  * <p>Every thread that runs the handlers belongs to the subscription, and so to one service: its MDC carries the
- * service's name ({@link dev.flotilla.core.Correlation#MDC_SERVICE}) for as long as it runs, so the context a
+ * service's name ({@link dev.flotilla.core.observability.Correlation#MDC_SERVICE}) for as long as it runs, so the context a
  * handler runs in does not set and remove it for every message, and whatever the thread logs between messages names
  * its service.
  */
@@ -31,7 +31,7 @@ final class HandlerWorkers {
     private static final RawMessage STOP = RawMessage.core("", java.util.Map.of(), new byte[0]);
 
     /** The MDC key of the service's name (this package has a {@code Correlation} of its own). */
-    private static final String MDC_SERVICE = dev.flotilla.core.Correlation.MDC_SERVICE;
+    private static final String MDC_SERVICE = dev.flotilla.core.observability.Correlation.MDC_SERVICE;
 
     private final String service;
     private final Consumer<RawMessage> action;

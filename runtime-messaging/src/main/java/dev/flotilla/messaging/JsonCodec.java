@@ -8,7 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import dev.flotilla.core.internal.JsonMapping;
+import dev.flotilla.core.json.JsonMapping;
 
 /**
  * JSON for payloads: tolerant of unknown properties (readers must accept newer writers), java.time as ISO-8601

@@ -9,7 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-import dev.flotilla.core.Tracing;
+import dev.flotilla.core.observability.Tracing;
 import io.helidon.config.Config;
 import io.helidon.metrics.api.MeterRegistry;
 
@@ -24,7 +24,7 @@ import io.helidon.metrics.api.MeterRegistry;
  *
  * <p>Subscriptions are competing consumers: they join the queue group named after the service, so N instances
  * of a service share the work; {@link SubscriptionOptions.Builder#broadcast(boolean)} delivers to every instance.
- * Handlers run on virtual threads, in a {@link dev.flotilla.core.CallContext} with the publisher's correlation id and trace context (and so in the MDC). A message
+ * Handlers run on virtual threads, in a {@link dev.flotilla.core.observability.CallContext} with the publisher's correlation id and trace context (and so in the MDC). A message
  * that cannot be decoded, or whose core handler throws, goes to the {@linkplain #deadLetterSubject() dead-letter
  * subject} with the reason; it is never dropped silently.
  *
@@ -91,7 +91,7 @@ public interface Messaging extends AutoCloseable {
      *
      * @param subject a concrete subject
      * @param event   the event, encoded as JSON
-     * @param headers headers to send; the correlation id and trace context are added from the current {@link dev.flotilla.core.CallContext}
+     * @param headers headers to send; the correlation id and trace context are added from the current {@link dev.flotilla.core.observability.CallContext}
      * @throws IllegalArgumentException if the subject is invalid or has wildcards
      * @throws MessagingException       if the event cannot be encoded or the connection is closed
      * @throws NullPointerException     if an argument is {@code null}

@@ -10,7 +10,7 @@ import java.util.function.Function;
 import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.contract.EventContract;
 import dev.flotilla.core.discovery.ServiceDiscovery;
-import dev.flotilla.core.spi.ServiceExtension;
+import dev.flotilla.core.ServiceExtension;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;

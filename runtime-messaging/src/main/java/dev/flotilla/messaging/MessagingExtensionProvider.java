@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 import dev.flotilla.core.ServiceContext;
-import dev.flotilla.core.spi.ServiceExtension;
-import dev.flotilla.core.spi.ServiceExtensionProvider;
+import dev.flotilla.core.ServiceExtension;
+import dev.flotilla.core.ServiceExtensionProvider;
 import io.helidon.config.Config;
 
 /**

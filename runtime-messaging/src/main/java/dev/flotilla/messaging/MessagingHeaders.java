@@ -5,9 +5,9 @@ package dev.flotilla.messaging;
  */
 public final class MessagingHeaders {
 
-    /** Correlation id; the same name as the HTTP header, restored into the handler's {@link dev.flotilla.core.CallContext} (MDC key {@code correlationId}). */
+    /** Correlation id; the same name as the HTTP header, restored into the handler's {@link dev.flotilla.core.observability.CallContext} (MDC key {@code correlationId}). */
     public static final String CORRELATION_ID = "X-Request-Id";
-    /** W3C trace context, restored into the handler's {@link dev.flotilla.core.CallContext} (MDC keys {@code traceId}, {@code spanId}). */
+    /** W3C trace context, restored into the handler's {@link dev.flotilla.core.observability.CallContext} (MDC keys {@code traceId}, {@code spanId}). */
     public static final String TRACEPARENT = "traceparent";
     /** W3C trace state, carried with {@link #TRACEPARENT}. */
     public static final String TRACESTATE = "tracestate";

@@ -1,7 +1,7 @@
 package dev.flotilla.messaging;
 
-import dev.flotilla.core.CallContext;
-import dev.flotilla.core.Correlation;
+import dev.flotilla.core.observability.CallContext;
+import dev.flotilla.core.observability.Correlation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

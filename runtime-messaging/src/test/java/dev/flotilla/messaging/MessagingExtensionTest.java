@@ -13,8 +13,8 @@ import java.util.Queue;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-import dev.flotilla.core.spi.ServiceExtension;
-import dev.flotilla.core.spi.ServiceExtensionProvider;
+import dev.flotilla.core.ServiceExtension;
+import dev.flotilla.core.ServiceExtensionProvider;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;

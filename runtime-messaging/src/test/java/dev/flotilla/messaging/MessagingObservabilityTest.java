@@ -7,8 +7,8 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
 
-import dev.flotilla.core.CallContext;
-import dev.flotilla.core.Tracing;
+import dev.flotilla.core.observability.CallContext;
+import dev.flotilla.core.observability.Tracing;
 import io.helidon.config.Config;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-import dev.flotilla.core.CallContext;
+import dev.flotilla.core.observability.CallContext;
 import dev.flotilla.messaging.TestEvents.OrderCreated;
 import dev.flotilla.messaging.TestEvents.Price;
 import dev.flotilla.messaging.TestEvents.PriceQuery;

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.flotilla.core.ServiceContext;
-import dev.flotilla.core.spi.ServiceExtension;
-import dev.flotilla.core.spi.ServiceExtensionProvider;
+import dev.flotilla.core.ServiceExtension;
+import dev.flotilla.core.ServiceExtensionProvider;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;

@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
-import dev.flotilla.core.Correlation;
+import dev.flotilla.core.observability.Correlation;
 import org.slf4j.LoggerFactory;
 
 /**

@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.flotilla.core.internal.JsonMapping;
+import dev.flotilla.core.json.JsonMapping;
 
 /**
  * Every message published on the subjects of a {@link TestSystem}, captured for assertions: events, durable

@@ -25,7 +25,7 @@ import dev.flotilla.core.ServiceHandle;
 import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.core.ServiceState;
 import dev.flotilla.core.http.ServiceClients;
-import dev.flotilla.core.spi.ServiceExtensionProvider;
+import dev.flotilla.core.ServiceExtensionProvider;
 import dev.flotilla.messaging.DeliveryInterceptor;
 import dev.flotilla.messaging.InJvmBroker;
 import dev.flotilla.messaging.Messaging;

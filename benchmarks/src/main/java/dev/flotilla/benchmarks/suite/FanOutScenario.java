@@ -20,7 +20,7 @@ import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.core.http.Get;
 import dev.flotilla.core.http.HttpContracts;
-import dev.flotilla.core.internal.JsonMapping;
+import dev.flotilla.core.json.JsonMapping;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;

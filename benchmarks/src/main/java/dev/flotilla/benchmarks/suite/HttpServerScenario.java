@@ -13,7 +13,7 @@ import dev.flotilla.core.http.Get;
 import dev.flotilla.core.http.HttpContracts;
 import dev.flotilla.core.http.PathParam;
 import dev.flotilla.core.http.ServiceClients;
-import dev.flotilla.core.internal.JsonMapping;
+import dev.flotilla.core.json.JsonMapping;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webserver.http.HttpRules;

@@ -12,7 +12,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.ServiceRuntime;
-import dev.flotilla.core.internal.JsonMapping;
+import dev.flotilla.core.json.JsonMapping;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
 

@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flotilla.core.http.Sunset;
+import dev.flotilla.core.schema.JsonSchemas;
 
 /**
  * One event subject a service publishes or consumes, with the JSON Schema of its payload. Subjects carry their

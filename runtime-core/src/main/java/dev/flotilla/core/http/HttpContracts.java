@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flotilla.core.Flotilla;
 
 /**
  * Serves contract interfaces: the owning service binds its implementation to routes, with no hand-written route
@@ -76,7 +77,7 @@ public final class HttpContracts {
      * and header parameters, JSON request body, success response, and the problem responses
      * ({@code application/problem+json}) the runtime may answer with; deprecated methods are
      * {@code deprecated: true} with their sunset as {@code x-sunset}. Body schemas are JSON Schema 2020-12 under
-     * {@code components/schemas} (see {@link dev.flotilla.core.contract.JsonSchemas}).
+     * {@code components/schemas} (see {@link dev.flotilla.core.schema.JsonSchemas}).
      *
      * @param title     the document's title, usually the service name
      * @param version   the document's version, usually the service version

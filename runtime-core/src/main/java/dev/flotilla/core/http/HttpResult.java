@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import dev.flotilla.core.problem.ProblemException;
 
 /**
  * An HTTP response with its status and headers, for contract methods that need more than the body: a client gets

@@ -11,7 +11,7 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flotilla.core.contract.JsonSchemas;
+import dev.flotilla.core.schema.JsonSchemas;
 import dev.flotilla.core.problem.Problem;
 
 /**

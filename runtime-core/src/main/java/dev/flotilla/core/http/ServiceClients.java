@@ -9,9 +9,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.flotilla.core.Tracing;
+import dev.flotilla.core.observability.Tracing;
 import dev.flotilla.core.discovery.ServiceDiscovery;
-import dev.flotilla.core.internal.JsonMapping;
+import dev.flotilla.core.json.JsonMapping;
 import dev.flotilla.resilience.Resilience;
 import io.helidon.common.LazyValue;
 import io.helidon.common.tls.Tls;

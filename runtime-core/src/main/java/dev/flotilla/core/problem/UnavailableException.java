@@ -1,5 +1,7 @@
 package dev.flotilla.core.problem;
 
+import dev.flotilla.core.Service;
+
 /**
  * The service cannot answer now (a dependency is down, it is overloaded): answered with 503 and type {@code urn:flotilla:problem:unavailable}.
  */

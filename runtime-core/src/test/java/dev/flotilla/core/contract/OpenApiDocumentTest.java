@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import dev.flotilla.core.http.ResponseStatus;
+import dev.flotilla.core.http.HttpResult;
+import dev.flotilla.core.problem.Problem;
 
 /** The OpenAPI document generated from contract interfaces, checked field by field and against the OAS 3.1 schema. */
 class OpenApiDocumentTest {

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import dev.flotilla.core.http.Sunset;
 
 /** v1 and v2 of an API served by one service, called by two other services, over real servers. */
 class VersionsSideBySideTest {

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.flotilla.core.CallContext;
+import dev.flotilla.core.observability.CallContext;
 import dev.flotilla.core.problem.ConflictException;
 import dev.flotilla.core.problem.NotFoundException;
 import dev.flotilla.core.problem.Problem;

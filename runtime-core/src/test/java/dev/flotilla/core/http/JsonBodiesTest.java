@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.flotilla.core.Service;
 import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.ServiceRuntime;
-import dev.flotilla.core.internal.ServedRequests;
+import dev.flotilla.core.http.internal.ServedRequests;
 import io.helidon.webserver.http.HttpRules;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import dev.flotilla.core.CallContext;
+import dev.flotilla.core.observability.CallContext;
 import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.core.discovery.StaticDiscovery;

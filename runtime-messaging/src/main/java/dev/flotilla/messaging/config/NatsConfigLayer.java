@@ -10,7 +10,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-import dev.flotilla.core.spi.ConfigLayer;
+import dev.flotilla.core.config.ConfigLayer;
 import dev.flotilla.messaging.NatsSettings;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;

@@ -3,8 +3,8 @@ package dev.flotilla.messaging.config;
 import java.time.Duration;
 import java.util.Optional;
 
-import dev.flotilla.core.spi.ConfigLayer;
-import dev.flotilla.core.spi.ConfigLayerProvider;
+import dev.flotilla.core.config.ConfigLayer;
+import dev.flotilla.core.config.ConfigLayerProvider;
 import dev.flotilla.messaging.NatsSettings;
 import io.helidon.config.Config;
 

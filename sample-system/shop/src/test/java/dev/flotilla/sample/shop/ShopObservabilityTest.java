@@ -4,7 +4,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.function.Predicate;
 
-import dev.flotilla.core.CallContext;
+import dev.flotilla.core.observability.CallContext;
 import dev.flotilla.sample.gateway.ShopApi;
 import dev.flotilla.sample.order.api.OrderApi.Order;
 import dev.flotilla.sample.order.api.OrderApi.Status;

@@ -1,0 +1,53 @@
+package dev.flotilla.core.config;
+
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One service's view of an extra configuration source that can change while the service runs. Its values rank
+ * below system properties and environment variables and above the service's own YAML files (see
+ * {@code docs/configuration.md}).
+ *
+ * <p>The runtime reads {@link #values()} once at start, then calls {@link #watch(Consumer)} once; it works out
+ * which keys changed, checks them and applies or refuses each, so a layer only reports what its source holds.
+ * Implementations must be thread-safe.
+ */
+public interface ConfigLayer extends AutoCloseable {
+
+    /**
+     * What this layer reads, for logs and health details, such as {@code nats kv 'flotilla-config'}.
+     *
+     * @return a short description; never {@code null}
+     */
+    String description();
+
+    /**
+     * The values the service sees now, as flat dotted keys of the service's configuration
+     * ({@code resilience.inventory-service.retry.max-attempts}). Values may refer to secrets outside the layer
+     * with {@code ${env:NAME}} or {@code ${file:/path}}; the runtime resolves them.
+     *
+     * @return the values; empty while the source cannot be reached
+     */
+    Map<String, String> values();
+
+    /**
+     * Starts reporting changes: {@code listener} gets every value the service sees (not only the changed ones)
+     * whenever the source changes, and once at once with the current values. Called once, by one thread.
+     *
+     * @param listener receives the complete new values; it does not throw
+     */
+    void watch(Consumer<Map<String, String>> listener);
+
+    /**
+     * The state of the layer for the service's health details, such as {@code state=watching}.
+     *
+     * @return detail names and values; never {@code null}
+     */
+    Map<String, String> status();
+
+    /**
+     * Stops watching and releases the connection. Never throws.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,306 @@
+package dev.flotilla.core.observability;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import dev.flotilla.resilience.Deadline;
+import org.slf4j.MDC;
+
+/**
+ * What travels with a call from service to service: the correlation id, the W3C trace context and the caller's
+ * deadline, plus the name of the service handling it.
+ *
+ * <p>The runtime opens a context for every HTTP request (from the {@code X-Request-Id}, {@code traceparent},
+ * {@code tracestate} and {@code X-Request-Deadline-Ms} headers) and messaging opens one for every handled message;
+ * typed clients and publishers read {@link #current()} to propagate it. While a context is open on a thread, the MDC
+ * holds {@link Correlation#MDC_SERVICE}, {@link Correlation#MDC_CORRELATION_ID} and, when a trace is known,
+ * {@link Correlation#MDC_TRACE_ID} and {@link Correlation#MDC_SPAN_ID}.
+ *
+ * <p>The current context is thread-confined (like the MDC): work handed to another thread takes it along with
+ * {@link #wrap(Callable)} or {@link #wrap(Runnable)}. Instances are immutable and thread-safe.
+ */
+public final class CallContext {
+    /** HTTP header with the caller's remaining time budget in milliseconds: {@value}. */
+    public static final String DEADLINE_HEADER = "X-Request-Deadline-Ms";
+    /** The W3C trace context header: {@value}. */
+    public static final String TRACEPARENT_HEADER = "traceparent";
+    /** The W3C trace state header: {@value}. */
+    public static final String TRACESTATE_HEADER = "tracestate";
+
+    private static final ThreadLocal<CallContext> CURRENT = new ThreadLocal<>();
+
+    private final String service;
+    private final String correlationId;
+    private final String traceParent;
+    private final String traceState;
+    private final Deadline deadline;
+
+    private CallContext(String service, String correlationId, String traceParent, String traceState,
+                        Deadline deadline) {
+        this.service = service;
+        this.correlationId = correlationId;
+        this.traceParent = traceParent;
+        this.traceState = traceState;
+        this.deadline = deadline;
+    }
+
+    /**
+     * A context for the given service and correlation id, with no trace and no deadline.
+     *
+     * @param service       the name of the service handling the call
+     * @param correlationId the correlation id; an invalid one (see {@link Correlation#isValidId(String)}) is
+     *                      replaced by a fresh id
+     * @return the context
+     * @throws NullPointerException if {@code service} is {@code null}
+     */
+    public static CallContext of(String service, String correlationId) {
+        Objects.requireNonNull(service, "service");
+        String id = Correlation.isValidId(correlationId) ? correlationId : Correlation.newId();
+        return new CallContext(service, id, null, null, null);
+    }
+
+    /**
+     * The context of one received request or message, made at once: what {@code of(service, correlationId)
+     * .withTrace(traceParent, traceState).withDeadline(deadline)} makes, with one object and one check of the
+     * {@code traceparent} instead of three objects and two checks. An invalid correlation id is replaced by a fresh
+     * one, and an invalid {@code traceparent} is dropped with its {@code tracestate}.
+     *
+     * @param service the receiving service's name
+     * @param correlationId the received correlation id; may be {@code null}
+     * @param traceParent the received W3C {@code traceparent}; may be {@code null}
+     * @param traceState the received W3C {@code tracestate}; may be {@code null}
+     * @param deadline the caller's deadline; may be {@code null}
+     * @return the context
+     * @throws NullPointerException if {@code service} is {@code null}
+     */
+    public static CallContext received(String service, String correlationId, String traceParent, String traceState,
+                                Deadline deadline) {
+        Objects.requireNonNull(service, "service");
+        String id = Correlation.isValidId(correlationId) ? correlationId : Correlation.newId();
+        if (!isTraceParent(traceParent)) {
+            return new CallContext(service, id, null, null, deadline);
+        }
+        return new CallContext(service, id, traceParent, validState(traceState), deadline);
+    }
+
+    private static String validState(String traceState) {
+        return traceState == null || traceState.length() > 512 || traceState.indexOf('\n') >= 0 ? null : traceState;
+    }
+
+    /**
+     * The context open on this thread.
+     *
+     * @return the context; empty outside a request or a message handler
+     */
+    public static Optional<CallContext> current() {
+        return Optional.ofNullable(CURRENT.get());
+    }
+
+    /**
+     * A copy with the given W3C trace context; a {@code traceparent} that is not well formed is dropped, and so is
+     * the {@code tracestate} with it.
+     *
+     * @param traceParent the {@code traceparent} value; may be {@code null}
+     * @param traceState  the {@code tracestate} value; may be {@code null}
+     * @return the copy
+     */
+    public CallContext withTrace(String traceParent, String traceState) {
+        if (!isTraceParent(traceParent)) {
+            return new CallContext(service, correlationId, null, null, deadline);
+        }
+        return new CallContext(service, correlationId, traceParent, validState(traceState), deadline);
+    }
+
+    /** Whether a value is a well-formed W3C {@code traceparent} (version 00 layout). */
+    static boolean isTraceParent(String value) {
+        if (value == null || value.length() != 55) {
+            return false;
+        }
+        for (int i = 0; i < 55; i++) {
+            char c = value.charAt(i);
+            boolean ok = i == 2 || i == 35 || i == 52 ? c == '-' : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A copy with the given deadline.
+     *
+     * @param deadline the deadline; may be {@code null} for none
+     * @return the copy
+     */
+    public CallContext withDeadline(Deadline deadline) {
+        return new CallContext(service, correlationId, traceParent, traceState, deadline);
+    }
+
+    /**
+     * The name of the service handling the call.
+     *
+     * @return the name
+     */
+    public String service() {
+        return service;
+    }
+
+    /**
+     * The correlation id.
+     *
+     * @return the id; always well formed
+     */
+    public String correlationId() {
+        return correlationId;
+    }
+
+    /**
+     * The W3C {@code traceparent}.
+     *
+     * @return the value; empty when no trace is known
+     */
+    public Optional<String> traceParent() {
+        return Optional.ofNullable(traceParent);
+    }
+
+    /**
+     * The W3C {@code tracestate}.
+     *
+     * @return the value; empty when none was received
+     */
+    public Optional<String> traceState() {
+        return Optional.ofNullable(traceState);
+    }
+
+    /**
+     * The caller's deadline.
+     *
+     * @return the deadline; empty when the caller set none
+     */
+    public Optional<Deadline> deadline() {
+        return Optional.ofNullable(deadline);
+    }
+
+    /**
+     * Makes this the current context of this thread and fills the MDC, until the returned scope is closed, which
+     * restores what was there before.
+     *
+     * @return the scope to close, in a try-with-resources
+     */
+    public Scope open() {
+        CallContext previous = CURRENT.get();
+        String previousService = MDC.get(Correlation.MDC_SERVICE);
+        String previousCorrelation = MDC.get(Correlation.MDC_CORRELATION_ID);
+        String previousTrace = MDC.get(Correlation.MDC_TRACE_ID);
+        String previousSpan = MDC.get(Correlation.MDC_SPAN_ID);
+        CURRENT.set(this);
+        // Only what changes is written, and only what was written is restored: a thread that belongs to one service
+        // (a subscription's) keeps the service's name, and a context without a trace on a thread without one
+        // touches no trace key (a Logback MDC write or removal costs two thread-local look-ups and a map operation).
+        boolean serviceChanged = !service.equals(previousService);
+        if (serviceChanged) {
+            MDC.put(Correlation.MDC_SERVICE, service);
+        }
+        MDC.put(Correlation.MDC_CORRELATION_ID, correlationId);
+        boolean traceChanged;
+        if (traceParent != null) {
+            MDC.put(Correlation.MDC_TRACE_ID, traceParent.substring(3, 35));
+            MDC.put(Correlation.MDC_SPAN_ID, traceParent.substring(36, 52));
+            traceChanged = true;
+        } else {
+            traceChanged = previousTrace != null || previousSpan != null;
+            if (previousTrace != null) {
+                MDC.remove(Correlation.MDC_TRACE_ID);
+            }
+            if (previousSpan != null) {
+                MDC.remove(Correlation.MDC_SPAN_ID);
+            }
+        }
+        return () -> {
+            // set, not remove: a removed thread-local is created again by the next open() on this thread,
+            // which a thread handling one message or request after another does every time
+            CURRENT.set(previous);
+            if (serviceChanged) {
+                restore(Correlation.MDC_SERVICE, previousService);
+            }
+            restore(Correlation.MDC_CORRELATION_ID, previousCorrelation);
+            if (traceChanged) {
+                restore(Correlation.MDC_TRACE_ID, previousTrace);
+                restore(Correlation.MDC_SPAN_ID, previousSpan);
+            }
+        };
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            MDC.remove(key);
+        } else {
+            MDC.put(key, value);
+        }
+    }
+
+    /**
+     * Wraps a task so that it runs with the context current now (if any), on whatever thread runs it.
+     *
+     * @param task the task
+     * @param <T>  the task's result type
+     * @return the wrapped task
+     * @throws NullPointerException if {@code task} is {@code null}
+     */
+    public static <T> Callable<T> wrap(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        CallContext captured = CURRENT.get();
+        if (captured == null) {
+            return task;
+        }
+        return () -> {
+            Scope scope = captured.open();
+            try {
+                return task.call();
+            } finally {
+                scope.close();
+            }
+        };
+    }
+
+    /**
+     * Wraps a task so that it runs with the context current now (if any), on whatever thread runs it.
+     *
+     * @param task the task
+     * @return the wrapped task
+     * @throws NullPointerException if {@code task} is {@code null}
+     */
+    public static Runnable wrap(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        CallContext captured = CURRENT.get();
+        if (captured == null) {
+            return task;
+        }
+        return () -> {
+            Scope scope = captured.open();
+            try {
+                task.run();
+            } finally {
+                scope.close();
+            }
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "CallContext[service=" + service + ", correlationId=" + correlationId
+                + (traceParent == null ? "" : ", traceparent=" + traceParent)
+                + (deadline == null ? "" : ", deadline=" + deadline) + "]";
+    }
+
+    /**
+     * An open context; closing it restores the previous one. Not thread-safe: close it on the thread that opened it.
+     */
+    @FunctionalInterface
+    public interface Scope extends AutoCloseable {
+        /** Restores the context and MDC that were current before {@link CallContext#open()}. */
+        @Override
+        void close();
+    }
+}
