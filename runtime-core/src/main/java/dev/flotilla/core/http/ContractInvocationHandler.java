@@ -12,7 +12,7 @@ final class ContractInvocationHandler implements InvocationHandler {
     private static final Object[] NO_ARGS = new Object[0];
     private final Class<?> contract;
     private final String serviceName;
-    private final Map<Method, CallExecutor.Route> routes = new HashMap<>();
+    private final Map<Method, CallRoute> routes = new HashMap<>();
     private final CallExecutor executor;
 
     ContractInvocationHandler(Class<?> contract, String serviceName, List<Endpoint> endpoints, CallExecutor executor) {
