@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds the benchmark jar from a clean target and runs the whole suite (issue #10), writing docs/performance.md.
+# Builds the benchmark jar from a clean target and runs the whole suite, writing docs/performance.md.
 # Usage: benchmarks/run-suite.sh [--quick] [--rounds N] [--only 0,3,7]   (run from the repository root)
 # Takes about 8 minutes on a 2-core machine; --quick is a smoke run of about 3 minutes.
 set -e

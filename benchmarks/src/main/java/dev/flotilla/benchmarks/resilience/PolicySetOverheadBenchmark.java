@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Diagnostic companion of {@link PolicySetBenchmark}: the same comparison without the timeout on either side (retry +
  * circuit breaker only), so that Flotilla's own per-call work is not hidden by the cost and noise of Failsafe's
- * timeout timer. Not the issue's target; use it to see where Flotilla's overhead comes from.
+ * timeout timer. Not a figure with a target; use it to see where Flotilla's overhead comes from.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar PolicySetOverheadBenchmark -f 1 -wi 2 -w 2s -i 5 -r 2s -t 1

@@ -7,6 +7,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.HdrHistogram.Histogram;
+
 /**
  * A closed-loop load generator: a fixed number of callers, each on its own virtual thread, call an operation again
  * and again for a fixed time, each call starting when the caller's previous one has returned. Every call's latency
@@ -42,7 +44,21 @@ final class ClosedLoop {
         }
     }
 
+    /** Latencies up to this fit a new histogram as made; a longer one still counts (the histogram grows). */
+    private static final long EXPECTED_MAX_NANOS = Duration.ofSeconds(10).toNanos();
+
     private ClosedLoop() {
+    }
+
+    /**
+     * A histogram of latencies in nanoseconds, precise to 1 % (two significant digits) and sized for latencies up to
+     * 10 s, so that recording allocates nothing on the measured path (a longer latency resizes it). Not thread-safe:
+     * each caller records into its own and the results are merged.
+     */
+    static Histogram latencyHistogram() {
+        Histogram histogram = new Histogram(EXPECTED_MAX_NANOS, 2);
+        histogram.setAutoResize(true);
+        return histogram;
     }
 
     /**
@@ -128,19 +144,19 @@ final class ClosedLoop {
 
     /** What the windows of one side have recorded so far. */
     private static final class Tally {
-        final LatencyHistogram histogram = new LatencyHistogram();
+        final Histogram histogram = latencyHistogram();
         long errors;
         Throwable firstError;
         long nanos;
         long cpuNanos;
 
         Load load() {
-            if (errors > Math.max(10, histogram.count() / 100)) {
-                throw new IllegalStateException(errors + " of " + (histogram.count() + errors) + " calls failed",
-                                                firstError);
+            long calls = histogram.getTotalCount();
+            if (errors > Math.max(10, calls / 100)) {
+                throw new IllegalStateException(errors + " of " + (calls + errors) + " calls failed", firstError);
             }
-            return new Load(histogram.count(), errors, nanos / 1e9, histogram.percentile(50),
-                            histogram.percentile(99), cpuNanos);
+            return new Load(calls, errors, nanos / 1e9, histogram.getValueAtPercentile(50),
+                            histogram.getValueAtPercentile(99), cpuNanos);
         }
     }
 
@@ -150,11 +166,11 @@ final class ClosedLoop {
         CountDownLatch go = new CountDownLatch(1);
         AtomicLong errors = new AtomicLong();
         AtomicReference<Throwable> firstError = new AtomicReference<>();
-        List<LatencyHistogram> histograms = new ArrayList<>(callers);
+        List<Histogram> histograms = new ArrayList<>(callers);
         List<Thread> threads = new ArrayList<>(callers);
         long[] window = new long[2];
         for (int i = 0; i < callers; i++) {
-            LatencyHistogram histogram = new LatencyHistogram();
+            Histogram histogram = latencyHistogram();
             histograms.add(histogram);
             threads.add(Thread.ofVirtual().name("caller-" + i).start(() -> {
                 ready.countDown();
@@ -183,7 +199,8 @@ final class ClosedLoop {
                         call.call();
                         long done = System.nanoTime();
                         if (done - end < 0) {
-                            histogram.record(done - from);
+                            // a paced call can start a little before it was due (parkNanos may return early)
+                            histogram.recordValue(Math.max(0, done - from));
                         }
                     } catch (Exception e) {
                         errors.incrementAndGet();

@@ -31,9 +31,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * The whole benchmark suite in one command: every scenario of issue #10 against its raw counterpart, raw and
- * Flotilla alternately in several rounds, each measured JVM forked with the same explicit GC and heap, and one
- * report with the median of each side, the median per-round ratio with its spread, the target and the verdict.
+ * The whole benchmark suite in one command: every scenario against its raw counterpart, raw and Flotilla
+ * alternately in several rounds, each measured JVM forked with the same explicit GC and heap, and one report with the
+ * median of each side, the median per-round ratio with its spread, the target and the verdict.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.flotilla.benchmarks.suite.Suite [--quick] [--rounds N]

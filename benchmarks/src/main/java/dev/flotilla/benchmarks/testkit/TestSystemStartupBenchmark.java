@@ -21,7 +21,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * How long a five-service {@link TestSystem} with a real nats-server takes to be ready, against starting five bare
  * Helidon WebServers (one route each) in the same JVM and run. Each measured operation is one start; the systems are
- * stopped between iterations, outside the measurement. Target: at most 2x.
+ * stopped between iterations, outside the measurement. After the warm-up starts these are later starts in one JVM,
+ * what each further test class pays; the suite's 2x target is on the first start in a fresh JVM ({@link StartCost}).
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar TestSystemStartupBenchmark -f 1 -wi 3 -i 10
