@@ -1,8 +1,8 @@
 package dev.flotilla.core;
 
 import java.util.Optional;
+import java.util.Set;
 
-import dev.flotilla.core.ServiceContext;
 
 /**
  * Creates a {@link ServiceExtension} for each service that starts.
@@ -23,4 +23,14 @@ public interface ServiceExtensionProvider {
      *                          fails to start with that message
      */
     Optional<ServiceExtension> create(ServiceContext context);
+
+    /**
+     * The configuration sections this provider reads once, when a service starts. A live change of a key under one
+     * of them is logged as needing a restart and is not applied. Empty by default.
+     *
+     * @return the section names (top-level keys or dotted prefixes such as {@code config.central})
+     */
+    default Set<String> sectionsReadAtStart() {
+        return Set.of();
+    }
 }

@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -250,7 +252,10 @@ final class ServiceInstance implements ServiceHandle {
             }
         }
         try {
-            return new LiveConfig(service.name(), overrides, configLoader, layer, metrics);
+            Set<String> readAtStart = new HashSet<>();
+            providers.forEach(p -> readAtStart.addAll(p.sectionsReadAtStart()));
+            configLayers.forEach(p -> readAtStart.addAll(p.sectionsReadAtStart()));
+            return new LiveConfig(service.name(), overrides, configLoader, layer, readAtStart, metrics);
         } catch (RuntimeException e) {
             if (layer != null) {
                 layer.close();

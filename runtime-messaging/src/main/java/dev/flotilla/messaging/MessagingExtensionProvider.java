@@ -2,6 +2,7 @@ package dev.flotilla.messaging;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.ServiceExtension;
@@ -76,5 +77,11 @@ public final class MessagingExtensionProvider implements ServiceExtensionProvide
                 .metrics(context.metrics())
                 .config(config);
         return Optional.of(new MessagingExtension(context, builder));
+    }
+
+    /** The {@code messaging} section: connections and subscriptions are made once, at start. */
+    @Override
+    public Set<String> sectionsReadAtStart() {
+        return Set.of("messaging");
     }
 }

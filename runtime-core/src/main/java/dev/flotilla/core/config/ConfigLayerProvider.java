@@ -1,6 +1,7 @@
 package dev.flotilla.core.config;
 
 import java.util.Optional;
+import java.util.Set;
 
 import io.helidon.config.Config;
 
@@ -28,4 +29,14 @@ public interface ConfigLayerProvider {
      *                          that message
      */
     Optional<ConfigLayer> create(String serviceName, Config localConfig);
+
+    /**
+     * The configuration sections this provider reads once, when a service starts. A live change of a key under one
+     * of them is logged as needing a restart and is not applied. Empty by default.
+     *
+     * @return the section names (top-level keys or dotted prefixes such as {@code config.central})
+     */
+    default Set<String> sectionsReadAtStart() {
+        return Set.of();
+    }
 }

@@ -2,6 +2,7 @@ package dev.flotilla.messaging.config;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.flotilla.core.config.ConfigLayer;
 import dev.flotilla.core.config.ConfigLayerProvider;
@@ -67,5 +68,11 @@ public final class NatsConfigLayerProvider implements ConfigLayerProvider {
                 central.get("start-timeout").as(Duration.class).orElse(DEFAULT_START_TIMEOUT),
                 central.get("retry-interval").as(Duration.class).orElse(DEFAULT_RETRY_INTERVAL));
         return Optional.of(NatsConfigLayer.open(settings));
+    }
+
+    /** The {@link #CONFIG_KEY} section: the bucket and its connection are chosen once, at start. */
+    @Override
+    public Set<String> sectionsReadAtStart() {
+        return Set.of(CONFIG_KEY);
     }
 }

@@ -34,9 +34,8 @@ import dev.flotilla.core.observability.Correlation;
  * and applied, or refused with the old value kept. Changes are applied one at a time; reads are lock-free.
  */
 public final class LiveConfig implements AutoCloseable {
-    /** Sections read once at start: a change is logged as needing a restart and not applied. */
-    static final List<String> RESTART_REQUIRED = List.of("server", "shutdown", "messaging", "config.central",
-                                                          "clients", "tracing", "security");
+    /** The runtime's own sections read once at start: a change is logged as needing a restart and not applied. */
+    static final List<String> RESTART_REQUIRED = List.of("server", "shutdown", "clients", "tracing", "security");
     /** Extra prefixes a service marks as needing a restart. */
     static final String RESTART_REQUIRED_KEY = "config.central.restart-required";
     /** Feature flags: {@code features.<name>: true|false}. */
@@ -53,6 +52,8 @@ public final class LiveConfig implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Config startConfig;
     private final List<String> restartRequired;
+    /** Sections the service's extensions and config layer read once at start. */
+    private final Set<String> extensionSections;
 
     private volatile Config current;
     private volatile Resilience resilience;
@@ -71,15 +72,21 @@ public final class LiveConfig implements AutoCloseable {
     /**
      * Loads the service's configuration with the layer's first values.
      *
+     * @param service the service's name
+     * @param overrides values that win over every source
+     * @param loader the local sources
      * @param layer the central layer, or {@code null} when the service has none
+     * @param readAtStart the sections the service's extensions and config layer read once at start
+     * @param metrics where refused changes are counted
      */
     public LiveConfig(String service, Map<String, String> overrides, ServiceConfigLoader loader, ConfigLayer layer,
-                      MeterRegistry metrics) {
-        this(service, overrides, loader, layer, ValueReferences.fromProcess(), metrics);
+                      Set<String> readAtStart, MeterRegistry metrics) {
+        this(service, overrides, loader, layer, readAtStart, ValueReferences.fromProcess(), metrics);
     }
 
     LiveConfig(String service, Map<String, String> overrides, ServiceConfigLoader loader, ConfigLayer layer,
-               ValueReferences references, MeterRegistry metrics) {
+               Set<String> readAtStart, ValueReferences references, MeterRegistry metrics) {
+        this.extensionSections = Set.copyOf(readAtStart);
         this.service = service;
         this.overrides = overrides;
         this.loader = loader;
@@ -288,6 +295,11 @@ public final class LiveConfig implements AutoCloseable {
 
     private boolean needsRestart(String key) {
         for (String prefix : RESTART_REQUIRED) {
+            if (key.equals(prefix) || key.startsWith(prefix + ".")) {
+                return true;
+            }
+        }
+        for (String prefix : extensionSections) {
             if (key.equals(prefix) || key.startsWith(prefix + ".")) {
                 return true;
             }
