@@ -196,11 +196,11 @@ final class CallExecutor {
     }
 
     private static void retriesOnly(PolicySetConfig.Builder b) {
-        b.circuitBreakerEnabled(false)
-                .timeoutEnabled(false)
-                .bulkheadEnabled(false)
-                .rateLimiterEnabled(false)
-                .retryOn(CallExecutor::retryable);
+        b.circuitBreaker(cb -> cb.enabled(false))
+                .timeout(t -> t.enabled(false))
+                .bulkhead(bh -> bh.enabled(false))
+                .rateLimiter(rl -> rl.enabled(false))
+                .retry(r -> r.retryOn(CallExecutor::retryable));
     }
 
     /**
@@ -208,10 +208,10 @@ final class CallExecutor {
      * attempt's budget becomes the socket's read timeout instead, which needs no timer thread woken per call.
      */
     private static void instanceOnly(PolicySetConfig.Builder b) {
-        b.retryEnabled(false)
-                .retryBudgetEnabled(false)
-                .timeoutEnabled(false)
-                .circuitBreakerFailureOn(CallExecutor::instanceFailure);
+        b.retry(r -> r.enabled(false))
+                .retryBudget(rb -> rb.enabled(false))
+                .timeout(t -> t.enabled(false))
+                .circuitBreaker(cb -> cb.failureOn(CallExecutor::instanceFailure));
     }
 
     /** Worth trying again, on another instance: the request failed in transit or the instance was unavailable. */
@@ -687,7 +687,7 @@ final class CallExecutor {
                 configured = set;
             }
             PolicySetConfig config = set.config();
-            return config.timeoutEnabled() ? config.timeoutDuration() : null;
+            return config.timeout().enabled() ? config.timeout().duration() : null;
         }
 
         Instance instance(URI uri) {
