@@ -78,7 +78,8 @@ class AbruptKillTest {
             try (ServiceClients clients = ServiceClients.builder().caller("gateway")
                     // Static discovery: the killed instance stays listed, as it would until an orchestrator notices.
                     .discovery(name -> instances)
-                    .resilience(Resilience.create(b -> b.defaults(d -> d.timeoutDuration(Duration.ofSeconds(5)))))
+                    .resilience(Resilience.create(
+                            b -> b.defaults(d -> d.timeout(t -> t.duration(Duration.ofSeconds(5))))))
                     .build()) {
                 UserApi users = clients.create(UserApi.class, UserApi.SERVICE);
                 User ada = users.register(new NewUser("Ada", "ada-" + schema + "@example.com"));

@@ -10,6 +10,13 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 
+import dev.flotilla.resilience.PolicySetConfig.BulkheadSettings;
+import dev.flotilla.resilience.PolicySetConfig.CircuitBreakerSettings;
+import dev.flotilla.resilience.PolicySetConfig.CircuitBreakerSettings.WindowType;
+import dev.flotilla.resilience.PolicySetConfig.RateLimiterSettings;
+import dev.flotilla.resilience.PolicySetConfig.RetryBudgetSettings;
+import dev.flotilla.resilience.PolicySetConfig.RetrySettings;
+import dev.flotilla.resilience.PolicySetConfig.TimeoutSettings;
 import io.helidon.config.Config;
 
 /**
@@ -30,40 +37,35 @@ final class ConfigBinding {
 
     private static Map<String, Binder> keys() {
         Map<String, Binder> k = new LinkedHashMap<>();
-        k.put(PolicySetConfig.RETRY_ENABLED, bool(PolicySetConfig.Builder::retryEnabled));
-        k.put(PolicySetConfig.RETRY_MAX_ATTEMPTS, integer(PolicySetConfig.Builder::retryMaxAttempts));
-        k.put(PolicySetConfig.RETRY_DELAY, duration(PolicySetConfig.Builder::retryDelay));
-        k.put(PolicySetConfig.RETRY_MAX_DELAY, duration(PolicySetConfig.Builder::retryMaxDelay));
-        k.put(PolicySetConfig.RETRY_BACKOFF_MULTIPLIER, decimal(PolicySetConfig.Builder::retryBackoffMultiplier));
-        k.put(PolicySetConfig.RETRY_JITTER_FACTOR, decimal(PolicySetConfig.Builder::retryJitterFactor));
-        k.put(PolicySetConfig.CIRCUIT_BREAKER_ENABLED, bool(PolicySetConfig.Builder::circuitBreakerEnabled));
-        k.put(PolicySetConfig.CIRCUIT_BREAKER_WINDOW_TYPE, windowType());
-        k.put(PolicySetConfig.CIRCUIT_BREAKER_WINDOW_SIZE, integer(PolicySetConfig.Builder::circuitBreakerWindowSize));
-        k.put(PolicySetConfig.CIRCUIT_BREAKER_WINDOW_DURATION,
-              duration(PolicySetConfig.Builder::circuitBreakerWindowDuration));
-        k.put(PolicySetConfig.CIRCUIT_BREAKER_MINIMUM_CALLS,
-              integer(PolicySetConfig.Builder::circuitBreakerMinimumCalls));
-        k.put(PolicySetConfig.CIRCUIT_BREAKER_FAILURE_RATE_THRESHOLD,
-              integer(PolicySetConfig.Builder::circuitBreakerFailureRateThreshold));
-        k.put(PolicySetConfig.CIRCUIT_BREAKER_OPEN_DELAY, duration(PolicySetConfig.Builder::circuitBreakerOpenDelay));
-        k.put(PolicySetConfig.CIRCUIT_BREAKER_HALF_OPEN_CALLS,
-              integer(PolicySetConfig.Builder::circuitBreakerHalfOpenCalls));
-        k.put(PolicySetConfig.TIMEOUT_ENABLED, bool(PolicySetConfig.Builder::timeoutEnabled));
-        k.put(PolicySetConfig.TIMEOUT_DURATION, duration(PolicySetConfig.Builder::timeoutDuration));
-        k.put(PolicySetConfig.TIMEOUT_INTERRUPT, bool(PolicySetConfig.Builder::timeoutInterrupt));
-        k.put(PolicySetConfig.BULKHEAD_ENABLED, bool(PolicySetConfig.Builder::bulkheadEnabled));
-        k.put(PolicySetConfig.BULKHEAD_MAX_CONCURRENT, integer(PolicySetConfig.Builder::bulkheadMaxConcurrent));
-        k.put(PolicySetConfig.BULKHEAD_MAX_WAIT, duration(PolicySetConfig.Builder::bulkheadMaxWait));
-        k.put(PolicySetConfig.RATE_LIMITER_ENABLED, bool(PolicySetConfig.Builder::rateLimiterEnabled));
-        k.put(PolicySetConfig.RATE_LIMITER_PERMITS_PER_SECOND,
-              integer(PolicySetConfig.Builder::rateLimiterPermitsPerSecond));
-        k.put(PolicySetConfig.RATE_LIMITER_MAX_WAIT, duration(PolicySetConfig.Builder::rateLimiterMaxWait));
-        k.put(PolicySetConfig.RATE_LIMITER_BURSTY, bool(PolicySetConfig.Builder::rateLimiterBursty));
-        k.put(PolicySetConfig.RETRY_BUDGET_ENABLED, bool(PolicySetConfig.Builder::retryBudgetEnabled));
-        k.put(PolicySetConfig.RETRY_BUDGET_RATIO, decimal(PolicySetConfig.Builder::retryBudgetRatio));
-        k.put(PolicySetConfig.RETRY_BUDGET_MIN_PER_SECOND,
-              integer(PolicySetConfig.Builder::retryBudgetMinPerSecond));
-        k.put(PolicySetConfig.RETRY_BUDGET_MAX_TOKENS, integer(PolicySetConfig.Builder::retryBudgetMaxTokens));
+        k.put(RetrySettings.ENABLED, bool((b, v) -> b.retry(r -> r.enabled(v))));
+        k.put(RetrySettings.MAX_ATTEMPTS, integer((b, v) -> b.retry(r -> r.maxAttempts(v))));
+        k.put(RetrySettings.DELAY, duration((b, v) -> b.retry(r -> r.delay(v))));
+        k.put(RetrySettings.MAX_DELAY, duration((b, v) -> b.retry(r -> r.maxDelay(v))));
+        k.put(RetrySettings.BACKOFF_MULTIPLIER, decimal((b, v) -> b.retry(r -> r.backoffMultiplier(v))));
+        k.put(RetrySettings.JITTER_FACTOR, decimal((b, v) -> b.retry(r -> r.jitterFactor(v))));
+        k.put(CircuitBreakerSettings.ENABLED, bool((b, v) -> b.circuitBreaker(cb -> cb.enabled(v))));
+        k.put(CircuitBreakerSettings.WINDOW_TYPE, windowType());
+        k.put(CircuitBreakerSettings.WINDOW_SIZE, integer((b, v) -> b.circuitBreaker(cb -> cb.windowSize(v))));
+        k.put(CircuitBreakerSettings.WINDOW_DURATION, duration((b, v) -> b.circuitBreaker(cb -> cb.windowDuration(v))));
+        k.put(CircuitBreakerSettings.MINIMUM_CALLS, integer((b, v) -> b.circuitBreaker(cb -> cb.minimumCalls(v))));
+        k.put(CircuitBreakerSettings.FAILURE_RATE_THRESHOLD,
+              integer((b, v) -> b.circuitBreaker(cb -> cb.failureRateThreshold(v))));
+        k.put(CircuitBreakerSettings.OPEN_DELAY, duration((b, v) -> b.circuitBreaker(cb -> cb.openDelay(v))));
+        k.put(CircuitBreakerSettings.HALF_OPEN_CALLS, integer((b, v) -> b.circuitBreaker(cb -> cb.halfOpenCalls(v))));
+        k.put(TimeoutSettings.ENABLED, bool((b, v) -> b.timeout(t -> t.enabled(v))));
+        k.put(TimeoutSettings.DURATION, duration((b, v) -> b.timeout(t -> t.duration(v))));
+        k.put(TimeoutSettings.INTERRUPT, bool((b, v) -> b.timeout(t -> t.interrupt(v))));
+        k.put(BulkheadSettings.ENABLED, bool((b, v) -> b.bulkhead(bh -> bh.enabled(v))));
+        k.put(BulkheadSettings.MAX_CONCURRENT, integer((b, v) -> b.bulkhead(bh -> bh.maxConcurrent(v))));
+        k.put(BulkheadSettings.MAX_WAIT, duration((b, v) -> b.bulkhead(bh -> bh.maxWait(v))));
+        k.put(RateLimiterSettings.ENABLED, bool((b, v) -> b.rateLimiter(rl -> rl.enabled(v))));
+        k.put(RateLimiterSettings.PERMITS_PER_SECOND, integer((b, v) -> b.rateLimiter(rl -> rl.permitsPerSecond(v))));
+        k.put(RateLimiterSettings.MAX_WAIT, duration((b, v) -> b.rateLimiter(rl -> rl.maxWait(v))));
+        k.put(RateLimiterSettings.BURSTY, bool((b, v) -> b.rateLimiter(rl -> rl.bursty(v))));
+        k.put(RetryBudgetSettings.ENABLED, bool((b, v) -> b.retryBudget(rb -> rb.enabled(v))));
+        k.put(RetryBudgetSettings.RATIO, decimal((b, v) -> b.retryBudget(rb -> rb.ratio(v))));
+        k.put(RetryBudgetSettings.MIN_PER_SECOND, integer((b, v) -> b.retryBudget(rb -> rb.minPerSecond(v))));
+        k.put(RetryBudgetSettings.MAX_TOKENS, integer((b, v) -> b.retryBudget(rb -> rb.maxTokens(v))));
         return Map.copyOf(k);
     }
 
@@ -119,7 +121,7 @@ final class ConfigBinding {
     static PolicySetConfig build(Config node, PolicySetConfig.Builder builder) {
         try {
             return builder.build();
-        } catch (PolicySetConfig.ConflictingValues e) {
+        } catch (ConflictingValues e) {
             String fullKey = node.key().toString() + "." + e.key();
             throw new ResilienceConfigException(fullKey, "Invalid value for " + fullKey + ": " + e.getMessage()
                     + " (values may come from " + node.key() + ", resilience defaults or built-in defaults)", e);
@@ -203,11 +205,11 @@ final class ConfigBinding {
 
     private static Binder windowType() {
         return (builder, key, value) -> {
-            PolicySetConfig.WindowType parsed = Arrays.stream(PolicySetConfig.WindowType.values())
+            WindowType parsed = Arrays.stream(WindowType.values())
                     .filter(t -> t.name().equalsIgnoreCase(value))
                     .findFirst()
                     .orElseThrow(() -> invalid(key, value, "expected count or time", null));
-            builder.circuitBreakerWindowType(parsed);
+            builder.circuitBreaker(cb -> cb.windowType(parsed));
         };
     }
 }

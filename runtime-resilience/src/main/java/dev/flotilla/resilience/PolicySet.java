@@ -131,19 +131,22 @@ public final class PolicySet {
     }
 
     private Compiled compile(PolicySetConfig config, Compiled previous) {
-        boolean retry = config.retryEnabled() && config.retryMaxAttempts() > 1;
+        PolicySetConfig.RetrySettings retrySettings = config.retry();
+        PolicySetConfig.RetryBudgetSettings budgetSettings = config.retryBudget();
+        boolean retry = retrySettings.enabled() && retrySettings.maxAttempts() > 1;
         CircuitBreaker<Object> circuitBreaker = null;
-        if (config.circuitBreakerEnabled()) {
+        if (config.circuitBreaker().enabled()) {
             circuitBreaker = previous != null && previous.circuitBreaker != null
-                    && sameBreaker(previous.config, config)
-                    ? previous.circuitBreaker : circuitBreaker(config, events);
+                    && sameBreaker(previous.config.circuitBreaker(), config.circuitBreaker())
+                    ? previous.circuitBreaker : circuitBreaker(config.circuitBreaker(), events);
         }
         RetryBudget retryBudget = null;
-        if (retry && config.retryBudgetEnabled()) {
-            retryBudget = previous != null && previous.retryBudget != null && sameBudget(previous.config, config)
+        if (retry && budgetSettings.enabled()) {
+            retryBudget = previous != null && previous.retryBudget != null
+                    && sameBudget(previous.config.retryBudget(), budgetSettings)
                     ? previous.retryBudget
-                    : new RetryBudget(config.retryBudgetRatio(), config.retryBudgetMinPerSecond(),
-                                      config.retryBudgetMaxTokens(), nanoTime);
+                    : new RetryBudget(budgetSettings.ratio(), budgetSettings.minPerSecond(),
+                                      budgetSettings.maxTokens(), nanoTime);
         }
         final RetryBudget budget = retryBudget;
         final CircuitBreaker<Object> breaker = circuitBreaker;
@@ -155,36 +158,36 @@ public final class PolicySet {
                 case FALLBACK -> config.fallback().ifPresent(f -> list.add(fallback(f)));
                 case RETRY -> {
                     if (retry) {
-                        RetryDelays delays = new RetryDelays(config.retryDelay(), config.retryMaxDelay(),
-                                                             config.retryBackoffMultiplier(),
-                                                             config.retryJitterFactor());
-                        Predicate<Throwable> retryable = retryable(config);
-                        list.add(retryPolicy(config, retryable, delays, events));
+                        RetryDelays delays = new RetryDelays(retrySettings.delay(), retrySettings.maxDelay(),
+                                                             retrySettings.backoffMultiplier(),
+                                                             retrySettings.jitterFactor());
+                        Predicate<Throwable> retryable = retryable(retrySettings);
+                        list.add(retryPolicy(retrySettings, retryable, delays, events));
                         guardAt = list.size();
-                        list.add(new RetryGuard(config.retryMaxAttempts(), retryable, delays, budget, null,
+                        list.add(new RetryGuard(retrySettings.maxAttempts(), retryable, delays, budget, null,
                                                 events));
                     }
                 }
                 case CIRCUIT_BREAKER -> {
                     if (breaker != null) {
-                        list.add(new GatedCircuitBreaker(breaker, config.circuitBreakerHalfOpenCalls()));
+                        list.add(new GatedCircuitBreaker(breaker, config.circuitBreaker().halfOpenCalls()));
                     }
                 }
                 case RATE_LIMITER -> {
-                    if (config.rateLimiterEnabled()) {
-                        list.add(rateLimiter(config));
+                    if (config.rateLimiter().enabled()) {
+                        list.add(rateLimiter(config.rateLimiter()));
                     }
                 }
                 case BULKHEAD -> {
-                    if (config.bulkheadEnabled()) {
-                        list.add(Bulkhead.builder(config.bulkheadMaxConcurrent())
-                                         .withMaxWaitTime(config.bulkheadMaxWait())
+                    if (config.bulkhead().enabled()) {
+                        list.add(Bulkhead.builder(config.bulkhead().maxConcurrent())
+                                         .withMaxWaitTime(config.bulkhead().maxWait())
                                          .build());
                     }
                 }
                 case TIMEOUT -> {
-                    if (config.timeoutEnabled()) {
-                        list.add(new WatchedTimeout(timeout(config.timeoutDuration(), config.timeoutInterrupt(),
+                    if (config.timeout().enabled()) {
+                        list.add(new WatchedTimeout(timeout(config.timeout().duration(), config.timeout().interrupt(),
                                                             events), watchdog));
                     }
                 }
@@ -193,30 +196,31 @@ public final class PolicySet {
         return new Compiled(config, breaker, budget, list, guardAt);
     }
 
-    private static boolean sameBreaker(PolicySetConfig a, PolicySetConfig b) {
-        return a.circuitBreakerWindowType() == b.circuitBreakerWindowType()
-                && a.circuitBreakerWindowSize() == b.circuitBreakerWindowSize()
-                && a.circuitBreakerWindowDuration().equals(b.circuitBreakerWindowDuration())
-                && a.circuitBreakerMinimumCalls() == b.circuitBreakerMinimumCalls()
-                && a.circuitBreakerFailureRateThreshold() == b.circuitBreakerFailureRateThreshold()
-                && a.circuitBreakerOpenDelay().equals(b.circuitBreakerOpenDelay())
-                && a.circuitBreakerHalfOpenCalls() == b.circuitBreakerHalfOpenCalls()
-                && a.circuitBreakerFailureOn() == b.circuitBreakerFailureOn();
+    private static boolean sameBreaker(PolicySetConfig.CircuitBreakerSettings a,
+                                       PolicySetConfig.CircuitBreakerSettings b) {
+        return a.windowType() == b.windowType()
+                && a.windowSize() == b.windowSize()
+                && a.windowDuration().equals(b.windowDuration())
+                && a.minimumCalls() == b.minimumCalls()
+                && a.failureRateThreshold() == b.failureRateThreshold()
+                && a.openDelay().equals(b.openDelay())
+                && a.halfOpenCalls() == b.halfOpenCalls()
+                && a.failureOn() == b.failureOn();
     }
 
-    private static boolean sameBudget(PolicySetConfig a, PolicySetConfig b) {
-        return a.retryBudgetRatio() == b.retryBudgetRatio()
-                && a.retryBudgetMinPerSecond() == b.retryBudgetMinPerSecond()
-                && a.retryBudgetMaxTokens() == b.retryBudgetMaxTokens();
+    private static boolean sameBudget(PolicySetConfig.RetryBudgetSettings a, PolicySetConfig.RetryBudgetSettings b) {
+        return a.ratio() == b.ratio()
+                && a.minPerSecond() == b.minPerSecond()
+                && a.maxTokens() == b.maxTokens();
     }
 
     private static FailsafeExecutor<Object> executorOf(List<Policy<Object>> policies) {
         return policies.isEmpty() ? Failsafe.none() : Failsafe.with(policies);
     }
 
-    private static Predicate<Throwable> retryable(PolicySetConfig config) {
-        Predicate<Throwable> retryOn = config.retryOn();
-        Predicate<Throwable> abortOn = config.abortOn();
+    private static Predicate<Throwable> retryable(PolicySetConfig.RetrySettings settings) {
+        Predicate<Throwable> retryOn = settings.retryOn();
+        Predicate<Throwable> abortOn = settings.abortOn();
         return e -> !(e instanceof CircuitBreakerOpenException)
                 && !(e instanceof BulkheadFullException)
                 && !(e instanceof RateLimitExceededException)
@@ -225,13 +229,14 @@ public final class PolicySet {
                 && !abortOn.test(e);
     }
 
-    private static RetryPolicy<Object> retryPolicy(PolicySetConfig config, Predicate<Throwable> retryable,
-                                                   RetryDelays delays, PolicyEvents events) {
+    private static RetryPolicy<Object> retryPolicy(PolicySetConfig.RetrySettings settings,
+                                                   Predicate<Throwable> retryable, RetryDelays delays,
+                                                   PolicyEvents events) {
         return RetryPolicy.builder()
                 .handleIf((Object result, Throwable e) -> e != null && (e instanceof RetryStopped
                         || retryable.test(e)))
                 .abortIf((Object result, Throwable e) -> e instanceof RetryStopped)
-                .withMaxAttempts(config.retryMaxAttempts())
+                .withMaxAttempts(settings.maxAttempts())
                 .withDelayFn(ctx -> Duration.ofNanos(delays.nextNanos(ctx.getAttemptCount(), ctx.getLastException(),
                                                                       ThreadLocalRandom.current().nextDouble())))
                 .onRetryScheduled(e -> events.retryScheduled(e.getAttemptCount(), e.getLastException(),
@@ -239,33 +244,33 @@ public final class PolicySet {
                 .build();
     }
 
-    private static CircuitBreaker<Object> circuitBreaker(PolicySetConfig config, PolicyEvents events) {
-        Predicate<Throwable> failureOn = config.circuitBreakerFailureOn();
+    private static CircuitBreaker<Object> circuitBreaker(PolicySetConfig.CircuitBreakerSettings settings,
+                                                         PolicyEvents events) {
+        Predicate<Throwable> failureOn = settings.failureOn();
         CircuitBreakerBuilder<Object> builder = CircuitBreaker.builder()
                 .handleIf((Object result, Throwable e) -> e != null && failureOn.test(e))
-                .withDelay(config.circuitBreakerOpenDelay())
-                .withSuccessThreshold(config.circuitBreakerHalfOpenCalls())
+                .withDelay(settings.openDelay())
+                .withSuccessThreshold(settings.halfOpenCalls())
                 .onOpen(e -> events.stateChanged(e.getPreviousState(), CircuitBreaker.State.OPEN))
                 .onHalfOpen(e -> events.stateChanged(e.getPreviousState(), CircuitBreaker.State.HALF_OPEN))
                 .onClose(e -> events.stateChanged(e.getPreviousState(), CircuitBreaker.State.CLOSED));
-        int rate = config.circuitBreakerFailureRateThreshold();
-        if (config.circuitBreakerWindowType() == PolicySetConfig.WindowType.COUNT) {
-            int size = config.circuitBreakerWindowSize();
+        int rate = settings.failureRateThreshold();
+        if (settings.windowType() == PolicySetConfig.CircuitBreakerSettings.WindowType.COUNT) {
+            int size = settings.windowSize();
             int failures = Math.max(1, (int) Math.ceil(size * rate / 100.0));
             builder.withFailureThreshold(failures, size);
         } else {
-            builder.withFailureRateThreshold(rate, config.circuitBreakerMinimumCalls(),
-                                             config.circuitBreakerWindowDuration());
+            builder.withFailureRateThreshold(rate, settings.minimumCalls(), settings.windowDuration());
         }
         return builder.build();
     }
 
-    private static RateLimiter<Object> rateLimiter(PolicySetConfig config) {
-        long permits = config.rateLimiterPermitsPerSecond();
-        RateLimiterBuilder<Object> builder = config.rateLimiterBursty()
+    private static RateLimiter<Object> rateLimiter(PolicySetConfig.RateLimiterSettings settings) {
+        long permits = settings.permitsPerSecond();
+        RateLimiterBuilder<Object> builder = settings.bursty()
                 ? RateLimiter.burstyBuilder(permits, Duration.ofSeconds(1))
                 : RateLimiter.smoothBuilder(permits, Duration.ofSeconds(1));
-        return builder.withMaxWaitTime(config.rateLimiterMaxWait()).build();
+        return builder.withMaxWaitTime(settings.maxWait()).build();
     }
 
     private static Timeout<Object> timeout(Duration duration, boolean interrupt, PolicyEvents events) {
@@ -409,7 +414,7 @@ public final class PolicySet {
             throw new DeadlineExceededException(name, remaining, null);
         }
         Compiled now = compiled;
-        Timeout<Object> deadlineTimeout = timeout(remaining, now.config.timeoutInterrupt(), null);
+        Timeout<Object> deadlineTimeout = timeout(remaining, now.config.timeout().interrupt(), null);
         List<Policy<Object>> list = new ArrayList<>(now.policies);
         if (now.guardIndex >= 0) {
             list.set(now.guardIndex, ((RetryGuard) list.get(now.guardIndex)).withDeadline(deadline));

@@ -26,12 +26,12 @@ class CircuitBreakerTest {
     private Resilience resilience() {
         return Resilience.builder()
                 .listener(listener)
-                .policies("inventory", b -> b.retryEnabled(false)
-                        .timeoutEnabled(false)
-                        .circuitBreakerWindowSize(4)
-                        .circuitBreakerFailureRateThreshold(50)
-                        .circuitBreakerOpenDelay(OPEN_DELAY)
-                        .circuitBreakerHalfOpenCalls(2))
+                .policies("inventory", b -> b.retry(r -> r.enabled(false))
+                        .timeout(t -> t.enabled(false))
+                        .circuitBreaker(cb -> cb.windowSize(4)
+                                .failureRateThreshold(50)
+                                .openDelay(OPEN_DELAY)
+                                .halfOpenCalls(2)))
                 .build();
     }
 
@@ -101,12 +101,12 @@ class CircuitBreakerTest {
     @Test
     void timeWindowOpensOnlyAfterMinimumCalls() {
         PolicySet set = Resilience.builder()
-                .policies("search", b -> b.retryEnabled(false)
-                        .timeoutEnabled(false)
-                        .circuitBreakerWindowType(PolicySetConfig.WindowType.TIME)
-                        .circuitBreakerWindowDuration(Duration.ofSeconds(30))
-                        .circuitBreakerMinimumCalls(5)
-                        .circuitBreakerFailureRateThreshold(50))
+                .policies("search", b -> b.retry(r -> r.enabled(false))
+                        .timeout(t -> t.enabled(false))
+                        .circuitBreaker(cb -> cb.windowType(PolicySetConfig.CircuitBreakerSettings.WindowType.TIME)
+                                .windowDuration(Duration.ofSeconds(30))
+                                .minimumCalls(5)
+                                .failureRateThreshold(50)))
                 .build()
                 .policies("search");
         CircuitBreaker<Object> breaker = set.circuitBreaker().orElseThrow();
@@ -122,9 +122,9 @@ class CircuitBreakerTest {
     @Test
     void exceptionsOutsideFailureOnCountAsSuccesses() {
         PolicySet set = Resilience.builder()
-                .policies("users", b -> b.retryEnabled(false).timeoutEnabled(false)
-                        .circuitBreakerWindowSize(2)
-                        .circuitBreakerFailureOn(e -> !(e instanceof IllegalArgumentException)))
+                .policies("users", b -> b.retry(r -> r.enabled(false)).timeout(t -> t.enabled(false))
+                        .circuitBreaker(cb -> cb.windowSize(2)
+                                .failureOn(e -> !(e instanceof IllegalArgumentException))))
                 .build()
                 .policies("users");
 
@@ -141,9 +141,8 @@ class CircuitBreakerTest {
     void concurrentCallersShareOneBreakerThatOpensOnce() throws Exception {
         PolicySet set = Resilience.builder()
                 .listener(listener)
-                .policies("inventory", b -> b.retryEnabled(false).timeoutEnabled(false)
-                        .circuitBreakerWindowSize(10)
-                        .circuitBreakerOpenDelay(Duration.ofMinutes(1)))
+                .policies("inventory", b -> b.retry(r -> r.enabled(false)).timeout(t -> t.enabled(false))
+                        .circuitBreaker(cb -> cb.windowSize(10).openDelay(Duration.ofMinutes(1))))
                 .build()
                 .policies("inventory");
         AtomicInteger downstreamCalls = new AtomicInteger();

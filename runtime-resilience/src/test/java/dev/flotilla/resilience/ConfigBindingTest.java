@@ -63,34 +63,35 @@ class ConfigBindingTest {
         PolicySetConfig c = Resilience.create(resilienceConfig(entries)).policies("user-service").config();
 
         assertAll(
-                () -> assertFalse(c.retryEnabled()),
-                () -> assertEquals(4, c.retryMaxAttempts()),
-                () -> assertEquals(Duration.ofMillis(200), c.retryDelay()),
-                () -> assertEquals(Duration.ofSeconds(3), c.retryMaxDelay()),
-                () -> assertEquals(1.5, c.retryBackoffMultiplier()),
-                () -> assertEquals(0.1, c.retryJitterFactor()),
-                () -> assertFalse(c.circuitBreakerEnabled()),
-                () -> assertEquals(PolicySetConfig.WindowType.TIME, c.circuitBreakerWindowType()),
-                () -> assertEquals(30, c.circuitBreakerWindowSize()),
-                () -> assertEquals(Duration.ofSeconds(20), c.circuitBreakerWindowDuration()),
-                () -> assertEquals(5, c.circuitBreakerMinimumCalls()),
-                () -> assertEquals(60, c.circuitBreakerFailureRateThreshold()),
-                () -> assertEquals(Duration.ofSeconds(7), c.circuitBreakerOpenDelay()),
-                () -> assertEquals(2, c.circuitBreakerHalfOpenCalls()),
-                () -> assertFalse(c.timeoutEnabled()),
-                () -> assertEquals(Duration.ofMillis(1500), c.timeoutDuration()),
-                () -> assertFalse(c.timeoutInterrupt()),
-                () -> assertTrue(c.bulkheadEnabled()),
-                () -> assertEquals(7, c.bulkheadMaxConcurrent()),
-                () -> assertEquals(Duration.ofMillis(50), c.bulkheadMaxWait()),
-                () -> assertTrue(c.rateLimiterEnabled()),
-                () -> assertEquals(42, c.rateLimiterPermitsPerSecond()),
-                () -> assertEquals(Duration.ofMillis(10), c.rateLimiterMaxWait()),
-                () -> assertTrue(c.rateLimiterBursty()),
-                () -> assertFalse(c.retryBudgetEnabled()),
-                () -> assertEquals(0.5, c.retryBudgetRatio()),
-                () -> assertEquals(3, c.retryBudgetMinPerSecond()),
-                () -> assertEquals(9, c.retryBudgetMaxTokens()));
+                () -> assertFalse(c.retry().enabled()),
+                () -> assertEquals(4, c.retry().maxAttempts()),
+                () -> assertEquals(Duration.ofMillis(200), c.retry().delay()),
+                () -> assertEquals(Duration.ofSeconds(3), c.retry().maxDelay()),
+                () -> assertEquals(1.5, c.retry().backoffMultiplier()),
+                () -> assertEquals(0.1, c.retry().jitterFactor()),
+                () -> assertFalse(c.circuitBreaker().enabled()),
+                () -> assertEquals(PolicySetConfig.CircuitBreakerSettings.WindowType.TIME,
+                                   c.circuitBreaker().windowType()),
+                () -> assertEquals(30, c.circuitBreaker().windowSize()),
+                () -> assertEquals(Duration.ofSeconds(20), c.circuitBreaker().windowDuration()),
+                () -> assertEquals(5, c.circuitBreaker().minimumCalls()),
+                () -> assertEquals(60, c.circuitBreaker().failureRateThreshold()),
+                () -> assertEquals(Duration.ofSeconds(7), c.circuitBreaker().openDelay()),
+                () -> assertEquals(2, c.circuitBreaker().halfOpenCalls()),
+                () -> assertFalse(c.timeout().enabled()),
+                () -> assertEquals(Duration.ofMillis(1500), c.timeout().duration()),
+                () -> assertFalse(c.timeout().interrupt()),
+                () -> assertTrue(c.bulkhead().enabled()),
+                () -> assertEquals(7, c.bulkhead().maxConcurrent()),
+                () -> assertEquals(Duration.ofMillis(50), c.bulkhead().maxWait()),
+                () -> assertTrue(c.rateLimiter().enabled()),
+                () -> assertEquals(42, c.rateLimiter().permitsPerSecond()),
+                () -> assertEquals(Duration.ofMillis(10), c.rateLimiter().maxWait()),
+                () -> assertTrue(c.rateLimiter().bursty()),
+                () -> assertFalse(c.retryBudget().enabled()),
+                () -> assertEquals(0.5, c.retryBudget().ratio()),
+                () -> assertEquals(3, c.retryBudget().minPerSecond()),
+                () -> assertEquals(9, c.retryBudget().maxTokens()));
     }
 
     @Test
@@ -98,13 +99,13 @@ class ConfigBindingTest {
         PolicySetConfig c = Resilience.create(resilienceConfig(Map.of("orders.retry.max-attempts", "4")))
                 .policies("orders").config();
 
-        assertEquals(4, c.retryMaxAttempts());
-        assertEquals(PolicySetConfig.DEFAULT_RETRY_DELAY, c.retryDelay());
-        assertEquals(PolicySetConfig.DEFAULT_CIRCUIT_BREAKER_FAILURE_RATE_THRESHOLD,
-                     c.circuitBreakerFailureRateThreshold());
-        assertEquals(PolicySetConfig.DEFAULT_TIMEOUT_DURATION, c.timeoutDuration());
-        assertFalse(c.bulkheadEnabled());
-        assertFalse(c.rateLimiterEnabled());
+        assertEquals(4, c.retry().maxAttempts());
+        assertEquals(PolicySetConfig.RetrySettings.DEFAULT_DELAY, c.retry().delay());
+        assertEquals(PolicySetConfig.CircuitBreakerSettings.DEFAULT_FAILURE_RATE_THRESHOLD,
+                     c.circuitBreaker().failureRateThreshold());
+        assertEquals(PolicySetConfig.TimeoutSettings.DEFAULT_DURATION, c.timeout().duration());
+        assertFalse(c.bulkhead().enabled());
+        assertFalse(c.rateLimiter().enabled());
         assertEquals(PolicySetConfig.DEFAULT_ORDER, c.order());
     }
 
@@ -115,21 +116,21 @@ class ConfigBindingTest {
                 "defaults.timeout.duration", "PT1S",
                 "user-service.retry.max-attempts", "2")));
 
-        assertEquals(2, resilience.policies("user-service").config().retryMaxAttempts());
-        assertEquals(Duration.ofSeconds(1), resilience.policies("user-service").config().timeoutDuration());
-        assertEquals(5, resilience.policies("not-configured").config().retryMaxAttempts());
+        assertEquals(2, resilience.policies("user-service").config().retry().maxAttempts());
+        assertEquals(Duration.ofSeconds(1), resilience.policies("user-service").config().timeout().duration());
+        assertEquals(5, resilience.policies("not-configured").config().retry().maxAttempts());
     }
 
     @Test
     void codeCustomizerAppliesOnTopOfConfig() {
         Resilience resilience = Resilience.builder()
                 .config(resilienceConfig(Map.of("payments.retry.max-attempts", "4")))
-                .policies("payments", b -> b.timeoutDuration(Duration.ofMillis(300)))
+                .policies("payments", b -> b.timeout(t -> t.duration(Duration.ofMillis(300))))
                 .build();
 
         PolicySetConfig c = resilience.policies("payments").config();
-        assertEquals(4, c.retryMaxAttempts());
-        assertEquals(Duration.ofMillis(300), c.timeoutDuration());
+        assertEquals(4, c.retry().maxAttempts());
+        assertEquals(Duration.ofMillis(300), c.timeout().duration());
     }
 
     @Test
@@ -247,11 +248,11 @@ class ConfigBindingTest {
     @Test
     void builderRefusesOutOfRangeArgumentsNamingTheValue() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                                                  () -> PolicySetConfig.builder().retryJitterFactor(-0.1));
+                                                  () -> PolicySetConfig.builder().retry(r -> r.jitterFactor(-0.1)));
         assertEquals("jitterFactor must be between 0.0 and 1.0, was -0.1", e.getMessage());
         assertThrows(IllegalArgumentException.class,
                      () -> PolicySetConfig.builder().order(List.of(PolicyKind.RETRY, PolicyKind.RETRY)));
-        assertThrows(NullPointerException.class, () -> PolicySetConfig.builder().retryDelay(null));
+        assertThrows(NullPointerException.class, () -> PolicySetConfig.builder().retry(r -> r.delay(null)));
     }
 
     @Test

@@ -21,7 +21,9 @@ class DeadlineTest {
         return Resilience.builder()
                 .listener(listener)
                 .policies("quotes", b -> {
-                    b.retryJitterFactor(0).circuitBreakerEnabled(false).retryBudgetEnabled(false);
+                    b.retry(r -> r.jitterFactor(0))
+                            .circuitBreaker(cb -> cb.enabled(false))
+                            .retryBudget(rb -> rb.enabled(false));
                     customizer.accept(b);
                 })
                 .build()
@@ -74,7 +76,7 @@ class DeadlineTest {
 
     @Test
     void stopsRetryingWhenTheNextDelayCannotFitAndThrowsTheLastFailure() {
-        PolicySet set = set(b -> b.retryMaxAttempts(5).retryDelay(Duration.ofMillis(100)));
+        PolicySet set = set(b -> b.retry(r -> r.maxAttempts(5).delay(Duration.ofMillis(100))));
         AtomicInteger attempts = new AtomicInteger();
         IllegalStateException last = new IllegalStateException("down");
 
@@ -92,7 +94,7 @@ class DeadlineTest {
 
     @Test
     void attemptIsBoundedByRemainingTimeWhenShorterThanTimeout() {
-        PolicySet set = set(b -> b.retryEnabled(false).timeoutDuration(Duration.ofSeconds(10)));
+        PolicySet set = set(b -> b.retry(r -> r.enabled(false)).timeout(t -> t.duration(Duration.ofSeconds(10))));
         long start = System.nanoTime();
 
         DeadlineExceededException e = assertThrows(DeadlineExceededException.class,
@@ -108,7 +110,7 @@ class DeadlineTest {
 
     @Test
     void policyTimeoutStillAppliesWhenShorterThanRemainingTime() {
-        PolicySet set = set(b -> b.retryEnabled(false).timeoutDuration(Duration.ofMillis(50)));
+        PolicySet set = set(b -> b.retry(r -> r.enabled(false)).timeout(t -> t.duration(Duration.ofMillis(50))));
 
         assertThrows(dev.failsafe.TimeoutExceededException.class,
                 () -> set.get(Deadline.after(Duration.ofSeconds(10)), d -> {

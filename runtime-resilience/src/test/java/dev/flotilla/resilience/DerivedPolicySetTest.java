@@ -20,17 +20,17 @@ class DerivedPolicySetTest {
                 "user-service.retry.max-attempts", "5",
                 "user-service.circuit-breaker.open-delay", "PT7S")));
 
-        PolicySet first = resilience.derived("user-service", "10.0.0.1:8081", b -> b.retryEnabled(false));
-        PolicySet again = resilience.derived("user-service", "10.0.0.1:8081", b -> b.retryEnabled(true));
-        PolicySet other = resilience.derived("user-service", "10.0.0.2:8081", b -> b.retryEnabled(false));
+        PolicySet first = resilience.derived("user-service", "10.0.0.1:8081", b -> b.retry(r -> r.enabled(false)));
+        PolicySet again = resilience.derived("user-service", "10.0.0.1:8081", b -> b.retry(r -> r.enabled(true)));
+        PolicySet other = resilience.derived("user-service", "10.0.0.2:8081", b -> b.retry(r -> r.enabled(false)));
 
         assertSame(first, again, "the same name and qualifier share one set; the first adjustment wins");
         assertNotSame(first, other);
         assertNotSame(first.circuitBreaker().orElseThrow(), other.circuitBreaker().orElseThrow());
         assertEquals("user-service/10.0.0.1:8081", first.name());
-        assertFalse(first.config().retryEnabled());
-        assertEquals(5, first.config().retryMaxAttempts(), "configured settings carry over");
-        assertEquals(java.time.Duration.ofSeconds(7), first.config().circuitBreakerOpenDelay());
+        assertFalse(first.config().retry().enabled());
+        assertEquals(5, first.config().retry().maxAttempts(), "configured settings carry over");
+        assertEquals(java.time.Duration.ofSeconds(7), first.config().circuitBreaker().openDelay());
         assertTrue(resilience.circuitBreakerStates().containsKey("user-service/10.0.0.2:8081"));
     }
 

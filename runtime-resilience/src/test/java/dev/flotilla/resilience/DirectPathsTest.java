@@ -24,24 +24,24 @@ class DirectPathsTest {
     private PolicySet retryOnly(int maxAttempts) {
         return Resilience.builder()
                 .listener(listener)
-                .policies("downstream", b -> b.retryMaxAttempts(maxAttempts)
-                        .retryDelay(Duration.ofMillis(1))
-                        .retryJitterFactor(0)
-                        .circuitBreakerEnabled(false)
-                        .timeoutEnabled(false)
-                        .retryOn(e -> !(e instanceof IllegalArgumentException)))
+                .policies("downstream", b -> b.retry(r -> r.maxAttempts(maxAttempts)
+                                .delay(Duration.ofMillis(1))
+                                .jitterFactor(0)
+                                .retryOn(e -> !(e instanceof IllegalArgumentException)))
+                        .circuitBreaker(cb -> cb.enabled(false))
+                        .timeout(t -> t.enabled(false)))
                 .build()
                 .policies("downstream");
     }
 
     private static PolicySet breakerOnly() {
         return Resilience.builder()
-                .policies("instance", b -> b.retryEnabled(false)
-                        .timeoutEnabled(false)
-                        .circuitBreakerWindowSize(4)
-                        .circuitBreakerFailureRateThreshold(50)
-                        .circuitBreakerOpenDelay(Duration.ofMinutes(1))
-                        .circuitBreakerFailureOn(e -> e instanceof IllegalStateException || e instanceof IOException))
+                .policies("instance", b -> b.retry(r -> r.enabled(false))
+                        .timeout(t -> t.enabled(false))
+                        .circuitBreaker(cb -> cb.windowSize(4)
+                                .failureRateThreshold(50)
+                                .openDelay(Duration.ofMinutes(1))
+                                .failureOn(e -> e instanceof IllegalStateException || e instanceof IOException)))
                 .build()
                 .policies("instance");
     }

@@ -18,8 +18,8 @@ class EventsTest {
     void retriesTimeoutsAndCallsAreCountedAndReported() {
         Resilience resilience = Resilience.builder()
                 .listener(listener)
-                .policies("slow", b -> b.retryMaxAttempts(2).retryDelay(Duration.ofMillis(1))
-                        .circuitBreakerEnabled(false).timeoutDuration(Duration.ofMillis(20)))
+                .policies("slow", b -> b.retry(r -> r.maxAttempts(2).delay(Duration.ofMillis(1)))
+                        .circuitBreaker(cb -> cb.enabled(false)).timeout(t -> t.duration(Duration.ofMillis(20))))
                 .build();
         PolicySet set = resilience.policies("slow");
 
@@ -44,10 +44,10 @@ class EventsTest {
     void bulkheadAndRateLimiterRejectionsAreCallRejectedExceptions() throws Exception {
         Resilience resilience = Resilience.builder()
                 .listener(listener)
-                .policies("limited", b -> b.retryEnabled(false).circuitBreakerEnabled(false)
-                        .rateLimiterEnabled(true).rateLimiterPermitsPerSecond(1).rateLimiterBursty(true))
-                .policies("narrow", b -> b.retryEnabled(false).circuitBreakerEnabled(false).timeoutEnabled(false)
-                        .bulkheadEnabled(true).bulkheadMaxConcurrent(1))
+                .policies("limited", b -> b.retry(r -> r.enabled(false)).circuitBreaker(cb -> cb.enabled(false))
+                        .rateLimiter(rl -> rl.enabled(true).permitsPerSecond(1).bursty(true)))
+                .policies("narrow", b -> b.retry(r -> r.enabled(false)).circuitBreaker(cb -> cb.enabled(false))
+                        .timeout(t -> t.enabled(false)).bulkhead(bh -> bh.enabled(true).maxConcurrent(1)))
                 .build();
 
         resilience.policies("limited").get(() -> "first");
@@ -81,9 +81,10 @@ class EventsTest {
     @Test
     void orderCanBeOverriddenSoTheTimeoutBoundsAllAttempts() {
         PolicySet set = Resilience.builder()
-                .policies("bounded", b -> b.circuitBreakerEnabled(false)
-                        .retryMaxAttempts(100).retryDelay(Duration.ofMillis(10)).retryBudgetEnabled(false)
-                        .timeoutDuration(Duration.ofMillis(100))
+                .policies("bounded", b -> b.circuitBreaker(cb -> cb.enabled(false))
+                        .retry(r -> r.maxAttempts(100).delay(Duration.ofMillis(10)))
+                        .retryBudget(rb -> rb.enabled(false))
+                        .timeout(t -> t.duration(Duration.ofMillis(100)))
                         .order(List.of(PolicyKind.FALLBACK, PolicyKind.TIMEOUT, PolicyKind.RETRY,
                                        PolicyKind.CIRCUIT_BREAKER, PolicyKind.RATE_LIMITER, PolicyKind.BULKHEAD)))
                 .build()

@@ -29,8 +29,8 @@ class Issue263TimeoutIgnoredInterruptTest {
 
     private PolicySet set() {
         return Resilience.builder()
-                .policies("legacy", b -> b.retryEnabled(false).circuitBreakerEnabled(false)
-                        .timeoutDuration(TIMEOUT).timeoutInterrupt(true))
+                .policies("legacy", b -> b.retry(r -> r.enabled(false)).circuitBreaker(cb -> cb.enabled(false))
+                        .timeout(t -> t.duration(TIMEOUT).interrupt(true)))
                 .build()
                 .policies("legacy");
     }

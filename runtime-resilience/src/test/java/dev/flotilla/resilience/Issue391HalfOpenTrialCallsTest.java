@@ -42,10 +42,8 @@ class Issue391HalfOpenTrialCallsTest {
     @Test
     void flotillaNeverRunsMoreTrialCallsThanConfigured() throws Exception {
         PolicySet set = Resilience.builder()
-                .policies("flaky", b -> b.retryEnabled(false).timeoutEnabled(false)
-                        .circuitBreakerWindowSize(2)
-                        .circuitBreakerOpenDelay(OPEN_DELAY)
-                        .circuitBreakerHalfOpenCalls(TRIAL_CALLS))
+                .policies("flaky", b -> b.retry(r -> r.enabled(false)).timeout(t -> t.enabled(false))
+                        .circuitBreaker(cb -> cb.windowSize(2).openDelay(OPEN_DELAY).halfOpenCalls(TRIAL_CALLS)))
                 .build()
                 .policies("flaky");
 

@@ -43,15 +43,16 @@ class ReconfigureTest {
     void callersKeepTheirSetAndTheNextCallUsesTheNewSettings() {
         Resilience resilience = resilience("1", "PT5S");
         PolicySet set = resilience.policies("user-service");
-        PolicySet derived = resilience.derived("user-service", "10.0.0.1:8081", b -> b.circuitBreakerEnabled(false));
+        PolicySet derived = resilience.derived("user-service", "10.0.0.1:8081",
+                                               b -> b.circuitBreaker(cb -> cb.enabled(false)));
         assertEquals(1, attempts(set));
 
         resilience.reconfigure(TestSupport.resilienceConfig(settings("3", "PT5S")));
 
         assertSame(set, resilience.policies("user-service"));
         assertEquals(3, attempts(set));
-        assertEquals(3, derived.config().retryMaxAttempts(), "derived sets follow their name's settings");
-        assertEquals(false, derived.config().circuitBreakerEnabled(), "and keep their adjustment");
+        assertEquals(3, derived.config().retry().maxAttempts(), "derived sets follow their name's settings");
+        assertEquals(false, derived.config().circuitBreaker().enabled(), "and keep their adjustment");
     }
 
     @Test

@@ -66,7 +66,7 @@ class ResilienceGuideExamplesTest {
         // end::from-config[]
 
         assertEquals(new User("42"), user);
-        assertEquals(4, resilience.policies("user-service").config().retryMaxAttempts());
+        assertEquals(4, resilience.policies("user-service").config().retry().maxAttempts());
     }
 
     @Test
@@ -74,9 +74,10 @@ class ResilienceGuideExamplesTest {
         // tag::in-code[]
         Resilience resilience = Resilience.builder()
                 .policies("payments", b -> b
-                        .retryOn(e -> e instanceof UncheckedIOException)   // only transport failures
-                        .abortOn(e -> e instanceof IllegalArgumentException)
-                        .circuitBreakerFailureOn(e -> !(e instanceof IllegalArgumentException))
+                        .retry(r -> r
+                                .retryOn(e -> e instanceof UncheckedIOException)   // only transport failures
+                                .abortOn(e -> e instanceof IllegalArgumentException))
+                        .circuitBreaker(cb -> cb.failureOn(e -> !(e instanceof IllegalArgumentException)))
                         .fallback(e -> "payment queued for later"))
                 .build();
         String outcome = resilience.policies("payments").get(() -> {
@@ -98,6 +99,26 @@ class ResilienceGuideExamplesTest {
         // end::order[]
 
         assertEquals(PolicyKind.TIMEOUT, resilience.policies("reports").config().order().get(1));
+    }
+
+    @Test
+    void settingsInCode() {
+        // tag::settings[]
+        PolicySetConfig config = PolicySetConfig.builder()
+                .retry(r -> r.maxAttempts(4).delay(Duration.ofMillis(200)))   // retry.*
+                .circuitBreaker(cb -> cb.failureRateThreshold(60))             // circuit-breaker.*
+                .timeout(t -> t.duration(Duration.ofSeconds(1)))               // timeout.*
+                .bulkhead(bh -> bh.enabled(true).maxConcurrent(10))            // bulkhead.*
+                .build();
+        int attempts = config.retry().maxAttempts();                           // 4
+        // end::settings[]
+
+        assertEquals(4, attempts);
+        assertEquals(Duration.ofMillis(200), config.retry().delay());
+        assertEquals(60, config.circuitBreaker().failureRateThreshold());
+        assertEquals(Duration.ofSeconds(1), config.timeout().duration());
+        assertTrue(config.bulkhead().enabled());
+        assertEquals(10, config.bulkhead().maxConcurrent());
     }
 
     @Test
@@ -125,7 +146,8 @@ class ResilienceGuideExamplesTest {
     @Test
     void retryAfter() {
         Resilience resilience = Resilience.builder()
-                .policies("user-service", b -> b.retryMaxAttempts(2).circuitBreakerEnabled(false))
+                .policies("user-service", b -> b.retry(r -> r.maxAttempts(2))
+                        .circuitBreaker(cb -> cb.enabled(false)))
                 .build();
         int[] attempts = {0};
         // tag::retry-after[]

@@ -59,14 +59,14 @@ class RetryBudgetTest {
         int calls = 50;
         PolicySet set = Resilience.builder()
                 .nanoTime(now::get)
-                .policies("ledger", b -> b.retryMaxAttempts(3)
-                        .retryDelay(Duration.ofMillis(1))
-                        .retryJitterFactor(0)
-                        .circuitBreakerEnabled(false)
-                        .timeoutEnabled(false)
-                        .retryBudgetRatio(0.2)
-                        .retryBudgetMinPerSecond(0)
-                        .retryBudgetMaxTokens(5))
+                .policies("ledger", b -> b.retry(r -> r.maxAttempts(3)
+                                .delay(Duration.ofMillis(1))
+                                .jitterFactor(0))
+                        .circuitBreaker(cb -> cb.enabled(false))
+                        .timeout(t -> t.enabled(false))
+                        .retryBudget(rb -> rb.ratio(0.2)
+                                .minPerSecond(0)
+                                .maxTokens(5)))
                 .build()
                 .policies("ledger");
         AtomicInteger attempts = new AtomicInteger();
@@ -94,8 +94,9 @@ class RetryBudgetTest {
     void lastAttemptDoesNotSpendAToken() {
         PolicySet set = Resilience.builder()
                 .nanoTime(now::get)
-                .policies("ledger", b -> b.retryMaxAttempts(4).retryDelay(Duration.ofMillis(1))
-                        .circuitBreakerEnabled(false).timeoutEnabled(false).retryBudgetMaxTokens(10))
+                .policies("ledger", b -> b.retry(r -> r.maxAttempts(4).delay(Duration.ofMillis(1)))
+                        .circuitBreaker(cb -> cb.enabled(false)).timeout(t -> t.enabled(false))
+                        .retryBudget(rb -> rb.maxTokens(10)))
                 .build()
                 .policies("ledger");
 
@@ -110,8 +111,8 @@ class RetryBudgetTest {
     void lastAttemptDoesNotSpendATokenThroughBreakerAndTimeout() {
         PolicySet set = Resilience.builder()
                 .nanoTime(now::get)
-                .policies("ledger", b -> b.retryMaxAttempts(4).retryDelay(Duration.ofMillis(1))
-                        .retryBudgetMaxTokens(10))
+                .policies("ledger", b -> b.retry(r -> r.maxAttempts(4).delay(Duration.ofMillis(1)))
+                        .retryBudget(rb -> rb.maxTokens(10)))
                 .build()
                 .policies("ledger");
 
@@ -126,8 +127,8 @@ class RetryBudgetTest {
     void lastAsyncAttemptDoesNotSpendAToken() {
         PolicySet set = Resilience.builder()
                 .nanoTime(now::get)
-                .policies("ledger", b -> b.retryMaxAttempts(4).retryDelay(Duration.ofMillis(1))
-                        .retryBudgetMaxTokens(10))
+                .policies("ledger", b -> b.retry(r -> r.maxAttempts(4).delay(Duration.ofMillis(1)))
+                        .retryBudget(rb -> rb.maxTokens(10)))
                 .build()
                 .policies("ledger");
         AtomicInteger attempts = new AtomicInteger();

@@ -23,10 +23,9 @@ class RetryTest {
         return Resilience.builder()
                 .listener(listener)
                 .policies("downstream", b -> {
-                    b.retryDelay(Duration.ofMillis(1))
-                            .retryJitterFactor(0)
-                            .circuitBreakerEnabled(false)
-                            .retryBudgetEnabled(false);
+                    b.retry(r -> r.delay(Duration.ofMillis(1)).jitterFactor(0))
+                            .circuitBreaker(cb -> cb.enabled(false))
+                            .retryBudget(rb -> rb.enabled(false));
                     customizer.accept(b);
                 })
                 .build()
@@ -35,7 +34,7 @@ class RetryTest {
 
     @Test
     void retriesUntilMaxAttemptsThenThrowsTheLastFailure() {
-        PolicySet set = set(b -> b.retryMaxAttempts(4));
+        PolicySet set = set(b -> b.retry(r -> r.maxAttempts(4)));
         AtomicInteger attempts = new AtomicInteger();
         IllegalStateException last = new IllegalStateException("attempt 4");
 
@@ -53,7 +52,7 @@ class RetryTest {
 
     @Test
     void returnsTheFirstSuccessfulResult() {
-        PolicySet set = set(b -> b.retryMaxAttempts(3));
+        PolicySet set = set(b -> b.retry(r -> r.maxAttempts(3)));
         AtomicInteger attempts = new AtomicInteger();
 
         String result = set.get(() -> {
@@ -69,8 +68,8 @@ class RetryTest {
 
     @Test
     void delaysGrowExponentiallyUpToTheMaximum() {
-        PolicySet set = set(b -> b.retryMaxAttempts(5).retryDelay(Duration.ofMillis(2))
-                .retryMaxDelay(Duration.ofMillis(10)).retryBackoffMultiplier(3));
+        PolicySet set = set(b -> b.retry(r -> r.maxAttempts(5).delay(Duration.ofMillis(2))
+                .maxDelay(Duration.ofMillis(10)).backoffMultiplier(3)));
 
         assertThrows(IllegalStateException.class, () -> set.run(() -> {
             throw new IllegalStateException("down");
@@ -82,7 +81,8 @@ class RetryTest {
 
     @Test
     void abortPredicateStopsRetryingAtOnce() {
-        PolicySet set = set(b -> b.retryMaxAttempts(5).abortOn(e -> e instanceof IllegalArgumentException));
+        PolicySet set = set(b -> b.retry(r -> r.maxAttempts(5)
+                .abortOn(e -> e instanceof IllegalArgumentException)));
         AtomicInteger attempts = new AtomicInteger();
 
         assertThrows(IllegalArgumentException.class, () -> set.run(() -> {
@@ -95,7 +95,7 @@ class RetryTest {
 
     @Test
     void retryOnPredicateSelectsWhatIsRetried() {
-        PolicySet set = set(b -> b.retryMaxAttempts(3).retryOn(e -> e instanceof UncheckedIOException));
+        PolicySet set = set(b -> b.retry(r -> r.maxAttempts(3).retryOn(e -> e instanceof UncheckedIOException)));
         AtomicInteger attempts = new AtomicInteger();
 
         assertThrows(IllegalStateException.class, () -> set.run(() -> {
@@ -114,7 +114,7 @@ class RetryTest {
 
     @Test
     void checkedFailureArrivesWrappedInFailsafeException() {
-        PolicySet set = set(b -> b.retryMaxAttempts(2));
+        PolicySet set = set(b -> b.retry(r -> r.maxAttempts(2)));
         IOException failure = new IOException("refused");
 
         FailsafeException e = assertThrows(FailsafeException.class, () -> set.run(() -> {
@@ -126,8 +126,8 @@ class RetryTest {
 
     @Test
     void honoursServerRetryAfterInsteadOfBackoff() {
-        PolicySet set = set(b -> b.retryMaxAttempts(2).retryDelay(Duration.ofSeconds(1))
-                .retryMaxDelay(Duration.ofSeconds(2)));
+        PolicySet set = set(b -> b.retry(r -> r.maxAttempts(2).delay(Duration.ofSeconds(1))
+                .maxDelay(Duration.ofSeconds(2))));
 
         assertThrows(TooManyRequests.class, () -> set.run(() -> {
             throw new TooManyRequests(Duration.ofMillis(5));
@@ -138,7 +138,7 @@ class RetryTest {
 
     @Test
     void capsServerRetryAfterAtMaxDelay() {
-        PolicySet set = set(b -> b.retryMaxAttempts(2).retryMaxDelay(Duration.ofMillis(20)));
+        PolicySet set = set(b -> b.retry(r -> r.maxAttempts(2).maxDelay(Duration.ofMillis(20))));
 
         assertThrows(TooManyRequests.class, () -> set.run(() -> {
             throw new TooManyRequests(Duration.ofHours(1));
@@ -149,7 +149,7 @@ class RetryTest {
 
     @Test
     void neverRetriesARejection() {
-        PolicySet set = set(b -> b.retryMaxAttempts(5).circuitBreakerEnabled(true));
+        PolicySet set = set(b -> b.retry(r -> r.maxAttempts(5)).circuitBreaker(cb -> cb.enabled(true)));
         set.circuitBreaker().orElseThrow().open();
         AtomicInteger attempts = new AtomicInteger();
 
@@ -164,7 +164,7 @@ class RetryTest {
 
     @Test
     void fallbackGetsTheFinalFailureAfterRetries() {
-        PolicySet set = set(b -> b.retryMaxAttempts(3).fallback(e -> "fallback for " + e.getMessage()));
+        PolicySet set = set(b -> b.retry(r -> r.maxAttempts(3)).fallback(e -> "fallback for " + e.getMessage()));
         AtomicInteger attempts = new AtomicInteger();
 
         String result = set.get(() -> {
@@ -178,7 +178,7 @@ class RetryTest {
 
     @Test
     void fallbackSeesRejectionAsCallRejectedException() {
-        PolicySet set = set(b -> b.circuitBreakerEnabled(true)
+        PolicySet set = set(b -> b.circuitBreaker(cb -> cb.enabled(true))
                 .fallback(e -> assertInstanceOf(CallRejectedException.class, e).reason().name()));
         set.circuitBreaker().orElseThrow().open();
 

@@ -31,9 +31,9 @@ class WatchedTimeoutTest {
     private Resilience registry(boolean retry, boolean interrupt) {
         return Resilience.builder()
                 .listener(listener)
-                .policies("slow", b -> b.retryEnabled(retry).retryMaxAttempts(3).retryDelay(Duration.ofMillis(1))
-                        .retryJitterFactor(0).retryBudgetEnabled(false).circuitBreakerEnabled(false)
-                        .timeoutDuration(TIMEOUT).timeoutInterrupt(interrupt))
+                .policies("slow", b -> b.retry(r -> r.enabled(retry).maxAttempts(3).delay(Duration.ofMillis(1))
+                        .jitterFactor(0)).retryBudget(rb -> rb.enabled(false)).circuitBreaker(cb -> cb.enabled(false))
+                        .timeout(t -> t.duration(TIMEOUT).interrupt(interrupt)))
                 .build();
     }
 

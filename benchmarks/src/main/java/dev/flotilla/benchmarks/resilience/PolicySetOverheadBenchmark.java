@@ -41,7 +41,7 @@ public class PolicySetOverheadBenchmark {
      */
     @Setup
     public void setUp() {
-        flotilla = Resilience.builder().policies("downstream", b -> b.timeoutEnabled(false)).build()
+        flotilla = Resilience.builder().policies("downstream", b -> b.timeout(t -> t.enabled(false))).build()
                 .policies("downstream");
         RetryPolicy<Object> retry = RetryPolicy.builder()
                 .withMaxAttempts(3)

@@ -68,7 +68,8 @@ class SeparateProcessesTest {
             }
             try (ServiceClients clients = ServiceClients.builder().caller("test")
                     .discovery(name -> List.of(gateway))
-                    .resilience(Resilience.create(b -> b.defaults(d -> d.timeoutDuration(Duration.ofSeconds(20)))))
+                    .resilience(Resilience.create(
+                            b -> b.defaults(d -> d.timeout(t -> t.duration(Duration.ofSeconds(20))))))
                     .build()) {
                 ShopApi shop = clients.create(ShopApi.class, ShopApi.SERVICE);
                 // The gateway finds the other services through NATS discovery, which may take a moment.
