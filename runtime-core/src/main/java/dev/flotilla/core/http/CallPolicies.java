@@ -49,7 +49,7 @@ final class CallPolicies {
             configured = set;
         }
         PolicySetConfig config = set.config();
-        return config.timeoutEnabled() ? config.timeoutDuration() : null;
+        return config.timeout().enabled() ? config.timeout().duration() : null;
     }
 
     Instance instance(URI uri) {
@@ -62,11 +62,11 @@ final class CallPolicies {
     }
 
     private static void retriesOnly(PolicySetConfig.Builder b) {
-        b.circuitBreakerEnabled(false)
-                .timeoutEnabled(false)
-                .bulkheadEnabled(false)
-                .rateLimiterEnabled(false)
-                .retryOn(CallPolicies::retryable);
+        b.circuitBreaker(cb -> cb.enabled(false))
+                .timeout(t -> t.enabled(false))
+                .bulkhead(bh -> bh.enabled(false))
+                .rateLimiter(rl -> rl.enabled(false))
+                .retry(r -> r.retryOn(CallPolicies::retryable));
     }
 
     /**
@@ -74,10 +74,10 @@ final class CallPolicies {
      * attempt's budget becomes the socket's read timeout instead, which needs no timer thread woken per call.
      */
     private static void instanceOnly(PolicySetConfig.Builder b) {
-        b.retryEnabled(false)
-                .retryBudgetEnabled(false)
-                .timeoutEnabled(false)
-                .circuitBreakerFailureOn(CallPolicies::instanceFailure);
+        b.retry(r -> r.enabled(false))
+                .retryBudget(rb -> rb.enabled(false))
+                .timeout(t -> t.enabled(false))
+                .circuitBreaker(cb -> cb.failureOn(CallPolicies::instanceFailure));
     }
 
     /** Worth trying again, on another instance: the request failed in transit or the instance was unavailable. */
