@@ -140,13 +140,13 @@ final class DefaultMessaging implements Messaging {
     }
 
     private static Map<String, String> outgoing(Map<String, String> headers, Tracing.Span span) {
-        if (span == null && headers.isEmpty() && !Correlation.present()) {
+        if (span == null && headers.isEmpty() && !CallContextHeaders.present()) {
             return Map.of();
         }
         Map<String, String> out = new LinkedHashMap<>(headers);
-        Correlation.addTo(out);
+        CallContextHeaders.addTo(out);
         if (span != null) {
-            Correlation.addSpan(out, span);
+            CallContextHeaders.addSpan(out, span);
         }
         return out;
     }
@@ -254,7 +254,7 @@ final class DefaultMessaging implements Messaging {
                     .attribute("messaging.operation.type", "process")
                     .attribute("messaging.delivery.count", deliveries);
         }
-        CallContext.Scope scope = Correlation.restore(serviceName, raw.headers(), span);
+        CallContext.Scope scope = CallContextHeaders.restore(serviceName, raw.headers(), span);
         try {
             T payload;
             try {
@@ -450,7 +450,7 @@ final class DefaultMessaging implements Messaging {
                     .attribute("messaging.destination.subscription.name", subscribed)
                     .attribute("messaging.operation.type", "process");
         }
-        CallContext.Scope scope = Correlation.restore(serviceName, raw.headers(), span);
+        CallContext.Scope scope = CallContextHeaders.restore(serviceName, raw.headers(), span);
         try {
             Q request;
             try {
@@ -497,7 +497,7 @@ final class DefaultMessaging implements Messaging {
             return Map.of();
         }
         Map<String, String> headers = new LinkedHashMap<>(4);
-        Correlation.addTo(headers);
+        CallContextHeaders.addTo(headers);
         return headers;
     }
 
@@ -506,7 +506,7 @@ final class DefaultMessaging implements Messaging {
         headers.put(MessagingHeaders.SERVICE_ERROR, message.isEmpty() ? e.getClass().getSimpleName() : message);
         headers.put(MessagingHeaders.SERVICE_ERROR_CODE, Integer.toString(code));
         headers.put(MessagingHeaders.ERROR_TYPE, e.getClass().getName());
-        Correlation.addTo(headers);
+        CallContextHeaders.addTo(headers);
         raw.replier().reply(headers, new byte[0]);
     }
 
