@@ -77,7 +77,7 @@ final class DefaultMessaging implements Messaging {
     static DefaultMessaging create(String serviceName, String version, Optional<URI> httpUri, NatsSettings nats,
                                    InJvmBroker broker, String deadLetterSubject, List<StreamDefinition> streams,
                                    DeliveryInterceptor interceptor, Tracing tracing, MeterRegistry metrics) {
-        NatsTransport.ServiceIdentity identity = new NatsTransport.ServiceIdentity(serviceName, version, httpUri);
+        ServiceIdentity identity = new ServiceIdentity(serviceName, version, httpUri);
         DefaultMessaging messaging = new DefaultMessaging(serviceName, deadLetterSubject, interceptor,
                 events -> nats != null ? new NatsTransport(nats, identity, events) : new InJvmTransport(broker, events),
                 tracing, metrics);
