@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import dev.flotilla.core.CallContext;
 import dev.flotilla.core.Tracing;
+import dev.flotilla.messaging.internal.DeliveryInterceptor;
 import io.helidon.metrics.api.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
 import org.slf4j.Logger;
@@ -271,7 +272,7 @@ final class DefaultMessaging implements Messaging {
             }
             try {
                 Envelope<T> envelope = new Envelope<>(payload, raw.subject(), raw.headers(), raw.deliveries());
-                interceptor.beforeHandler(serviceName, subscribed, envelope);
+                interceptor.beforeHandler(serviceName, subscribed);
                 handler.handle(envelope);
                 handled.increment();
                 meters.handled();
@@ -465,7 +466,7 @@ final class DefaultMessaging implements Messaging {
             byte[] reply;
             try {
                 Envelope<Q> envelope = new Envelope<>(request, raw.subject(), raw.headers(), RawMessage.ONCE);
-                interceptor.beforeHandler(serviceName, subscribed, envelope);
+                interceptor.beforeHandler(serviceName, subscribed);
                 R result = responder.respond(envelope);
                 reply = codec.encode(result);
                 handled.increment();
