@@ -14,22 +14,22 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
-import dev.flotilla.core.observability.CallContext;
 import dev.flotilla.core.observability.Tracing;
+import dev.flotilla.messaging.internal.DeliveryInterceptor;
 import io.helidon.metrics.api.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The transport-independent half of messaging: JSON, headers, correlation, handler threads, acks, dead letters.
+ * The transport-independent half of messaging: JSON, outgoing headers and spans, subscriptions with their handler
+ * threads, request-reply, counters, drain and close. Each received message is run through its handler by
+ * {@link HandlerDelivery} (acks, redeliveries, dead letters, error replies).
  */
 final class DefaultMessaging implements Messaging {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultMessaging.class);
     private static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(5);
-    /** Redelivery delay of a durable message whose dead letter could not be stored. */
-    private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(5);
 
     private final String serviceName;
     private final String deadLetterSubject;
@@ -38,12 +38,9 @@ final class DefaultMessaging implements Messaging {
     private final Set<ManagedSubscription> subscriptions = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final LongAdder published = new LongAdder();
-    private final LongAdder handled = new LongAdder();
-    private final LongAdder failed = new LongAdder();
-    private final LongAdder deadLettered = new LongAdder();
     private final LongAdder slowConsumers = new LongAdder();
 
-    private final DeliveryInterceptor interceptor;
+    private final HandlerDelivery delivery;
     private final EventCatalog events;
     private final Tracing tracing;
     /** Null when nothing is counted. */
@@ -56,8 +53,8 @@ final class DefaultMessaging implements Messaging {
         this.tracing = tracing;
         this.metrics = metrics;
         this.deadLetterSubject = deadLetterSubject;
-        this.interceptor = interceptor;
         this.transport = transportFactory.apply(subject -> slowConsumers.increment());
+        this.delivery = new HandlerDelivery(serviceName, deadLetterSubject, transport, codec, tracing, interceptor);
         this.events = new EventCatalog(list -> transport.describe(Map.of(EventCatalog.METADATA_KEY,
                                                                          EventCatalog.metadata(list))));
     }
@@ -77,7 +74,7 @@ final class DefaultMessaging implements Messaging {
     static DefaultMessaging create(String serviceName, String version, Optional<URI> httpUri, NatsSettings nats,
                                    InJvmBroker broker, String deadLetterSubject, List<StreamDefinition> streams,
                                    DeliveryInterceptor interceptor, Tracing tracing, MeterRegistry metrics) {
-        NatsTransport.ServiceIdentity identity = new NatsTransport.ServiceIdentity(serviceName, version, httpUri);
+        ServiceIdentity identity = new ServiceIdentity(serviceName, version, httpUri);
         DefaultMessaging messaging = new DefaultMessaging(serviceName, deadLetterSubject, interceptor,
                 events -> nats != null ? new NatsTransport(nats, identity, events) : new InJvmTransport(broker, events),
                 tracing, metrics);
@@ -140,13 +137,13 @@ final class DefaultMessaging implements Messaging {
     }
 
     private static Map<String, String> outgoing(Map<String, String> headers, Tracing.Span span) {
-        if (span == null && headers.isEmpty() && !Correlation.present()) {
+        if (span == null && headers.isEmpty() && !CallContextHeaders.present()) {
             return Map.of();
         }
         Map<String, String> out = new LinkedHashMap<>(headers);
-        Correlation.addTo(out);
+        CallContextHeaders.addTo(out);
         if (span != null) {
-            Correlation.addSpan(out, span);
+            CallContextHeaders.addSpan(out, span);
         }
         return out;
     }
@@ -196,7 +193,7 @@ final class DefaultMessaging implements Messaging {
         consumes(subject, type);
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
         HandlerWorkers workers = new HandlerWorkers(subject, serviceName, options.concurrency(), options.prefetch(),
-                true, raw -> handle(subject, raw, type, handler, null, meters));
+                true, raw -> delivery.handle(subject, raw, type, handler, null, meters));
         Transport.Handle handle;
         try {
             handle = transport.subscribe(subject, queueGroup, workers::submit);
@@ -223,7 +220,7 @@ final class DefaultMessaging implements Messaging {
         String durable = options.durableName().orElse(Subjects.toName(serviceName) + "-" + Subjects.toName(subject));
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
         HandlerWorkers workers = new HandlerWorkers(subject, serviceName, options.concurrency(), options.prefetch(),
-                true, raw -> handle(subject, raw, type, handler, options, meters));
+                true, raw -> delivery.handle(subject, raw, type, handler, options, meters));
         Transport.Handle handle;
         try {
             handle = transport.subscribeDurable(subject, durable, options, workers::submit);
@@ -236,109 +233,6 @@ final class DefaultMessaging implements Messaging {
 
     private String queueGroup(SubscriptionOptions options) {
         return options.broadcast() ? null : options.queueGroup().orElse(serviceName);
-    }
-
-    /** Runs one message through its handler; {@code durable} is null for core subscriptions. */
-    private <T> void handle(String subscribed, RawMessage raw, Class<T> type, MessageHandler<T> handler,
-                            SubscriptionOptions durable, SubscriptionMetrics meters) {
-        long began = meters.startTiming();
-        long deliveries = raw.deliveryCount();
-        meters.received(deliveries);
-        Tracing.Span span = tracing.start(spanName("process ", raw.subject()), SpanKind.CONSUMER,
-                                          raw.headers().get(MessagingHeaders.TRACEPARENT),
-                                          raw.headers().get(MessagingHeaders.TRACESTATE));
-        if (span.recording()) {
-            span.attribute("messaging.system", transport.name())
-                    .attribute("messaging.destination.name", raw.subject())
-                    .attribute("messaging.destination.subscription.name", subscribed)
-                    .attribute("messaging.operation.type", "process")
-                    .attribute("messaging.delivery.count", deliveries);
-        }
-        CallContext.Scope scope = Correlation.restore(serviceName, raw.headers(), span);
-        try {
-            T payload;
-            try {
-                payload = codec.decode(raw.body(), type);
-            } catch (IOException | RuntimeException e) {
-                span.failed(e);
-                if (deadLetter(raw, "undecodable payload for " + type.getName() + ": " + firstLine(e))) {
-                    meters.deadLettered();
-                    raw.acks().term();
-                } else {
-                    raw.acks().nak(DEAD_LETTER_RETRY);
-                }
-                return;
-            }
-            try {
-                Envelope<T> envelope = new Envelope<>(payload, raw.subject(), raw.headers(), raw.deliveries());
-                interceptor.beforeHandler(serviceName, subscribed, envelope);
-                handler.handle(envelope);
-                handled.increment();
-                meters.handled();
-                raw.acks().ack();
-            } catch (Exception e) {
-                failed.increment();
-                meters.failed();
-                span.failed(e);
-                if (durable == null) {
-                    LOG.warn("Handler for {} failed; core messages are not redelivered", raw.subject(), e);
-                    if (deadLetter(raw, "handler failed: " + firstLine(e))) {
-                        meters.deadLettered();
-                    }
-                } else if (raw.deliveryCount() >= durable.maxDeliver()) {
-                    LOG.warn("Handler for {} failed on delivery {} of {}", raw.subject(), raw.deliveryCount(),
-                            durable.maxDeliver(), e);
-                    if (deadLetter(raw, "handler failed " + raw.deliveryCount() + " times: " + firstLine(e))) {
-                        meters.deadLettered();
-                        raw.acks().term();
-                    } else {
-                        raw.acks().nak(DEAD_LETTER_RETRY);
-                    }
-                } else {
-                    Duration delay = durable.backoffAfter(raw.deliveryCount());
-                    LOG.info("Handler for {} failed on delivery {} of {}, redelivering in {}: {}", raw.subject(),
-                            raw.deliveryCount(), durable.maxDeliver(), delay, firstLine(e));
-                    raw.acks().nak(delay);
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.error("Could not settle a message on {}", raw.subject(), e);
-        } finally {
-            meters.processed(began);
-            span.end();
-            scope.close();
-        }
-    }
-
-    /** A handling span's name; only a recorded span shows it, so propagation alone builds no string per message. */
-    private String spanName(String operation, String subject) {
-        return tracing.exporting() ? operation + subject : operation;
-    }
-
-    /** Returns false when the dead letter could not be stored; a durable original is then kept (nak'ed). */
-    private boolean deadLetter(RawMessage raw, String reason) {
-        Map<String, String> headers = new LinkedHashMap<>(raw.headers());
-        headers.put(MessagingHeaders.DEAD_LETTER_REASON, reason);
-        headers.put(MessagingHeaders.ORIGINAL_SUBJECT, raw.subject());
-        headers.put(MessagingHeaders.DELIVERY_COUNT, Long.toString(raw.deliveryCount()));
-        headers.put(MessagingHeaders.DEAD_LETTER_SERVICE, serviceName);
-        LOG.warn("Dead-lettering message from {} to {}: {}", raw.subject(), deadLetterSubject, reason);
-        try {
-            transport.publishDeadLetter(deadLetterSubject, headers, raw.body());
-        } catch (RuntimeException e) {
-            LOG.error("Could not publish the dead letter of a message from {}; keeping the message: {}",
-                    raw.subject(), e.toString());
-            return false;
-        }
-        deadLettered.increment();
-        return true;
-    }
-
-    private static String firstLine(Throwable e) {
-        String text = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-        int nl = text.indexOf('\n');
-        text = nl < 0 ? text : text.substring(0, nl);
-        return text.length() > 500 ? text.substring(0, 500) : text;
     }
 
     // ---- request-reply
@@ -411,7 +305,7 @@ final class DefaultMessaging implements Messaging {
             return codec.decode(reply.body(), replyType);
         } catch (IOException e) {
             throw new MessagingException("Cannot decode the reply from '" + subject + "' as " + replyType.getName()
-                    + ": " + firstLine(e), e);
+                    + ": " + HandlerDelivery.firstLine(e), e);
         }
     }
 
@@ -427,7 +321,7 @@ final class DefaultMessaging implements Messaging {
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
         // both transports deliver requests on a virtual thread of the responder's own: inline at concurrency 1
         HandlerWorkers workers = new HandlerWorkers(subject, serviceName, options.concurrency(), options.prefetch(),
-                true, raw -> answer(subject, raw, type, responder, meters));
+                true, raw -> delivery.answer(subject, raw, type, responder, meters));
         Transport.Handle handle;
         try {
             handle = transport.respond(subject, queueGroup, workers::submit);
@@ -436,78 +330,6 @@ final class DefaultMessaging implements Messaging {
             throw e;
         }
         return register(new ManagedSubscription(subject, queueGroup, handle, workers));
-    }
-
-    private <Q, R> void answer(String subscribed, RawMessage raw, Class<Q> type, Responder<Q, R> responder,
-                               SubscriptionMetrics meters) {
-        long began = meters.startTiming();
-        Tracing.Span span = tracing.start(spanName("respond ", raw.subject()), SpanKind.SERVER,
-                                          raw.headers().get(MessagingHeaders.TRACEPARENT),
-                                          raw.headers().get(MessagingHeaders.TRACESTATE));
-        if (span.recording()) {
-            span.attribute("messaging.system", transport.name())
-                    .attribute("messaging.destination.name", raw.subject())
-                    .attribute("messaging.destination.subscription.name", subscribed)
-                    .attribute("messaging.operation.type", "process");
-        }
-        CallContext.Scope scope = Correlation.restore(serviceName, raw.headers(), span);
-        try {
-            Q request;
-            try {
-                request = codec.decode(raw.body(), type);
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("Undecodable request on {}: {}", raw.subject(), firstLine(e));
-                meters.failed();
-                span.failed(e);
-                replyError(raw, e, "undecodable request for " + type.getName() + ": " + firstLine(e), 400);
-                return;
-            }
-            byte[] reply;
-            try {
-                Envelope<Q> envelope = new Envelope<>(request, raw.subject(), raw.headers(), RawMessage.ONCE);
-                interceptor.beforeHandler(serviceName, subscribed, envelope);
-                R result = responder.respond(envelope);
-                reply = codec.encode(result);
-                handled.increment();
-                meters.handled();
-            } catch (Exception e) {
-                failed.increment();
-                meters.failed();
-                span.failed(e);
-                LOG.warn("Responder for {} failed", raw.subject(), e);
-                replyError(raw, e, e.getMessage() == null ? "" : e.getMessage(), 500);
-                return;
-            }
-            raw.replier().reply(replyHeaders(raw), reply);
-        } catch (RuntimeException e) {
-            LOG.error("Could not reply to a request on {}", raw.subject(), e);
-        } finally {
-            meters.processed(began);
-            span.end();
-            scope.close();
-        }
-    }
-
-    /**
-     * A reply echoes the requester's correlation id and trace context when the request carried them; a request
-     * without headers gets a reply without headers (as a bare NATS reply), which the requester parses faster.
-     */
-    private static Map<String, String> replyHeaders(RawMessage raw) {
-        if (!raw.headers().containsKey(MessagingHeaders.CORRELATION_ID)) {
-            return Map.of();
-        }
-        Map<String, String> headers = new LinkedHashMap<>(4);
-        Correlation.addTo(headers);
-        return headers;
-    }
-
-    private static void replyError(RawMessage raw, Exception e, String message, int code) {
-        Map<String, String> headers = new LinkedHashMap<>(4);
-        headers.put(MessagingHeaders.SERVICE_ERROR, message.isEmpty() ? e.getClass().getSimpleName() : message);
-        headers.put(MessagingHeaders.SERVICE_ERROR_CODE, Integer.toString(code));
-        headers.put(MessagingHeaders.ERROR_TYPE, e.getClass().getName());
-        Correlation.addTo(headers);
-        raw.replier().reply(headers, new byte[0]);
     }
 
     // ---- lifecycle
@@ -549,7 +371,7 @@ final class DefaultMessaging implements Messaging {
 
     @Override
     public MessagingStats stats() {
-        return new MessagingStats(published.sum(), handled.sum(), failed.sum(), deadLettered.sum(),
+        return new MessagingStats(published.sum(), delivery.handled(), delivery.failed(), delivery.deadLettered(),
                 slowConsumers.sum());
     }
 

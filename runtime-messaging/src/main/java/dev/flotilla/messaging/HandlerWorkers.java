@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
+import dev.flotilla.core.observability.Correlation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -30,8 +31,8 @@ final class HandlerWorkers {
     /** Tells a worker to stop; compared by identity. */
     private static final RawMessage STOP = RawMessage.core("", java.util.Map.of(), new byte[0]);
 
-    /** The MDC key of the service's name (this package has a {@code Correlation} of its own). */
-    private static final String MDC_SERVICE = dev.flotilla.core.observability.Correlation.MDC_SERVICE;
+    /** The MDC key of the service's name. */
+    private static final String MDC_SERVICE = Correlation.MDC_SERVICE;
 
     private final String service;
     private final Consumer<RawMessage> action;

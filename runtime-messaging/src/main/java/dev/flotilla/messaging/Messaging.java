@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import dev.flotilla.core.observability.Tracing;
+import dev.flotilla.messaging.internal.DeliveryInterceptor;
 import io.helidon.config.Config;
 import io.helidon.metrics.api.MeterRegistry;
 
@@ -391,18 +392,6 @@ public interface Messaging extends AutoCloseable {
         }
 
         /**
-         * Sees every message before its handler runs, and may fail it; for tests (the testkit's handler faults).
-         *
-         * @param interceptor the interceptor
-         * @return this builder
-         * @throws NullPointerException if {@code interceptor} is {@code null}
-         */
-        public Builder deliveryInterceptor(DeliveryInterceptor interceptor) {
-            this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
-            return this;
-        }
-
-        /**
          * Sets the service name (queue group, NATS connection and service name). Required.
          *
          * @param name the name
@@ -521,6 +510,12 @@ public interface Messaging extends AutoCloseable {
             config.get("dead-letter-subject").asString().ifPresent(this::deadLetterSubject);
             config.get("streams").asNodeList().ifPresent(nodes -> nodes.forEach(
                     n -> addStream(StreamDefinition.create(n))));
+            return this;
+        }
+
+        /** Sees every message before its handler runs (see {@link MessagingExtension#start()}). */
+        Builder deliveryInterceptor(DeliveryInterceptor interceptor) {
+            this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
             return this;
         }
 

@@ -11,6 +11,7 @@ import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.contract.EventContract;
 import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.core.ServiceExtension;
+import dev.flotilla.messaging.internal.DeliveryInterceptor;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
@@ -42,9 +43,14 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
         this.builder = builder;
     }
 
+    /**
+     * Builds the service's messaging; another extension of the service that is a {@link DeliveryInterceptor} (the
+     * testkit's fault injection) sees its deliveries.
+     */
     @Override
     public void start() {
         context.uri().ifPresent(builder::httpUri);
+        context.findExtension(DeliveryInterceptor.class).ifPresent(builder::deliveryInterceptor);
         DefaultMessaging started = (DefaultMessaging) builder.build();
         delegate = started;
         MeterRegistry registry = context.metrics();

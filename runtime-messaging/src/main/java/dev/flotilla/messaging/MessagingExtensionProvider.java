@@ -23,7 +23,6 @@ public final class MessagingExtensionProvider implements ServiceExtensionProvide
     public static final String CONFIG_KEY = "messaging";
 
     private final InJvmBroker broker;
-    private final DeliveryInterceptor interceptor;
 
     /**
      * Creates a provider with its own in-JVM broker (used by {@link java.util.ServiceLoader}).
@@ -39,20 +38,7 @@ public final class MessagingExtensionProvider implements ServiceExtensionProvide
      * @throws NullPointerException if {@code broker} is {@code null}
      */
     public MessagingExtensionProvider(InJvmBroker broker) {
-        this(broker, DeliveryInterceptor.NONE);
-    }
-
-    /**
-     * Creates a provider whose in-JVM services talk through the given broker and whose handlers are intercepted
-     * (the testkit's handler faults).
-     *
-     * @param broker      the broker
-     * @param interceptor sees every message before its handler
-     * @throws NullPointerException if an argument is {@code null}
-     */
-    public MessagingExtensionProvider(InJvmBroker broker, DeliveryInterceptor interceptor) {
         this.broker = Objects.requireNonNull(broker, "broker");
-        this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
     }
 
     /**
@@ -72,7 +58,6 @@ public final class MessagingExtensionProvider implements ServiceExtensionProvide
                 .serviceName(context.name())
                 .serviceVersion(context.version())
                 .inJvm(broker)
-                .deliveryInterceptor(interceptor)
                 .tracing(context.tracing())
                 .metrics(context.metrics())
                 .config(config);

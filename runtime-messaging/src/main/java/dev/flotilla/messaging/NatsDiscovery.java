@@ -68,16 +68,8 @@ public final class NatsDiscovery implements ServiceDiscovery {
         throw new UnsupportedByTransportException(messaging.transport(), "discovery through NATS");
     }
 
-    /**
-     * Discovery over a jnats connection.
-     *
-     * @param connection the connection
-     * @param maxWait    how long to collect answers per lookup
-     * @return the discovery
-     * @throws IllegalArgumentException if {@code maxWait} is not positive
-     * @throws NullPointerException     if an argument is {@code null}
-     */
-    public static NatsDiscovery create(Connection connection, Duration maxWait) {
+    /** Discovery over a jnats connection; throws as {@link #create(Messaging, Duration)} does. */
+    static NatsDiscovery create(Connection connection, Duration maxWait) {
         Objects.requireNonNull(connection, "connection");
         if (Objects.requireNonNull(maxWait, "maxWait").isNegative() || maxWait.isZero()) {
             throw new IllegalArgumentException("maxWait must be positive, was " + maxWait);
@@ -120,7 +112,7 @@ public final class NatsDiscovery implements ServiceDiscovery {
      * @throws NullPointerException if {@code serviceName} is {@code null}
      */
     public List<URI> lookup(String serviceName) {
-        String name = NatsTransport.ServiceIdentity.natsServiceName(Objects.requireNonNull(serviceName,
+        String name = ServiceIdentity.natsServiceName(Objects.requireNonNull(serviceName,
                 "serviceName"));
         List<URI> uris = new ArrayList<>();
         List<InfoResponse> infos;

@@ -16,13 +16,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The dispatcher of one responder's {@code $SRV} endpoint: a synchronous subscription read by a virtual thread of
  * its own, which runs the endpoint's handler (jnats' request statistics, then the responder) inline, as
- * {@link NatsTransport#subscribe} does for subscriptions. A jnats dispatcher would run handlers on its platform
+ * {@link NatsPubSub#subscribe} does for subscriptions. A jnats dispatcher would run handlers on its platform
  * thread, shared by every endpoint and the {@code $SRV} discovery requests, so each request had to be handed over
  * to a virtual thread: one more thread wake-up per request.
  *
- * <p>A NATS micro service cannot change its endpoints or metadata, so {@link NatsTransport} replaces the service,
- * and the replacement subscribes its endpoints again: subscribing again to the same subject and queue group keeps
- * the subscription (no request is lost or routed to the old service) and only swaps the handler, so the
+ * <p>A NATS micro service cannot change its endpoints or metadata, so {@link NatsServiceEndpoints} replaces the
+ * service, and the replacement subscribes its endpoints again: subscribing again to the same subject and queue group
+ * keeps the subscription (no request is lost or routed to the old service) and only swaps the handler, so the
  * replacement counts the requests from then on. The old service does not stop a dispatcher given to it;
  * {@link #stopIntake} and {@link #close} do. Only what a micro-service endpoint uses is supported.
  */
@@ -42,7 +42,7 @@ final class NatsEndpointDispatcher implements Dispatcher {
     private boolean closed;
     private CompletableFuture<Boolean> draining;
 
-    /** How a subscription's drain is started: see {@link NatsTransport#drain}. */
+    /** How a subscription's drain is started: see {@link NatsConnector#drain}. */
     @FunctionalInterface
     interface Drainer {
         CompletableFuture<Boolean> drain(Subscription subscription, Duration timeout) throws InterruptedException;
@@ -89,7 +89,7 @@ final class NatsEndpointDispatcher implements Dispatcher {
     }
 
     private void read(Subscription s) {
-        NatsTransport.readUntilInactive(s, m -> {
+        NatsPubSub.readUntilInactive(s, m -> {
             try {
                 handler.onMessage(m);
             } catch (InterruptedException e) {
@@ -150,7 +150,7 @@ final class NatsEndpointDispatcher implements Dispatcher {
         } finally {
             lock.unlock();
         }
-        return (t == null || NatsTransport.join(t, deadline)) && drained;
+        return (t == null || NatsPubSub.join(t, deadline)) && drained;
     }
 
     /** Unsubscribes at once; requests received but not yet read are dropped. */

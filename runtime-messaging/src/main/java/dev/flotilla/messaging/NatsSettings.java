@@ -294,24 +294,11 @@ public final class NatsSettings {
         return pullExpiry;
     }
 
-    /** Exponential backoff from the initial to the max wait, plus jitter. */
-    private Duration reconnectWait(long attempt) {
-        long initial = reconnectInitialWait.toNanos();
-        long max = reconnectMaxWait.toNanos();
-        int shift = (int) Math.min(Math.max(attempt - 1, 0), 30);
-        long wait = Math.min(max, initial << shift);
-        if (wait < 0) {
-            wait = max;
-        }
-        long jitter = reconnectJitter.toNanos();
-        return Duration.ofNanos(wait + (jitter > 0 ? java.util.concurrent.ThreadLocalRandom.current().nextLong(jitter)
-                : 0));
-    }
-
     /**
-     * jnats connection options with these servers, credentials, TLS and reconnect settings, for a component that
-     * needs a connection of its own (the central configuration of {@code dev.flotilla.messaging.config}); add
-     * listeners to the builder before {@code build()}. Messaging's own connection sets more (listeners, logging).
+     * jnats connection options with these servers, credentials, TLS and reconnect settings, for a jnats connection of
+     * your own next to messaging (a key-value bucket, an object store: what {@link Messaging} does not cover), as the
+     * central configuration of {@code dev.flotilla.messaging.config} does. Add listeners to the builder before
+     * {@code build()}. Messaging's own connection sets more (listeners, logging).
      *
      * @param connectionName the name the server shows for the connection
      * @return a new options builder
@@ -320,35 +307,7 @@ public final class NatsSettings {
      *                              be read or is not one
      */
     public io.nats.client.Options.Builder toOptions(String connectionName) {
-        Objects.requireNonNull(connectionName, "connectionName");
-        io.nats.client.Options.Builder b = new io.nats.client.Options.Builder()
-                .servers(servers.toArray(String[]::new))
-                .connectionName(connectionName)
-                .maxReconnects(reconnectMaxAttempts)
-                .reconnectDelayHandler(this::reconnectWait)
-                .reconnectBufferSize(reconnectBufferSize)
-                .connectionTimeout(connectionTimeout)
-                .reportNoResponders();
-        user().ifPresent(u -> b.userInfo(u.toCharArray(), password().orElse(new char[0])));
-        token().ifPresent(b::token);
-        credentialsFile().ifPresent(f -> b.authHandler(NatsTransport.credentialsAuth(f)));
-        nkeySeed().ifPresent(seed -> b.authHandler(NatsTransport.nkeyAuth(seed)));
-        if (tls) {
-            if (truststore().isPresent() || keystore().isPresent()) {
-                truststore().ifPresent(p -> b.truststorePath(p.toString()).truststorePassword(truststorePassword()));
-                keystore().ifPresent(p -> b.keystorePath(p.toString()).keystorePassword(keystorePassword()));
-            } else {
-                try {
-                    b.secure();
-                } catch (java.security.GeneralSecurityException e) {
-                    throw new MessagingException("Cannot set up TLS with the JVM's default trust store: " + e, e);
-                }
-            }
-            if (tlsFirst()) {
-                b.tlsFirst();
-            }
-        }
-        return b;
+        return NatsOptions.of(this, Objects.requireNonNull(connectionName, "connectionName"));
     }
 
     @Override

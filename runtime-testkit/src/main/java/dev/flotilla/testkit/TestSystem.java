@@ -26,7 +26,6 @@ import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.core.ServiceState;
 import dev.flotilla.core.http.ServiceClients;
 import dev.flotilla.core.ServiceExtensionProvider;
-import dev.flotilla.messaging.DeliveryInterceptor;
 import dev.flotilla.messaging.InJvmBroker;
 import dev.flotilla.messaging.Messaging;
 import dev.flotilla.messaging.MessagingExtensionProvider;
@@ -316,13 +315,6 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
 
     private ServiceRuntime buildRuntime(InJvmBroker broker, CompletableFuture<NatsServer> natsStarting,
                                         CompletableFuture<MessageCapture> captureStarting) {
-        DeliveryInterceptor interceptor = (service, subject, envelope) -> {
-            Faults serviceFaults = faults.get(service);
-            if (serviceFaults != null && serviceFaults.takeHandlerFailure(subject)) {
-                throw new IllegalStateException("Fault injected by the testkit into " + service + "'s handler of "
-                                                        + subject);
-            }
-        };
         ServiceRuntime.Builder builder = ServiceRuntime.builder().discoverExtensions(false);
         if (spans != null) {
             builder.spanExporter(spans);
@@ -333,7 +325,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         if (natsStarting != null) {
             builder.addExtension(new StartGate(natsStarting));
         }
-        builder.addExtension(new MessagingExtensionProvider(broker, interceptor));
+        builder.addExtension(new MessagingExtensionProvider(broker));
         builder.addExtension(new StartGate(captureStarting));
         builder.addExtension(new FaultInjection(faults));
         extraExtensions.forEach(builder::addExtension);

@@ -9,9 +9,9 @@ import dev.flotilla.core.observability.Tracing;
  * Carries core's {@link CallContext} (correlation id and W3C trace context) into message headers, and back into a
  * handler's context.
  */
-final class Correlation {
+final class CallContextHeaders {
 
-    private Correlation() {
+    private CallContextHeaders() {
     }
 
     /** Whether the caller has a context to carry. */
