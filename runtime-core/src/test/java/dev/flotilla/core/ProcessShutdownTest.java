@@ -1,10 +1,13 @@
 package dev.flotilla.core;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,7 +27,7 @@ class ProcessShutdownTest {
     void serviceProcessStopsGracefullyOnSigterm(@TempDir Path dir) throws Exception {
         String javaBin = ProcessHandle.current().info().command().orElse("java");
         Path output = dir.resolve("service.log");
-        Process process = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+        Process process = new ProcessBuilder(javaBin, "-cp", classPath(),
                                              GreetingMain.class.getName(),
                                              "--server.port=0", "--server.host=127.0.0.1",
                                              "--shutdown.grace-period=PT0S")
@@ -45,6 +48,22 @@ class ProcessShutdownTest {
         } finally {
             process.destroyForcibly();
         }
+    }
+
+    /**
+     * Everything this test runs with, as a class path: the tests run on the module path (the module under test
+     * patched with its test classes), and the child process runs as an application would, from the class path.
+     */
+    private static String classPath() throws Exception {
+        List<String> entries = new ArrayList<>();
+        entries.add(Path.of(GreetingMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        for (String property : List.of("jdk.module.path", "java.class.path")) {
+            String value = System.getProperty(property);
+            if (value != null && !value.isBlank()) {
+                entries.add(value);
+            }
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     private static URI readyUri(Path output) {
