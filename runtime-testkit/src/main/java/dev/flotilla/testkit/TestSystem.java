@@ -30,7 +30,7 @@ import dev.flotilla.messaging.DeliveryInterceptor;
 import dev.flotilla.messaging.InJvmBroker;
 import dev.flotilla.messaging.Messaging;
 import dev.flotilla.messaging.MessagingExtensionProvider;
-import dev.flotilla.messaging.NatsServer;
+import dev.flotilla.testkit.nats.NatsServer;
 import dev.flotilla.messaging.NatsSettings;
 import dev.flotilla.messaging.config.CentralConfig;
 import dev.flotilla.messaging.config.NatsConfigLayerProvider;
