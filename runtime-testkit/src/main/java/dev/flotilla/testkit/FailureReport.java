@@ -25,6 +25,11 @@ final class FailureReport {
                      Messages messages) {
         StringBuilder out = new StringBuilder("\n==== Flotilla test system after failed test '").append(test)
                 .append("' (transport: ").append(transport).append(") ====\n");
+        if (!LogCapture.available()) {
+            out.append("---- log lines: not captured (the testkit reads them through Logback, which is not SLF4J's "
+                               + "backend here)\n");
+            services = List.of();
+        }
         for (String name : services) {
             List<LogLine> lines = logs.lines(name);
             out.append("---- ").append(name).append(": last ").append(Math.min(DUMP_LINES, lines.size()))

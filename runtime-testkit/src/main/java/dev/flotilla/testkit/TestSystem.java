@@ -296,9 +296,14 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
 
     /**
      * The log lines a service wrote since the test began (the most recent {@value LogCapture#LINES_PER_SERVICE}).
+     * The testkit reads them through Logback, which it does not bring: the test project declares
+     * {@code ch.qos.logback:logback-classic} (test scope) as its SLF4J backend. Left without a {@code logback-test.xml}
+     * or {@code logback.xml}, Logback logs at INFO once a system starts (its own default is DEBUG); a project's own
+     * configuration is never changed.
      *
      * @param serviceName the service's name
-     * @return the lines, oldest first
+     * @return the lines, oldest first; empty when the service logged nothing (or the system has no such service)
+     * @throws IllegalStateException if Logback is not SLF4J's backend (the message names the dependency to add)
      */
     public List<LogLine> logs(String serviceName) {
         return logs.lines(serviceName);
