@@ -217,7 +217,7 @@ final class Startup {
         }
         builder.addExtension(new MessagingExtensionProvider(broker, interceptor));
         builder.addExtension(new StartGate(captureStarting));
-        builder.addExtension(new FaultInjection(faults));
+        builder.addExtension(new FaultsExtension(faults));
         definition.extensions().forEach(builder::addExtension);
         if (system.central != null) {
             builder.addConfigLayer(new NatsConfigLayerProvider());

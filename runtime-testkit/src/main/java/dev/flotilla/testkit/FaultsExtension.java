@@ -13,10 +13,10 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 
 /** Installs each service's {@link Faults} as an HTTP filter. */
-final class FaultInjection implements ServiceExtensionProvider {
+final class FaultsExtension implements ServiceExtensionProvider {
     private final Map<String, Faults> faults;
 
-    FaultInjection(Map<String, Faults> faults) {
+    FaultsExtension(Map<String, Faults> faults) {
         this.faults = faults;
     }
 
