@@ -45,7 +45,8 @@ final class CentralBucket implements AutoCloseable {
     static CentralBucket create(String natsUrl, Map<String, String> seed) {
         if (natsUrl == null) {
             throw new IllegalStateException("Central configuration needs NATS, but this test system uses the in-JVM "
-                                                    + "transport: install nats-server or set " + TestSystem.NATS_URL_ENV);
+                                                    + "transport: install nats-server or set "
+                                                    + TestSystem.NATS_URL_ENV);
         }
         String name = "testkit-config-" + Long.toHexString(System.nanoTime());
         CentralConfig client = CentralConfig.connect(NatsSettings.builder().server(natsUrl)

@@ -38,9 +38,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * class OrderFlowTest {
  *     @RegisterExtension
  *     static final TestSystem system = TestSystem.builder()
- *             .service(new UserService())
- *             .service(new OrderService())
- *             .service(new InventoryService(), Map.of("inventory.reservation-timeout", "PT5S"))
+ *             .addService(new UserService())
+ *             .addService(new OrderService())
+ *             .addService(new InventoryService(), Map.of("inventory.reservation-timeout", "PT5S"))
  *             .build();
  *
  *     @Test
@@ -458,8 +458,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
          * @return this builder
          * @throws NullPointerException if {@code service} is {@code null}
          */
-        public Builder service(Service service) {
-            return service(service, Map.of());
+        public Builder addService(Service service) {
+            return addService(service, Map.of());
         }
 
         /**
@@ -470,7 +470,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
          * @return this builder
          * @throws NullPointerException if an argument is {@code null}
          */
-        public Builder service(Service service, Map<String, String> overrides) {
+        public Builder addService(Service service, Map<String, String> overrides) {
             Objects.requireNonNull(service, "service");
             Objects.requireNonNull(overrides, "overrides");
             entries.add(new SystemDefinition.Entry(service, Map.copyOf(overrides)));
@@ -559,7 +559,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
          */
         public TestSystem build() {
             if (entries.isEmpty()) {
-                throw new IllegalStateException("A TestSystem needs at least one service: call service(...)");
+                throw new IllegalStateException("A TestSystem needs at least one service: call addService(...)");
             }
             return new TestSystem(this);
         }

@@ -17,7 +17,7 @@ final class LoggingProbe {
 
     /** Starts a system, logs a DEBUG and an INFO line as its service, and returns the lines captured from them. */
     static List<String> linesCapturedAfterStart() {
-        try (TestSystem system = TestSystem.builder().service(new GreeterService()).nats(NatsMode.IN_JVM).build()) {
+        try (TestSystem system = TestSystem.builder().addService(new GreeterService()).nats(NatsMode.IN_JVM).build()) {
             system.start();
             Logger log = LoggerFactory.getLogger("probe");
             MDC.put(Correlation.MDC_SERVICE, "greeter-service");
@@ -36,7 +36,7 @@ final class LoggingProbe {
 
     /** Starts a system and returns what asking for its log lines answers. */
     static String logsAnswer() {
-        try (TestSystem system = TestSystem.builder().service(new GreeterService()).nats(NatsMode.IN_JVM).build()) {
+        try (TestSystem system = TestSystem.builder().addService(new GreeterService()).nats(NatsMode.IN_JVM).build()) {
             system.start();
             return system.logs("greeter-service").toString();
         } catch (IllegalStateException e) {
