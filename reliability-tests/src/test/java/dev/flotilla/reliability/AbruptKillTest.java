@@ -22,12 +22,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.flotilla.core.http.ServiceClients;
-import dev.flotilla.messaging.NatsServer;
 import dev.flotilla.resilience.Resilience;
 import dev.flotilla.sample.user.UserService;
 import dev.flotilla.sample.user.api.UserApi;
 import dev.flotilla.sample.user.api.UserApi.NewUser;
 import dev.flotilla.sample.user.api.UserApi.User;
+import dev.flotilla.testkit.nats.NatsServer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 

@@ -41,8 +41,8 @@ class HttpResilienceTest {
 
     @RegisterExtension
     static final TestSystem SYSTEM = TestSystem.builder()
-            .service(new UserService(), instanceConfig())
-            .service(new UserService(), instanceConfig())
+            .addService(new UserService(), instanceConfig())
+            .addService(new UserService(), instanceConfig())
             .build();
 
     private static Map<String, String> instanceConfig() {

@@ -46,7 +46,7 @@ class HttpsTest {
         config.put("server.tls.trust.keystore.passphrase", TestCertificates.PASSWORD);
         config.put("server.tls.trust.keystore.trust-store", "true");
         config.put("server.tls.client-auth", "REQUIRED");
-        system = TestSystem.builder().service(new UserService(), config).build();
+        system = TestSystem.builder().addService(new UserService(), config).build();
         system.start();
     }
 

@@ -14,10 +14,10 @@ import dev.flotilla.messaging.Envelope;
 import dev.flotilla.messaging.Messaging;
 import dev.flotilla.messaging.MessagingException;
 import dev.flotilla.messaging.MessagingHeaders;
-import dev.flotilla.messaging.NatsServer;
 import dev.flotilla.messaging.NatsSettings;
 import dev.flotilla.messaging.StreamDefinition;
 import dev.flotilla.messaging.SubscriptionOptions;
+import dev.flotilla.testkit.nats.NatsServer;
 import org.junit.jupiter.api.Test;
 
 import static dev.flotilla.testkit.Eventually.eventually;

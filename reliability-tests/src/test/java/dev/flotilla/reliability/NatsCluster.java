@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import dev.flotilla.messaging.NatsServer;
+import dev.flotilla.testkit.nats.NatsServer;
 
 /**
  * A three-node nats-server cluster with JetStream on loopback, for the cluster scenarios: each node from a config

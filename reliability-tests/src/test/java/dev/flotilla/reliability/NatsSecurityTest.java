@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 
 import dev.flotilla.messaging.Messaging;
 import dev.flotilla.messaging.MessagingException;
-import dev.flotilla.messaging.NatsServer;
 import dev.flotilla.messaging.NatsSettings;
+import dev.flotilla.testkit.nats.NatsServer;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.nats.client.NKey;

@@ -42,7 +42,7 @@ final class SampleShop {
     static void add(TestSystem.Builder builder, Service service, String name, String run) {
         Map<String, String> config = new HashMap<>();
         config.put("db.url", "jdbc:h2:mem:" + name + "-" + run + ";DB_CLOSE_DELAY=-1");
-        builder.service(service, config);
+        builder.addService(service, config);
     }
 
     static User user(ShopApi shop) {

@@ -19,6 +19,7 @@ import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.core.contract.EventContract;
 import dev.flotilla.core.http.Sunset;
+import dev.flotilla.testkit.nats.NatsServer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.service.Discovery;

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 import dev.flotilla.core.ServiceExtension;
 import dev.flotilla.core.ServiceExtensionProvider;
+import dev.flotilla.testkit.nats.NatsServer;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import dev.flotilla.testkit.nats.NatsServer;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -9,6 +9,7 @@ import java.util.function.Predicate;
 
 import dev.flotilla.core.observability.CallContext;
 import dev.flotilla.core.observability.Tracing;
+import dev.flotilla.testkit.nats.NatsServer;
 import io.helidon.config.Config;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;

@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
 
+import dev.flotilla.testkit.nats.NatsServer;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.nats.client.NKey;

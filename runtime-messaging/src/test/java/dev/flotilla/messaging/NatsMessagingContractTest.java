@@ -2,6 +2,7 @@ package dev.flotilla.messaging;
 
 import java.time.Duration;
 
+import dev.flotilla.testkit.nats.NatsServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 

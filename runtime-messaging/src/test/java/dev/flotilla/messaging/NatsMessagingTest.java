@@ -25,6 +25,7 @@ import dev.flotilla.core.observability.CallContext;
 import dev.flotilla.messaging.TestEvents.OrderCreated;
 import dev.flotilla.messaging.TestEvents.Price;
 import dev.flotilla.messaging.TestEvents.PriceQuery;
+import dev.flotilla.testkit.nats.NatsServer;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;

@@ -19,6 +19,7 @@ import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.messaging.TestEvents.OrderCreated;
 import dev.flotilla.messaging.TestEvents.Price;
 import dev.flotilla.messaging.TestEvents.PriceQuery;
+import dev.flotilla.testkit.nats.NatsServer;
 import org.junit.jupiter.api.Test;
 
 /** End to end through runtime-core: services find messaging with context.extension(Messaging.class). */

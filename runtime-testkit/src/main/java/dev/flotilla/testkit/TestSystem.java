@@ -1,38 +1,24 @@
 package dev.flotilla.testkit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.Parameter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.ServiceLoader;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import dev.flotilla.core.Service;
 import dev.flotilla.core.ServiceHandle;
-import dev.flotilla.core.ServiceRuntime;
-import dev.flotilla.core.ServiceState;
-import dev.flotilla.core.http.ServiceClients;
 import dev.flotilla.core.ServiceExtensionProvider;
-import dev.flotilla.messaging.InJvmBroker;
 import dev.flotilla.messaging.Messaging;
-import dev.flotilla.messaging.MessagingExtensionProvider;
-import dev.flotilla.messaging.NatsServer;
-import dev.flotilla.messaging.NatsSettings;
 import dev.flotilla.messaging.config.CentralConfig;
-import dev.flotilla.messaging.config.NatsConfigLayerProvider;
+import dev.flotilla.testkit.nats.NatsServer;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -42,8 +28,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A whole system of services in one JVM, for integration tests: a JUnit 5 extension that starts NATS and every
@@ -54,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * class OrderFlowTest {
  *     @RegisterExtension
  *     static final TestSystem system = TestSystem.builder()
- *             .service(new UserService())
- *             .service(new OrderService())
- *             .service(new InventoryService(), Map.of("inventory.reservation-timeout", "PT5S"))
+ *             .addService(new UserService())
+ *             .addService(new OrderService())
+ *             .addService(new InventoryService(), Map.of("inventory.reservation-timeout", "PT5S"))
  *             .build();
  *
  *     @Test
@@ -82,60 +66,32 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     public static final String REQUIRE_NATS_PROPERTY = "flotilla.testkit.require-nats";
     /** The environment variable naming an external NATS server to use: {@value}. */
     public static final String NATS_URL_ENV = "NATS_URL";
-    /** How many recent log lines and messages a failing test prints. */
-    static final int DUMP_LINES = 40;
 
-    private static final Logger LOG = LoggerFactory.getLogger(TestSystem.class);
-    /** A bucket key no service reads, written after a reset to learn when every service has seen it. */
-    private static final String RESET_MARKER = "testkit.reset";
-    /** The revision in the {@code config} health check's details. */
-    private static final java.util.regex.Pattern REVISION = java.util.regex.Pattern.compile(
-            "\"revision\"\\s*:\\s*\"?(\\d+)");
-    /** The phase times of a start, with the runtime's own (DEBUG; the logger the runtime uses for them). */
-    private static final Logger PROFILE = LoggerFactory.getLogger("dev.flotilla.core.profile");
-
-    private record Entry(Service service, Map<String, String> overrides) {
-    }
-
-    private final List<Entry> entries;
-    private final Map<String, String> sharedConfig;
-    private final NatsMode natsMode;
-    private final boolean fallbackToInJvm;
-    private final List<ServiceExtensionProvider> extraExtensions;
-    private final Supplier<Optional<Path>> natsBinary;
-    /** Bucket keys the central configuration starts with; null when the system has none. */
-    private final Map<String, String> centralSeed;
-    private final IntSupplier natsPort;
-    private final Map<String, Faults> faults = new ConcurrentHashMap<>();
+    private final SystemDefinition definition;
+    /** Every service's faults, by service name, in declaration order; they outlive a stop and start. */
+    private final Map<String, Faults> faults;
     private final Messages messages = new Messages();
     private final LogCapture logs = new LogCapture();
     /** Null unless spans are captured. */
     private final SpanCapture spans;
+    private final Startup startup;
 
-    private volatile boolean running;
+    /** What runs; null while the system is stopped. */
+    private volatile RunningSystem running;
     private boolean startedForEachTest;
-    private NatsServer natsServer;
-    private String natsUrl;
-    private ServiceRuntime runtime;
-    private volatile MessageCapture capture;
-    private ServiceClients clients;
-    private CentralConfig central;
-    private String centralBucket;
     private Duration startupTime = Duration.ZERO;
 
     private TestSystem(Builder builder) {
-        this.entries = List.copyOf(builder.entries);
-        this.sharedConfig = Map.copyOf(builder.sharedConfig);
-        this.natsMode = builder.natsMode;
-        this.fallbackToInJvm = builder.fallbackToInJvm;
-        this.extraExtensions = List.copyOf(builder.extensions);
-        this.natsBinary = builder.natsBinary;
+        this.definition = new SystemDefinition(builder.entries, builder.sharedConfig, builder.natsMode,
+                                               builder.fallbackToInJvm, builder.extensions, builder.natsBinary,
+                                               Optional.ofNullable(builder.centralSeed), builder.natsPort);
         this.spans = builder.captureSpans ? new SpanCapture() : null;
-        this.centralSeed = builder.centralSeed == null ? null : Map.copyOf(builder.centralSeed);
-        this.natsPort = builder.natsPort;
-        for (Entry entry : entries) {
-            faults.computeIfAbsent(entry.service().name(), Faults::new);
+        Map<String, Faults> byService = new LinkedHashMap<>();
+        for (SystemDefinition.Entry entry : definition.entries()) {
+            byService.computeIfAbsent(entry.service().name(), Faults::new);
         }
+        this.faults = Collections.unmodifiableMap(byService);
+        this.startup = new Startup(definition, faults, messages, spans);
     }
 
     /**
@@ -158,214 +114,18 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
      * @throws dev.flotilla.core.ServiceStartException if a service cannot start
      */
     public synchronized void start() {
-        if (running) {
+        if (running != null) {
             return;
         }
-        try {
-            startOnce(true);
-        } catch (NatsStartFailure e) {
-            // The port picked up front was taken before nats-server bound it: start again the plain way.
-            LOG.warn("nats-server did not start on the port chosen up front ({}); starting again, one step after "
-                             + "another", e.getCause().getMessage());
-            startOnce(false);
-        }
-    }
-
-    /** Thrown by a start whose concurrently started nats-server failed; the system is stopped again. */
-    private static final class NatsStartFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        NatsStartFailure(Throwable cause) {
-            super(cause);
-        }
-    }
-
-    /**
-     * One attempt to start. With {@code concurrentNats} (and a nats-server binary), the nats-server process starts on
-     * a port picked here while the services are configured and their web servers start: a gate extension placed
-     * before messaging holds each service's connection until the server is ready, and another one after it holds
-     * every start-up hook until the capture connection is subscribed.
-     */
-    private void startOnce(boolean concurrentNats) {
-        long began = System.nanoTime();
         logs.attach();
-        CompletableFuture<NatsServer> natsStarting = null;
-        CompletableFuture<MessageCapture> captureStarting = null;
         try {
-            // a central bucket is seeded before any service starts, so the nats-server cannot start in the background
-            natsStarting = startTransport(concurrentNats && centralSeed == null);
-            startCentralConfig();
-            InJvmBroker broker = new InJvmBroker();
-            if (natsStarting == null) {
-                captureStarting = CompletableFuture.completedFuture(startCapture(broker));
-            } else {
-                CompletableFuture<NatsServer> nats = natsStarting.whenComplete((server, e) -> PROFILE.debug(
-                        "test system: nats-server ready at {} ms", (System.nanoTime() - began) / 1_000_000));
-                captureStarting = nats.thenApplyAsync(server -> startCapture(broker), TestSystem::virtualThread);
-            }
-            captureStarting.whenComplete((c, e) -> PROFILE.debug("test system: capture subscribed at {} ms",
-                                                                 (System.nanoTime() - began) / 1_000_000));
-            runtime = buildRuntime(broker, natsStarting, captureStarting);
-            PROFILE.debug("test system: runtime built at {} ms", (System.nanoTime() - began) / 1_000_000);
-            runtime.start();
-            PROFILE.debug("test system: services ready at {} ms", (System.nanoTime() - began) / 1_000_000);
-            capture = captureStarting.join();
-            if (natsStarting != null) {
-                natsServer = natsStarting.join();
-            }
-            clients = ServiceClients.builder().caller("test").discovery(this::readyInstances).build();
-            running = true;
-            startupTime = Duration.ofNanos(System.nanoTime() - began);
-            LOG.info("Test system of {} service(s) ready on {} in {} ms", entries.size(), transport(),
-                     startupTime.toMillis());
+            RunningSystem started = startup.start();
+            startupTime = started.startupTime;
+            running = started;
         } catch (RuntimeException e) {
-            // what started in the background is stopped too, once it has finished starting
-            if (captureStarting != null && capture == null) {
-                capture = awaitQuietly(captureStarting);
-            }
-            if (natsStarting != null && natsServer == null) {
-                natsServer = awaitQuietly(natsStarting);
-            }
-            stopQuietly();
-            if (natsStarting != null && natsStarting.isCompletedExceptionally()) {
-                throw new NatsStartFailure(e);
-            }
+            logs.detach();
             throw e;
         }
-    }
-
-    private MessageCapture startCapture(InJvmBroker broker) {
-        return natsUrl == null ? MessageCapture.inJvm(broker, messages) : MessageCapture.nats(natsUrl, messages);
-    }
-
-    private static void virtualThread(Runnable task) {
-        Thread.ofVirtual().name("flotilla-testkit-start").start(task);
-    }
-
-    /** The future's value, or {@code null} when it failed (the failure surfaces where it was awaited). */
-    private static <T> T awaitQuietly(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    /**
-     * Chooses the transport; with a nats-server binary, starts it (in the background when {@code concurrent}).
-     *
-     * @return the nats-server starting in the background; {@code null} when it was not started that way
-     */
-    private CompletableFuture<NatsServer> startTransport(boolean concurrent) {
-        if (natsMode == NatsMode.IN_JVM) {
-            return null;
-        }
-        String external = System.getenv(NATS_URL_ENV);
-        if (external != null && !external.isBlank()) {
-            natsUrl = external;
-            return null;
-        }
-        if (natsBinary.get().isPresent()) {
-            if (!concurrent) {
-                natsServer = NatsServer.start();
-                natsUrl = natsServer.url();
-                return null;
-            }
-            int port = natsPort.getAsInt();
-            natsUrl = "nats://127.0.0.1:" + port;
-            return CompletableFuture.supplyAsync(() -> NatsServer.start(port), TestSystem::virtualThread);
-        }
-        boolean required = Boolean.getBoolean(REQUIRE_NATS_PROPERTY);
-        if (fallbackToInJvm && !required) {
-            LOG.warn("No nats-server found (install it with 'apt-get install nats-server', or set {} or {}): "
-                             + "this test system uses the in-JVM transport", NatsServer.BINARY_ENV, NATS_URL_ENV);
-            return null;
-        }
-        throw new IllegalStateException("No nats-server found for the test system: install it with "
-                + "'apt-get install nats-server', set " + NatsServer.BINARY_ENV + " to its path, or set " + NATS_URL_ENV
-                + " to a running server" + (required ? " (" + REQUIRE_NATS_PROPERTY + " is set, so the in-JVM "
-                + "transport is not allowed)" : "; or allow the in-JVM transport with TestSystem.builder()"
-                + ".fallbackToInJvm()"));
-    }
-
-    /** A bucket of its own for the system, with the seed values, before any service starts. */
-    private void startCentralConfig() {
-        if (centralSeed == null) {
-            return;
-        }
-        if (natsUrl == null) {
-            throw new IllegalStateException("Central configuration needs NATS, but this test system uses the in-JVM "
-                                                    + "transport: install nats-server or set " + NATS_URL_ENV);
-        }
-        centralBucket = "testkit-config-" + Long.toHexString(System.nanoTime());
-        central = CentralConfig.connect(NatsSettings.builder().server(natsUrl)
-                                                .reconnectInitialWait(Duration.ofMillis(50))
-                                                .reconnectMaxWait(Duration.ofMillis(500)).build(), centralBucket);
-        central.createBucket(CentralConfig.DEFAULT_HISTORY);
-        centralSeed.forEach(central::put);
-    }
-
-    private static int freeLoopbackPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free loopback port for nats-server", e);
-        }
-    }
-
-    private ServiceRuntime buildRuntime(InJvmBroker broker, CompletableFuture<NatsServer> natsStarting,
-                                        CompletableFuture<MessageCapture> captureStarting) {
-        ServiceRuntime.Builder builder = ServiceRuntime.builder().discoverExtensions(false);
-        if (spans != null) {
-            builder.spanExporter(spans);
-        }
-        ServiceLoader.load(ServiceExtensionProvider.class).stream()
-                .filter(p -> p.type() != MessagingExtensionProvider.class)
-                .forEach(p -> builder.addExtension(p.get()));
-        if (natsStarting != null) {
-            builder.addExtension(new StartGate(natsStarting));
-        }
-        builder.addExtension(new MessagingExtensionProvider(broker));
-        builder.addExtension(new StartGate(captureStarting));
-        builder.addExtension(new FaultInjection(faults));
-        extraExtensions.forEach(builder::addExtension);
-        if (central != null) {
-            builder.addConfigLayer(new NatsConfigLayerProvider());
-        }
-        for (Entry entry : entries) {
-            Map<String, String> config = new LinkedHashMap<>();
-            config.put("server.port", "0");
-            config.put("server.host", "127.0.0.1");
-            config.put("shutdown.grace-period", "PT0S");
-            config.put("shutdown.drain-timeout", "PT5S");
-            if (natsUrl == null) {
-                config.put("messaging.transport", "in-jvm");
-            } else {
-                config.put("messaging.transport", "nats");
-                config.put("messaging.nats.servers", natsUrl);
-                config.put("messaging.nats.reconnect.initial-wait", "PT0.05S");
-                config.put("messaging.nats.reconnect.max-wait", "PT0.5S");
-            }
-            if (central != null) {
-                config.put("config.central.bucket", centralBucket);
-                config.put("config.central.retry-interval", "PT0.2S");
-            }
-            config.putAll(sharedConfig);
-            config.putAll(entry.overrides());
-            builder.addService(entry.service(), config);
-        }
-        return builder.build();
-    }
-
-    private List<URI> readyInstances(String name) {
-        ServiceRuntime current = runtime;
-        if (current == null) {
-            return List.of();
-        }
-        return current.instances(name).stream()
-                .filter(h -> h.state() == ServiceState.READY)
-                .map(ServiceHandle::uri)
-                .toList();
     }
 
     /**
@@ -373,33 +133,29 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
      */
     @Override
     public synchronized void close() {
-        stopQuietly();
+        RunningSystem current = running;
+        running = null;
+        if (current != null) {
+            current.close();
+            logs.detach();
+        }
     }
 
-    private void stopQuietly() {
-        running = false;
-        if (clients != null) {
-            clients.close();
-            clients = null;
+    /**
+     * Clears captured messages, log lines and faults, and starts again whatever a previous test stopped (NATS and
+     * services). Called by JUnit before each test.
+     */
+    public synchronized void reset() {
+        messages.clear();
+        logs.clear();
+        if (spans != null) {
+            spans.clear();
         }
-        if (runtime != null) {
-            runtime.stop();
-            runtime = null;
+        faults.values().forEach(Faults::clear);
+        RunningSystem current = running;
+        if (current != null) {
+            current.restoreForNextTest();
         }
-        if (capture != null) {
-            capture.close();
-            capture = null;
-        }
-        if (central != null) {
-            central.close();
-            central = null;
-        }
-        if (natsServer != null) {
-            natsServer.close();
-            natsServer = null;
-        }
-        natsUrl = null;
-        logs.detach();
     }
 
     // ---- JUnit
@@ -416,7 +172,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        if (!running) {
+        if (running == null) {
             // Registered on an instance field: one system per test.
             start();
             startedForEachTest = true;
@@ -433,111 +189,9 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         }
     }
 
-    /**
-     * Clears captured messages, log lines and faults, and starts again whatever a previous test stopped (NATS and
-     * services). Called by JUnit before each test.
-     */
-    public synchronized void reset() {
-        messages.clear();
-        logs.clear();
-        if (spans != null) {
-            spans.clear();
-        }
-        faults.values().forEach(Faults::clear);
-        if (natsServer != null && !natsServer.isRunning()) {
-            natsServer.restart();
-        }
-        if (runtime != null) {
-            for (ServiceHandle handle : runtime.services()) {
-                if (handle.state() != ServiceState.READY) {
-                    handle.start();
-                }
-            }
-        }
-        resetCentralConfig();
-    }
-
-    /** Puts the seed values back if a test changed them, and waits until every service has seen that. */
-    private void resetCentralConfig() {
-        if (central == null) {
-            return;
-        }
-        Map<String, String> now = central.list("");
-        if (now.equals(centralSeed)) {
-            return;
-        }
-        now.keySet().stream().filter(k -> !centralSeed.containsKey(k)).forEach(central::delete);
-        centralSeed.forEach((key, value) -> {
-            if (!value.equals(now.get(key))) {
-                central.put(key, value);
-            }
-        });
-        // A key no service reads: its revision is newer than every restored value.
-        long marker = central.put(RESET_MARKER, Long.toString(System.nanoTime()));
-        central.delete(RESET_MARKER);
-        Eventually.eventually(Duration.ofSeconds(10), () -> {
-            for (ServiceHandle handle : runtime.services()) {
-                if (handle.state() == ServiceState.READY && centralRevision(handle) < marker) {
-                    throw new AssertionError("Service '" + handle.name() + "' has not seen the central "
-                                                     + "configuration reset (revision " + marker + ")");
-                }
-            }
-        });
-    }
-
-    private static long centralRevision(ServiceHandle handle) {
-        try {
-            String health = java.net.http.HttpClient.newHttpClient()
-                    .send(java.net.http.HttpRequest.newBuilder(handle.uri().resolve("/health")).build(),
-                          java.net.http.HttpResponse.BodyHandlers.ofString())
-                    .body();
-            java.util.regex.Matcher m = REVISION.matcher(health);
-            return m.find() ? Long.parseLong(m.group(1)) : -1;
-        } catch (java.io.IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    /**
-     * The system's central configuration bucket, to change values in the middle of a test:
-     * {@code system.centralConfig().put("gateway.resilience.user-service.timeout.duration", "PT0.2S")}. Keys are
-     * bucket keys ({@code shared.<key>} or {@code <service-name>.<key>}); services apply a change within a second
-     * (wait for its effect with {@link Eventually}). Before each test, the values given to
-     * {@link Builder#centralConfig(Map)} are put back.
-     *
-     * @return the bucket's client
-     * @throws IllegalStateException if the system was built without {@link Builder#centralConfig(Map)} or is not
-     *                               running
-     */
-    public CentralConfig centralConfig() {
-        CentralConfig c = central;
-        if (c == null) {
-            throw new IllegalStateException("This test system has no central configuration: build it with "
-                                                    + "TestSystem.builder().centralConfig(Map.of(...)) and start it");
-        }
-        return c;
-    }
-
     /** What a failing test prints: each service's recent log lines and the captured messages. */
     String report(String test) {
-        StringBuilder out = new StringBuilder("\n==== Flotilla test system after failed test '").append(test)
-                .append("' (transport: ").append(transport()).append(") ====\n");
-        for (String name : faults.keySet()) {
-            List<LogLine> lines = logs.lines(name);
-            out.append("---- ").append(name).append(": last ").append(Math.min(DUMP_LINES, lines.size()))
-                    .append(" of ").append(lines.size()).append(" log lines\n");
-            lines.subList(Math.max(0, lines.size() - DUMP_LINES), lines.size())
-                    .forEach(line -> out.append("  ").append(line).append('\n'));
-        }
-        List<CapturedMessage> captured = messages.all();
-        out.append("---- messages: last ").append(Math.min(DUMP_LINES, captured.size())).append(" of ")
-                .append(captured.size()).append('\n');
-        captured.subList(Math.max(0, captured.size() - DUMP_LINES), captured.size())
-                .forEach(m -> out.append("  ").append(m).append('\n'));
-        return out.toString();
+        return FailureReport.of(test, transport(), faults.keySet(), logs, messages);
     }
 
     @Override
@@ -587,7 +241,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
      * @throws IllegalStateException    if the system is not running
      */
     public ServiceHandle service(String name) {
-        return runningRuntime().service(name);
+        return runningSystem().runtime().service(name);
     }
 
     /**
@@ -598,7 +252,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
      * @throws IllegalStateException if the system is not running
      */
     public List<ServiceHandle> instances(String name) {
-        return runningRuntime().instances(name);
+        return runningSystem().runtime().instances(name);
     }
 
     /**
@@ -612,10 +266,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
      * @throws IllegalStateException                    if the system is not running
      */
     public <T> T client(Class<T> contract, String serviceName) {
-        if (clients == null) {
-            throw new IllegalStateException("The test system is not running");
-        }
-        return clients.create(contract, serviceName);
+        return runningSystem().clients().create(contract, serviceName);
     }
 
     /**
@@ -645,9 +296,14 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
 
     /**
      * The log lines a service wrote since the test began (the most recent {@value LogCapture#LINES_PER_SERVICE}).
+     * The testkit reads them through Logback, which it does not bring: the test project declares
+     * {@code ch.qos.logback:logback-classic} (test scope) as its SLF4J backend. Left without a {@code logback-test.xml}
+     * or {@code logback.xml}, Logback logs at INFO once a system starts (its own default is DEBUG); a project's own
+     * configuration is never changed.
      *
      * @param serviceName the service's name
-     * @return the lines, oldest first
+     * @return the lines, oldest first; empty when the service logged nothing (or the system has no such service)
+     * @throws IllegalStateException if Logback is not SLF4J's backend (the message names the dependency to add)
      */
     public List<LogLine> logs(String serviceName) {
         return logs.lines(serviceName);
@@ -678,11 +334,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
      * @throws dev.flotilla.messaging.MessagingException if it cannot connect to the system's NATS server
      */
     public Messaging messaging() {
-        MessageCapture current = capture;
-        if (current == null) {
-            throw new IllegalStateException("The test system is not running");
-        }
-        return current.testClient();
+        return runningSystem().capture().testClient();
     }
 
     /**
@@ -691,7 +343,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
      * @return {@code nats} or {@code in-jvm}
      */
     public String transport() {
-        return natsUrl == null ? "in-jvm" : "nats";
+        RunningSystem current = running;
+        return current == null ? "in-jvm" : current.transport();
     }
 
     /**
@@ -700,7 +353,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
      * @return the URL; empty on the in-JVM transport
      */
     public Optional<String> natsUrl() {
-        return Optional.ofNullable(natsUrl);
+        RunningSystem current = running;
+        return current == null ? Optional.empty() : Optional.ofNullable(current.natsUrl);
     }
 
     /**
@@ -734,16 +388,34 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         return startupTime;
     }
 
-    private NatsServer ownNatsServer() {
-        if (natsServer == null) {
-            throw new UnsupportedOperationException("This test system does not run its own nats-server (transport "
-                                                            + transport() + ")");
-        }
-        return natsServer;
+    /**
+     * The system's central configuration bucket, to change values in the middle of a test:
+     * {@code system.centralConfig().put("gateway.resilience.user-service.timeout.duration", "PT0.2S")}. Keys are
+     * bucket keys ({@code shared.<key>} or {@code <service-name>.<key>}); services apply a change within a second
+     * (wait for its effect with {@link Eventually}). Before each test, the values given to
+     * {@link Builder#centralConfig(Map)} are put back.
+     *
+     * @return the bucket's client
+     * @throws IllegalStateException if the system was built without {@link Builder#centralConfig(Map)} or is not
+     *                               running
+     */
+    public CentralConfig centralConfig() {
+        RunningSystem current = running;
+        Optional<CentralBucket> central = current == null ? Optional.empty() : current.central();
+        return central.map(CentralBucket::client).orElseThrow(() -> new IllegalStateException(
+                "This test system has no central configuration: build it with "
+                        + "TestSystem.builder().centralConfig(Map.of(...)) and start it"));
     }
 
-    private ServiceRuntime runningRuntime() {
-        ServiceRuntime current = runtime;
+    private NatsServer ownNatsServer() {
+        RunningSystem current = running;
+        Optional<NatsServer> server = current == null ? Optional.empty() : current.natsServer();
+        return server.orElseThrow(() -> new UnsupportedOperationException(
+                "This test system does not run its own nats-server (transport " + transport() + ")"));
+    }
+
+    private RunningSystem runningSystem() {
+        RunningSystem current = running;
         if (current == null) {
             throw new IllegalStateException("The test system is not running");
         }
@@ -754,7 +426,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
      * Builds a {@link TestSystem}. Not thread-safe.
      */
     public static final class Builder {
-        private final List<Entry> entries = new ArrayList<>();
+        private final List<SystemDefinition.Entry> entries = new ArrayList<>();
         private final Map<String, String> sharedConfig = new LinkedHashMap<>();
         private final List<ServiceExtensionProvider> extensions = new ArrayList<>();
         private NatsMode natsMode = NatsMode.SERVER;
@@ -762,7 +434,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         private Supplier<Optional<Path>> natsBinary = NatsServer::findBinary;
         private boolean captureSpans;
         private Map<String, String> centralSeed;
-        private IntSupplier natsPort = TestSystem::freeLoopbackPort;
+        private IntSupplier natsPort = Startup::freeLoopbackPort;
 
         private Builder() {
         }
@@ -786,8 +458,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
          * @return this builder
          * @throws NullPointerException if {@code service} is {@code null}
          */
-        public Builder service(Service service) {
-            return service(service, Map.of());
+        public Builder addService(Service service) {
+            return addService(service, Map.of());
         }
 
         /**
@@ -798,10 +470,10 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
          * @return this builder
          * @throws NullPointerException if an argument is {@code null}
          */
-        public Builder service(Service service, Map<String, String> overrides) {
+        public Builder addService(Service service, Map<String, String> overrides) {
             Objects.requireNonNull(service, "service");
             Objects.requireNonNull(overrides, "overrides");
-            entries.add(new Entry(service, Map.copyOf(overrides)));
+            entries.add(new SystemDefinition.Entry(service, Map.copyOf(overrides)));
             return this;
         }
 
@@ -887,7 +559,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
          */
         public TestSystem build() {
             if (entries.isEmpty()) {
-                throw new IllegalStateException("A TestSystem needs at least one service: call service(...)");
+                throw new IllegalStateException("A TestSystem needs at least one service: call addService(...)");
             }
             return new TestSystem(this);
         }

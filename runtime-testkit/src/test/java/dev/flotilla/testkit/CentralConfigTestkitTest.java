@@ -20,7 +20,7 @@ class CentralConfigTestkitTest {
 
     @RegisterExtension
     static final TestSystem system = TestSystem.builder()
-            .service(new GreeterService())
+            .addService(new GreeterService())
             .centralConfig(Map.of("shared.features.loud", "false",
                                   "greeter-service.greeting.prefix", "Hello"))
             .build();

@@ -16,9 +16,9 @@ class InJvmTestSystemTest {
     @RegisterExtension
     static final TestSystem SYSTEM = TestSystem.builder()
             .nats(NatsMode.IN_JVM)
-            .service(new GreeterService())
-            .service(new AuditService())
-            .service(new AuditService())
+            .addService(new GreeterService())
+            .addService(new AuditService())
+            .addService(new AuditService())
             .build();
 
     @Test

@@ -14,7 +14,7 @@ class MissingNatsServerTest {
     @Test
     void failsWithTheInstallCommandWhenNoServerCanBeFound() {
         TestSystem system = TestSystem.builder()
-                .service(new GreeterService())
+                .addService(new GreeterService())
                 .natsBinary(Optional::empty)
                 .build();
         IllegalStateException e = assertThrows(IllegalStateException.class, system::start);
@@ -26,7 +26,7 @@ class MissingNatsServerTest {
     @Test
     void fallsBackToInJvmOnlyWhenAllowed() {
         try (TestSystem system = TestSystem.builder()
-                .service(new GreeterService())
+                .addService(new GreeterService())
                 .natsBinary(Optional::empty)
                 .fallbackToInJvm()
                 .build()) {
@@ -41,7 +41,7 @@ class MissingNatsServerTest {
         System.setProperty(TestSystem.REQUIRE_NATS_PROPERTY, "true");
         try {
             TestSystem system = TestSystem.builder()
-                    .service(new GreeterService())
+                    .addService(new GreeterService())
                     .natsBinary(Optional::empty)
                     .fallbackToInJvm()
                     .build();

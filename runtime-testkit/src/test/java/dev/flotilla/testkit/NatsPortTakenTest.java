@@ -20,7 +20,7 @@ class NatsPortTakenTest {
     void startsOnAnotherPortWhenThePickedOneIsTakenMeanwhile() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              TestSystem system = TestSystem.builder()
-                     .service(new GreeterService())
+                     .addService(new GreeterService())
                      .natsPort(taken::getLocalPort)
                      .build()) {
             system.start();

@@ -26,8 +26,8 @@ class TestSystemTest {
 
     @RegisterExtension
     static final TestSystem SYSTEM = TestSystem.builder()
-            .service(new GreeterService())
-            .service(new AuditService())
+            .addService(new GreeterService())
+            .addService(new AuditService())
             .build();
 
     @Test

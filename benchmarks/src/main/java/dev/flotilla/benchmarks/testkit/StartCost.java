@@ -134,7 +134,7 @@ public final class StartCost {
             builder.nats(NatsMode.IN_JVM);
         }
         for (int i = 0; i < SERVICES; i++) {
-            builder.service(new TestSystemStartupBenchmark.SmallService(i));
+            builder.addService(new TestSystemStartupBenchmark.SmallService(i));
         }
         TestSystem system = builder.build();
         system.start();

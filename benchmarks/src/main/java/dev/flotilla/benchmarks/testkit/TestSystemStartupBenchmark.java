@@ -58,7 +58,7 @@ public class TestSystemStartupBenchmark {
     public TestSystem testSystemWithNats() {
         TestSystem.Builder builder = TestSystem.builder();
         for (int i = 0; i < SERVICES; i++) {
-            builder.service(new SmallService(i));
+            builder.addService(new SmallService(i));
         }
         system = builder.build();
         system.start();

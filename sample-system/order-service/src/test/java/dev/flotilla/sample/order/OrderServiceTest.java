@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class OrderServiceTest {
     @RegisterExtension
     static final TestSystem SYSTEM = TestSystem.builder().nats(NatsMode.IN_JVM)
-            .service(new StandIn(UserApi.SERVICE, rules -> rules.register(HttpContracts.serve(UserApi.class,
+            .addService(new StandIn(UserApi.SERVICE, rules -> rules.register(HttpContracts.serve(UserApi.class,
                     new UserApi() {
                         @Override
                         public User register(NewUser user) {
@@ -55,8 +55,8 @@ class OrderServiceTest {
                             return new User("ada", "Ada", "ada@example.com");
                         }
                     }))))
-            .service(new StandIn(ProductApiV2.SERVICE, rules -> rules.register(HttpContracts.serve(ProductApiV2.class,
-                    new ProductApiV2() {
+            .addService(new StandIn(ProductApiV2.SERVICE, rules -> rules.register(HttpContracts.serve(
+                    ProductApiV2.class, new ProductApiV2() {
                         @Override
                         public Product create(NewProduct product) {
                             throw new UnsupportedOperationException();
@@ -70,7 +70,7 @@ class OrderServiceTest {
                             return new Product("lamp", "Lamp", Money.ofCents(250, "EUR"));
                         }
                     }))))
-            .service(new OrderService(), Map.of("db.url", "jdbc:h2:mem:order-service-test;DB_CLOSE_DELAY=-1"))
+            .addService(new OrderService(), Map.of("db.url", "jdbc:h2:mem:order-service-test;DB_CLOSE_DELAY=-1"))
             .build();
 
     @Test

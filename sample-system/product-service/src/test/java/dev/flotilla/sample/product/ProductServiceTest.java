@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class ProductServiceTest {
     @RegisterExtension
     static final TestSystem SYSTEM = TestSystem.builder().nats(NatsMode.IN_JVM)
-            .service(new ProductService(), Map.of("db.url", "jdbc:h2:mem:product-service-test;DB_CLOSE_DELAY=-1"))
+            .addService(new ProductService(), Map.of("db.url", "jdbc:h2:mem:product-service-test;DB_CLOSE_DELAY=-1"))
             .build();
 
     @Test

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProductVersionsTest {
     @RegisterExtension
     static final TestSystem SYSTEM = TestSystem.builder().nats(NatsMode.IN_JVM)
-            .service(new ProductService(), Map.of("db.url", "jdbc:h2:mem:product-versions-test;DB_CLOSE_DELAY=-1"))
+            .addService(new ProductService(), Map.of("db.url", "jdbc:h2:mem:product-versions-test;DB_CLOSE_DELAY=-1"))
             .build();
 
     @Test

@@ -2,12 +2,10 @@ package dev.flotilla.sample.shop;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 import dev.flotilla.core.Flotilla;
 import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.core.ServiceStartException;
-import dev.flotilla.messaging.NatsServer;
 import dev.flotilla.messaging.NatsSettings;
 import dev.flotilla.messaging.config.CentralConfig;
 import dev.flotilla.sample.gateway.GatewayService;
@@ -21,12 +19,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the five services of the shop in one JVM, each on its own port (gateway 8080, the others 8081 to 8084) with
- * its own database, until Ctrl-C. Messaging runs on, in this order: the NATS server in {@code NATS_URL}; a
- * nats-server from the {@code PATH} (or {@code NATS_SERVER_BIN}) started for the shop and stopped with it; the in-JVM
- * transport (at-most-once events, no JetStream). It logs which. On NATS, the shop's shared settings
+ * its own database, until Ctrl-C. Messaging runs on the NATS server in {@code NATS_URL}, else on the in-JVM transport
+ * (at-most-once events, no JetStream); it logs which. On NATS, the shop's shared settings
  * ({@code central-config.yaml}: the gateway's timeouts toward each service, the {@code product-details} feature flag)
  * live in the central configuration bucket {@value CentralConfig#DEFAULT_BUCKET}, created and filled with the keys
  * it lacks at start-up, so changes made there survive a restart.
+ *
+ * <p>For a development run that starts a nats-server of its own, see {@code DevShopMain} in the module's tests
+ * (what {@code exec:java} runs).
  */
 public final class ShopMain {
     private static final Logger LOG = LoggerFactory.getLogger(ShopMain.class);
@@ -40,21 +40,27 @@ public final class ShopMain {
      * @param args {@code --key=value} configuration overrides for every service
      */
     public static void main(String[] args) {
-        Map<String, String> overrides = new LinkedHashMap<>();
-        Optional<NatsServer> ownServer = Optional.empty();
         String natsUrl = System.getenv("NATS_URL");
         if (natsUrl != null && !natsUrl.isBlank()) {
             LOG.info("Messaging: NATS at {} (from NATS_URL), with JetStream", natsUrl);
-        } else if (NatsServer.findBinary().isPresent()) {
-            NatsServer server = NatsServer.start();
-            ownServer = Optional.of(server);
-            natsUrl = server.url();
-            LOG.info("Messaging: nats-server started for the shop at {}, with JetStream", natsUrl);
         } else {
             natsUrl = null;
-            LOG.warn("Messaging: in-JVM transport (no NATS_URL and no nats-server on the PATH): events are "
-                             + "at-most-once; install nats-server for durable events");
+            LOG.warn("Messaging: in-JVM transport (no NATS_URL): events are at-most-once; set NATS_URL to a NATS "
+                             + "server for durable events");
         }
+        run(natsUrl, args, () -> { });
+    }
+
+    /**
+     * Starts the five services and waits for Ctrl-C or SIGTERM, then stops them gracefully and runs
+     * {@code afterStop}; exits the JVM with status 1 if they cannot start.
+     *
+     * @param natsUrl   the NATS server's URL; {@code null} for the in-JVM transport
+     * @param args      {@code --key=value} configuration overrides for every service
+     * @param afterStop what to stop once the services have stopped (such as a nats-server started for them)
+     */
+    static void run(String natsUrl, String[] args, Runnable afterStop) {
+        Map<String, String> overrides = new LinkedHashMap<>();
         if (natsUrl == null) {
             overrides.put("messaging.transport", "in-jvm");
         } else {
@@ -72,11 +78,10 @@ public final class ShopMain {
                 .addService(new GatewayService());
         overrides.forEach(builder::override);
         ServiceRuntime runtime = builder.build();
-        Optional<NatsServer> server = ownServer;
-        // Stops the services (Flotilla's own hook does too; a stop is idempotent), then the nats-server they use.
+        // Stops the services (Flotilla's own hook does too; a stop is idempotent), then what they used.
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shop-stop").unstarted(() -> {
             runtime.stop();
-            server.ifPresent(NatsServer::close);
+            afterStop.run();
         }));
         try {
             runtime.start();

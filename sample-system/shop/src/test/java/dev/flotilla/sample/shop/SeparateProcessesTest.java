@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.flotilla.core.http.ServiceClients;
-import dev.flotilla.messaging.NatsServer;
 import dev.flotilla.resilience.Resilience;
 import dev.flotilla.sample.gateway.GatewayService;
 import dev.flotilla.sample.gateway.ShopApi;
@@ -25,6 +24,7 @@ import dev.flotilla.sample.product.ProductService;
 import dev.flotilla.sample.product.api.ProductApi.Product;
 import dev.flotilla.sample.user.UserService;
 import dev.flotilla.sample.user.api.UserApi.User;
+import dev.flotilla.testkit.nats.NatsServer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 

@@ -67,7 +67,7 @@ final class Shop {
         Map<String, String> config = new java.util.HashMap<>();
         config.put("db.url", "jdbc:h2:mem:" + name + "-" + run + ";DB_CLOSE_DELAY=-1");
         config.putAll(db.getOrDefault(name, Map.of()));
-        builder.service(service, config);
+        builder.addService(service, config);
     }
 
     static ShopApi api(TestSystem system) {

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class UserServiceTest {
     @RegisterExtension
     static final TestSystem SYSTEM = TestSystem.builder().nats(NatsMode.IN_JVM)
-            .service(new UserService(), Map.of("db.url", "jdbc:h2:mem:user-service-test;DB_CLOSE_DELAY=-1"))
+            .addService(new UserService(), Map.of("db.url", "jdbc:h2:mem:user-service-test;DB_CLOSE_DELAY=-1"))
             .build();
 
     @Test

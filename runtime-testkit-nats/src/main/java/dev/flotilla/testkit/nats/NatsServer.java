@@ -1,4 +1,4 @@
-package dev.flotilla.messaging;
+package dev.flotilla.testkit.nats;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -17,10 +17,10 @@ import io.helidon.webserver.http.HttpRouting;
  * Installs each service's {@link Faults}: as an HTTP filter, and as the {@link DeliveryInterceptor} its messaging
  * finds among the service's extensions (handler failures).
  */
-final class FaultInjection implements ServiceExtensionProvider {
+final class FaultsExtension implements ServiceExtensionProvider {
     private final Map<String, Faults> faults;
 
-    FaultInjection(Map<String, Faults> faults) {
+    FaultsExtension(Map<String, Faults> faults) {
         this.faults = faults;
     }
 

@@ -1,4 +1,4 @@
-package dev.flotilla.messaging;
+package dev.flotilla.testkit.nats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
