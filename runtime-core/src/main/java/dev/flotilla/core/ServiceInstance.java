@@ -39,12 +39,9 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import dev.flotilla.core.server.InFlightRequests;
 import dev.flotilla.core.config.internal.LiveConfig;
-import dev.flotilla.core.config.internal.ServiceConfigLoader;
 import dev.flotilla.core.observability.Tracing;
-import dev.flotilla.core.observability.ResilienceMetrics;
-import dev.flotilla.core.observability.Correlation;
+import dev.flotilla.core.observability.CallContext;
 import dev.flotilla.core.server.ServerPipeline;
 
 /**
@@ -63,13 +60,12 @@ final class ServiceInstance implements ServiceHandle {
     private final Map<String, String> overrides;
     private final List<ServiceExtensionProvider> providers;
     private final List<ConfigLayerProvider> configLayers;
-    private final ServiceConfigLoader configLoader;
     private final ObjectMapper json;
     /** JSON bodies with {@link #json}: one for every server of the runtime (immutable, and slow to make). */
     private final MediaContext media;
     private final ServiceDiscovery localDiscovery;
     private final List<io.opentelemetry.sdk.trace.export.SpanExporter> spanExporters;
-    private final InFlightRequests inFlight = new InFlightRequests();
+    private final ServerPipeline pipeline = new ServerPipeline();
     /**
      * Helidon's meter registry. Helidon's Micrometer provider keeps every registry on Micrometer's global one, so a
      * registry per service would not isolate anything (and warns about meters it did not create): services in one
@@ -85,7 +81,6 @@ final class ServiceInstance implements ServiceHandle {
                     Map<String, String> overrides,
                     List<ServiceExtensionProvider> providers,
                     List<ConfigLayerProvider> configLayers,
-                    ServiceConfigLoader configLoader,
                     ObjectMapper json,
                     MediaContext media,
                     ServiceDiscovery localDiscovery,
@@ -95,7 +90,6 @@ final class ServiceInstance implements ServiceHandle {
         this.overrides = Map.copyOf(overrides);
         this.providers = List.copyOf(providers);
         this.configLayers = List.copyOf(configLayers);
-        this.configLoader = configLoader;
         this.json = json;
         this.media = media;
         this.localDiscovery = localDiscovery;
@@ -163,14 +157,13 @@ final class ServiceInstance implements ServiceHandle {
      */
     boolean prepare() {
         lifecycle.lock();
-        MDC.put(Correlation.MDC_SERVICE, service.name());
+        MDC.put(CallContext.MDC_SERVICE, service.name());
         try {
             if (state == ServiceState.STARTING || state == ServiceState.READY) {
                 return false;
             }
             long began = System.nanoTime();
             state = ServiceState.STARTING;
-            inFlight.reset();
             RunContext run;
             try {
                 LiveConfig config = loadConfig();
@@ -192,7 +185,7 @@ final class ServiceInstance implements ServiceHandle {
             }
             return true;
         } finally {
-            MDC.remove(Correlation.MDC_SERVICE);
+            MDC.remove(CallContext.MDC_SERVICE);
             lifecycle.unlock();
         }
     }
@@ -204,7 +197,7 @@ final class ServiceInstance implements ServiceHandle {
      */
     void complete() {
         lifecycle.lock();
-        MDC.put(Correlation.MDC_SERVICE, service.name());
+        MDC.put(CallContext.MDC_SERVICE, service.name());
         try {
             RunContext run = current;
             if (state != ServiceState.STARTING || run == null) {
@@ -219,7 +212,7 @@ final class ServiceInstance implements ServiceHandle {
             LOG.info("Service '{}' {} ready at {} in {} ms", service.name(), service.version(), run.uri,
                      (System.nanoTime() - run.began) / 1_000_000);
         } finally {
-            MDC.remove(Correlation.MDC_SERVICE);
+            MDC.remove(CallContext.MDC_SERVICE);
             lifecycle.unlock();
         }
     }
@@ -238,7 +231,7 @@ final class ServiceInstance implements ServiceHandle {
     private LiveConfig loadConfig() {
         ConfigLayer layer = null;
         if (!configLayers.isEmpty()) {
-            Config local = configLoader.load(service.name(), overrides);
+            Config local = LiveConfig.local(service.name(), overrides);
             for (ConfigLayerProvider provider : configLayers) {
                 try {
                     layer = provider.create(service.name(), local).orElse(null);
@@ -255,7 +248,7 @@ final class ServiceInstance implements ServiceHandle {
             Set<String> readAtStart = new HashSet<>();
             providers.forEach(p -> readAtStart.addAll(p.sectionsReadAtStart()));
             configLayers.forEach(p -> readAtStart.addAll(p.sectionsReadAtStart()));
-            return new LiveConfig(service.name(), overrides, configLoader, layer, readAtStart, metrics);
+            return new LiveConfig(service.name(), overrides, layer, readAtStart, metrics);
         } catch (RuntimeException e) {
             if (layer != null) {
                 layer.close();
@@ -285,8 +278,8 @@ final class ServiceInstance implements ServiceHandle {
         for (ServiceExtensionProvider provider : providers) {
             provider.create(run).ifPresent(run.extensions::add);
         }
-        ServerPipeline pipeline = new ServerPipeline(service.name(), service.version(), inFlight, metrics, json, media,
-                                                     run.tracing, run.logger);
+        ServerPipeline.Run pipeline = this.pipeline.start(service.name(), service.version(), metrics, json, media,
+                                                          run.tracing, run.logger);
 
         PROFILE.debug("{} resilience+clients+extensions {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         HttpRouting.Builder routing = pipeline.routing();
@@ -419,7 +412,7 @@ final class ServiceInstance implements ServiceHandle {
     @Override
     public void stop() {
         lifecycle.lock();
-        MDC.put(Correlation.MDC_SERVICE, service.name());
+        MDC.put(CallContext.MDC_SERVICE, service.name());
         try {
             RunContext run = current;
             if (run == null || (state != ServiceState.READY && state != ServiceState.STARTING)) {
@@ -435,7 +428,7 @@ final class ServiceInstance implements ServiceHandle {
             state = ServiceState.STOPPED;
             LOG.info("Service '{}' stopped in {} ms", service.name(), (System.nanoTime() - began) / 1_000_000);
         } finally {
-            MDC.remove(Correlation.MDC_SERVICE);
+            MDC.remove(CallContext.MDC_SERVICE);
             lifecycle.unlock();
         }
     }
@@ -443,7 +436,7 @@ final class ServiceInstance implements ServiceHandle {
     /** Drains and releases everything a run holds, in reverse order of start. Never throws. */
     private void stopRun(RunContext run, Duration drainTimeout) {
         try {
-            int left = inFlight.drain(drainTimeout);
+            int left = pipeline.drain(drainTimeout);
             if (left > 0) {
                 LOG.warn("Service '{}': {} request(s) still in flight after the drain timeout of {}",
                          service.name(), left, drainTimeout);

@@ -18,7 +18,6 @@ import dev.flotilla.core.config.ConfigLayerProvider;
 import dev.flotilla.core.ServiceExtensionProvider;
 import io.helidon.http.media.MediaContext;
 import org.slf4j.bridge.SLF4JBridgeHandler;
-import dev.flotilla.core.config.internal.ServiceConfigLoader;
 
 /**
  * Hosts one or more services in one JVM, each with its own web server, port, configuration view and extensions,
@@ -188,7 +187,6 @@ public final class ServiceRuntime implements AutoCloseable {
         private final List<ConfigLayerProvider> configLayers = new ArrayList<>();
         private final java.util.LinkedHashMap<String, String> sharedOverrides = new java.util.LinkedHashMap<>();
         private boolean discoverExtensions = true;
-        private ServiceConfigLoader configLoader = ServiceConfigLoader.fromProcess();
         private final List<io.opentelemetry.sdk.trace.export.SpanExporter> spanExporters = new ArrayList<>();
 
         private Builder() {
@@ -286,11 +284,6 @@ public final class ServiceRuntime implements AutoCloseable {
             return this;
         }
 
-        Builder configLoader(ServiceConfigLoader loader) {
-            this.configLoader = loader;
-            return this;
-        }
-
         /**
          * Builds the runtime; nothing starts until {@link ServiceRuntime#start()}.
          *
@@ -322,7 +315,7 @@ public final class ServiceRuntime implements AutoCloseable {
             for (Entry entry : entries) {
                 Map<String, String> overrides = new java.util.LinkedHashMap<>(sharedOverrides);
                 overrides.putAll(entry.overrides());
-                instances.add(new ServiceInstance(entry.service(), overrides, providers, layers, configLoader, json,
+                instances.add(new ServiceInstance(entry.service(), overrides, providers, layers, json,
                                                    media, local, List.copyOf(spanExporters)));
             }
             return new ServiceRuntime(instances);

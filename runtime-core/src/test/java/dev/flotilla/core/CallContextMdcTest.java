@@ -9,7 +9,6 @@ import org.slf4j.MDC;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import dev.flotilla.core.observability.Correlation;
 import dev.flotilla.core.observability.CallContext;
 
 /** {@link CallContext#open()} fills the MDC while open and leaves it exactly as it found it when closed. */
@@ -39,7 +38,7 @@ class CallContextMdcTest {
 
     @Test
     void aThreadThatCarriesTheSameServiceKeepsIt() {
-        MDC.put(Correlation.MDC_SERVICE, "orders");
+        MDC.put(CallContext.MDC_SERVICE, "orders");
         for (int i = 0; i < 3; i++) {
             CallContext.Scope scope = CallContext.of("orders", "c-" + i).open();
             assertEquals(Map.of("service", "orders", "correlationId", "c-" + i), mdc());
@@ -61,6 +60,6 @@ class CallContextMdcTest {
         assertEquals("outer", CallContext.current().orElseThrow().correlationId());
         outer.close();
         assertEquals(Map.of("tenant", "t-9"), mdc());
-        assertNull(MDC.get(Correlation.MDC_TRACE_ID));
+        assertNull(MDC.get(CallContext.MDC_TRACE_ID));
     }
 }

@@ -12,7 +12,7 @@ import dev.flotilla.core.problem.UnavailableException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import org.slf4j.MDC;
-import dev.flotilla.core.observability.Correlation;
+import dev.flotilla.core.observability.CallContext;
 
 /** A small service with one route per behaviour the runtime tests exercise. */
 final class CatalogService extends Service {
@@ -65,8 +65,8 @@ final class CatalogService extends Service {
                 })
                 .get("/log", (req, res) -> {
                     context.logger().info("handling /log");
-                    res.send(Map.of("service", String.valueOf(MDC.get(Correlation.MDC_SERVICE)),
-                                    "correlationId", String.valueOf(MDC.get(Correlation.MDC_CORRELATION_ID))));
+                    res.send(Map.of("service", String.valueOf(MDC.get(CallContext.MDC_SERVICE)),
+                                    "correlationId", String.valueOf(MDC.get(CallContext.MDC_CORRELATION_ID))));
                 });
     }
 

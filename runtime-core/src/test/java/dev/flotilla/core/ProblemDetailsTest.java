@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import dev.flotilla.core.observability.Correlation;
+import dev.flotilla.core.observability.CallContext;
 
 /** Every failure reaching a caller is an RFC 9457 problem, over a real server and a real client. */
 class ProblemDetailsTest {
@@ -154,13 +154,13 @@ class ProblemDetailsTest {
                                                           .header("X-Request-Id", "abc\"<script>").GET());
         String id = problem(response, 404, "not-found").get("requestId").asText();
         assertNotEquals("abc\"<script>", id);
-        assertTrue(Correlation.isValidId(id));
+        assertTrue(CallContext.isValidCorrelationId(id));
     }
 
     @Test
     void generatedRequestIdIsEchoedOnSuccess() {
         HttpResponse<String> response = Http.get(base, "/greet/ann");
         assertEquals(200, response.statusCode());
-        assertTrue(Correlation.isValidId(response.headers().firstValue("X-Request-Id").orElseThrow()));
+        assertTrue(CallContext.isValidCorrelationId(response.headers().firstValue("X-Request-Id").orElseThrow()));
     }
 }

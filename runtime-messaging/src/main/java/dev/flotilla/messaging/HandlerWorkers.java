@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
-import dev.flotilla.core.observability.Correlation;
+import dev.flotilla.core.observability.CallContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -21,7 +21,7 @@ import org.slf4j.MDC;
  * consumer) instead of growing memory. With one worker, messages are handled in arrival order.
  *
  * <p>Every thread that runs the handlers belongs to the subscription, and so to one service: its MDC carries the
- * service's name ({@link dev.flotilla.core.observability.Correlation#MDC_SERVICE}) for as long as it runs, so the context a
+ * service's name ({@link dev.flotilla.core.observability.CallContext#MDC_SERVICE}) for as long as it runs, so the context a
  * handler runs in does not set and remove it for every message, and whatever the thread logs between messages names
  * its service.
  */
@@ -32,7 +32,7 @@ final class HandlerWorkers {
     private static final RawMessage STOP = RawMessage.core("", java.util.Map.of(), new byte[0]);
 
     /** The MDC key of the service's name. */
-    private static final String MDC_SERVICE = Correlation.MDC_SERVICE;
+    private static final String MDC_SERVICE = CallContext.MDC_SERVICE;
 
     private final String service;
     private final Consumer<RawMessage> action;

@@ -1,7 +1,6 @@
 package dev.flotilla.messaging;
 
 import dev.flotilla.core.observability.CallContext;
-import dev.flotilla.core.observability.Correlation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -298,7 +297,7 @@ abstract class MessagingContractTest {
         String second = both.get(1);
         assertTrue(second.startsWith("second:") && second.endsWith("/billing/null/null"), second);
         String correlation = second.substring("second:".length(), second.indexOf('/'));
-        assertTrue(Correlation.isValidId(correlation) && !correlation.equals("req-43"), second);
+        assertTrue(CallContext.isValidCorrelationId(correlation) && !correlation.equals("req-43"), second);
     }
 
     @Test

@@ -15,7 +15,7 @@ import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.joran.util.ConfigurationWatchListUtil;
-import dev.flotilla.core.observability.Correlation;
+import dev.flotilla.core.observability.CallContext;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -83,7 +83,7 @@ final class LogbackAppender extends AppenderBase<ILoggingEvent> {
 
     @Override
     protected void append(ILoggingEvent event) {
-        String service = event.getMDCPropertyMap().get(Correlation.MDC_SERVICE);
+        String service = event.getMDCPropertyMap().get(CallContext.MDC_SERVICE);
         if (service == null) {
             return;
         }

@@ -2,7 +2,7 @@ package dev.flotilla.testkit;
 
 import java.util.List;
 
-import dev.flotilla.core.observability.Correlation;
+import dev.flotilla.core.observability.CallContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -20,12 +20,12 @@ final class LoggingProbe {
         try (TestSystem system = TestSystem.builder().addService(new GreeterService()).nats(NatsMode.IN_JVM).build()) {
             system.start();
             Logger log = LoggerFactory.getLogger("probe");
-            MDC.put(Correlation.MDC_SERVICE, "greeter-service");
+            MDC.put(CallContext.MDC_SERVICE, "greeter-service");
             try {
                 log.debug("a DEBUG line");
                 log.info("an INFO line");
             } finally {
-                MDC.remove(Correlation.MDC_SERVICE);
+                MDC.remove(CallContext.MDC_SERVICE);
             }
             return system.logs("greeter-service").stream()
                     .filter(line -> line.logger().equals("probe"))

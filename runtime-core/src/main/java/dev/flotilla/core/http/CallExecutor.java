@@ -18,7 +18,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.TimeoutExceededException;
 import dev.flotilla.core.observability.CallContext;
-import dev.flotilla.core.observability.Correlation;
 import dev.flotilla.core.observability.Tracing;
 import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.resilience.CallRejectedException;
@@ -53,7 +52,7 @@ import org.slf4j.LoggerFactory;
  */
 final class CallExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceClients.class);
-    private static final HeaderName REQUEST_ID = HeaderNames.create(Correlation.REQUEST_ID_HEADER);
+    private static final HeaderName REQUEST_ID = HeaderNames.create(CallContext.REQUEST_ID_HEADER);
     private static final HeaderName TRACEPARENT = HeaderNames.create(CallContext.TRACEPARENT_HEADER);
     private static final HeaderName TRACESTATE = HeaderNames.create(CallContext.TRACESTATE_HEADER);
     private static final HeaderName DEADLINE = HeaderNames.create(CallContext.DEADLINE_HEADER);

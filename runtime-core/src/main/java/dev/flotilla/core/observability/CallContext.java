@@ -14,13 +14,58 @@ import org.slf4j.MDC;
  * <p>The runtime opens a context for every HTTP request (from the {@code X-Request-Id}, {@code traceparent},
  * {@code tracestate} and {@code X-Request-Deadline-Ms} headers) and messaging opens one for every handled message;
  * typed clients and publishers read {@link #current()} to propagate it. While a context is open on a thread, the MDC
- * holds {@link Correlation#MDC_SERVICE}, {@link Correlation#MDC_CORRELATION_ID} and, when a trace is known,
- * {@link Correlation#MDC_TRACE_ID} and {@link Correlation#MDC_SPAN_ID}.
+ * holds {@link #MDC_SERVICE}, {@link #MDC_CORRELATION_ID} and, when a trace is known,
+ * {@link #MDC_TRACE_ID} and {@link #MDC_SPAN_ID}.
  *
  * <p>The current context is thread-confined (like the MDC): work handed to another thread takes it along with
  * {@link #wrap(Callable)} or {@link #wrap(Runnable)}. Instances are immutable and thread-safe.
  */
 public final class CallContext {
+
+    /** HTTP and message header that carries the correlation id: {@value}. */
+    public static final String REQUEST_ID_HEADER = "X-Request-Id";
+    /** MDC key with the name of the service that writes the log line: {@value}. */
+    public static final String MDC_SERVICE = "service";
+    /** MDC key with the correlation id of the request or message being handled: {@value}. */
+    public static final String MDC_CORRELATION_ID = "correlationId";
+    /** MDC key with the W3C trace id, when a trace is known: {@value}. */
+    public static final String MDC_TRACE_ID = "traceId";
+    /** MDC key with the W3C span id, when a trace is known: {@value}. */
+    public static final String MDC_SPAN_ID = "spanId";
+
+    /**
+     * A fresh correlation id: a random UUID.
+     *
+     * @return the id
+     */
+    public static String newCorrelationId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        return new java.util.UUID(random.nextLong(), random.nextLong()).toString();
+    }
+
+    /**
+     * Whether a correlation id received from outside is safe to adopt: 1 to 128 characters of letters, digits and
+     * {@code - _ . : /}. Anything else (line breaks, quotes, control characters) is replaced by a fresh id, so a
+     * header cannot inject text into logs or responses.
+     *
+     * @param candidate the received value; may be {@code null}
+     * @return {@code true} if the value can be used as it is
+     */
+    public static boolean isValidCorrelationId(String candidate) {
+        if (candidate == null || candidate.isEmpty() || candidate.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < candidate.length(); i++) {
+            char c = candidate.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.' || c == ':' || c == '/';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** HTTP header with the caller's remaining time budget in milliseconds: {@value}. */
     public static final String DEADLINE_HEADER = "X-Request-Deadline-Ms";
     /** The W3C trace context header: {@value}. */
@@ -49,14 +94,14 @@ public final class CallContext {
      * A context for the given service and correlation id, with no trace and no deadline.
      *
      * @param service       the name of the service handling the call
-     * @param correlationId the correlation id; an invalid one (see {@link Correlation#isValidId(String)}) is
+     * @param correlationId the correlation id; an invalid one (see {@link #isValidCorrelationId(String)}) is
      *                      replaced by a fresh id
      * @return the context
      * @throws NullPointerException if {@code service} is {@code null}
      */
     public static CallContext of(String service, String correlationId) {
         Objects.requireNonNull(service, "service");
-        String id = Correlation.isValidId(correlationId) ? correlationId : Correlation.newId();
+        String id = isValidCorrelationId(correlationId) ? correlationId : newCorrelationId();
         return new CallContext(service, id, null, null, null);
     }
 
@@ -77,7 +122,7 @@ public final class CallContext {
     public static CallContext received(String service, String correlationId, String traceParent, String traceState,
                                 Deadline deadline) {
         Objects.requireNonNull(service, "service");
-        String id = Correlation.isValidId(correlationId) ? correlationId : Correlation.newId();
+        String id = isValidCorrelationId(correlationId) ? correlationId : newCorrelationId();
         if (!isTraceParent(traceParent)) {
             return new CallContext(service, id, null, null, deadline);
         }
@@ -190,31 +235,31 @@ public final class CallContext {
      */
     public Scope open() {
         CallContext previous = CURRENT.get();
-        String previousService = MDC.get(Correlation.MDC_SERVICE);
-        String previousCorrelation = MDC.get(Correlation.MDC_CORRELATION_ID);
-        String previousTrace = MDC.get(Correlation.MDC_TRACE_ID);
-        String previousSpan = MDC.get(Correlation.MDC_SPAN_ID);
+        String previousService = MDC.get(CallContext.MDC_SERVICE);
+        String previousCorrelation = MDC.get(CallContext.MDC_CORRELATION_ID);
+        String previousTrace = MDC.get(CallContext.MDC_TRACE_ID);
+        String previousSpan = MDC.get(CallContext.MDC_SPAN_ID);
         CURRENT.set(this);
         // Only what changes is written, and only what was written is restored: a thread that belongs to one service
         // (a subscription's) keeps the service's name, and a context without a trace on a thread without one
         // touches no trace key (a Logback MDC write or removal costs two thread-local look-ups and a map operation).
         boolean serviceChanged = !service.equals(previousService);
         if (serviceChanged) {
-            MDC.put(Correlation.MDC_SERVICE, service);
+            MDC.put(CallContext.MDC_SERVICE, service);
         }
-        MDC.put(Correlation.MDC_CORRELATION_ID, correlationId);
+        MDC.put(CallContext.MDC_CORRELATION_ID, correlationId);
         boolean traceChanged;
         if (traceParent != null) {
-            MDC.put(Correlation.MDC_TRACE_ID, traceParent.substring(3, 35));
-            MDC.put(Correlation.MDC_SPAN_ID, traceParent.substring(36, 52));
+            MDC.put(CallContext.MDC_TRACE_ID, traceParent.substring(3, 35));
+            MDC.put(CallContext.MDC_SPAN_ID, traceParent.substring(36, 52));
             traceChanged = true;
         } else {
             traceChanged = previousTrace != null || previousSpan != null;
             if (previousTrace != null) {
-                MDC.remove(Correlation.MDC_TRACE_ID);
+                MDC.remove(CallContext.MDC_TRACE_ID);
             }
             if (previousSpan != null) {
-                MDC.remove(Correlation.MDC_SPAN_ID);
+                MDC.remove(CallContext.MDC_SPAN_ID);
             }
         }
         return () -> {
@@ -222,12 +267,12 @@ public final class CallContext {
             // which a thread handling one message or request after another does every time
             CURRENT.set(previous);
             if (serviceChanged) {
-                restore(Correlation.MDC_SERVICE, previousService);
+                restore(CallContext.MDC_SERVICE, previousService);
             }
-            restore(Correlation.MDC_CORRELATION_ID, previousCorrelation);
+            restore(CallContext.MDC_CORRELATION_ID, previousCorrelation);
             if (traceChanged) {
-                restore(Correlation.MDC_TRACE_ID, previousTrace);
-                restore(Correlation.MDC_SPAN_ID, previousSpan);
+                restore(CallContext.MDC_TRACE_ID, previousTrace);
+                restore(CallContext.MDC_SPAN_ID, previousSpan);
             }
         };
     }

@@ -12,7 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A request costs two atomic updates of one word (the count, and a draining bit): no lock, so concurrent requests
  * never queue behind each other here. The lock and its condition only serve a drain waiting for the last request.
  */
-public final class InFlightRequests {
+final class InFlightRequests {
     private static final long DRAINING = 1L << 62;
 
     /** The requests in flight, plus {@link #DRAINING} while draining. */
@@ -55,7 +55,7 @@ public final class InFlightRequests {
      * @return how many requests were still in flight when the wait ended; 0 if all finished
      * @throws InterruptedException if interrupted while waiting
      */
-    public int drain(Duration timeout) throws InterruptedException {
+    int drain(Duration timeout) throws InterruptedException {
         lock.lock();
         try {
             long now = state.get();
@@ -81,7 +81,7 @@ public final class InFlightRequests {
     }
 
     /** Accepts requests again, for a service that starts anew. */
-    public void reset() {
+    void reset() {
         long now = state.get();
         while ((now & DRAINING) != 0) {
             long witness = state.compareAndExchange(now, now & ~DRAINING);

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.flotilla.core.http.ContractService;
 import dev.flotilla.core.http.HttpContracts;
-import dev.flotilla.core.http.internal.DeprecatedCallListener;
+import dev.flotilla.core.http.internal.ServedRequests.DeprecatedCallListener;
 import io.helidon.http.HeaderNames;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;

@@ -18,7 +18,7 @@ import io.helidon.webserver.http.ErrorHandler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import org.slf4j.MDC;
-import dev.flotilla.core.observability.Correlation;
+import dev.flotilla.core.observability.CallContext;
 
 /**
  * Sends problem responses: as the routing's error handler for every exception a handler throws (and for
@@ -26,7 +26,7 @@ import dev.flotilla.core.observability.Correlation;
  * unparseable request line or headers).
  */
 final class ProblemSender implements ErrorHandler<Throwable>, DirectHandler {
-    static final HeaderName REQUEST_ID = HeaderNames.create(Correlation.REQUEST_ID_HEADER);
+    static final HeaderName REQUEST_ID = HeaderNames.create(CallContext.REQUEST_ID_HEADER);
 
     private final ProblemResponses problems;
     private final RouteIndex routes;
@@ -39,7 +39,7 @@ final class ProblemSender implements ErrorHandler<Throwable>, DirectHandler {
     @Override
     public void handle(ServerRequest req, ServerResponse res, Throwable e) {
         String path = req.prologue().uriPath().path();
-        String requestId = MDC.get(Correlation.MDC_CORRELATION_ID);
+        String requestId = MDC.get(CallContext.MDC_CORRELATION_ID);
         Problem problem;
         if (e instanceof NotFoundException) {
             Set<Method> allowed = routes.allowedMethods(path);
@@ -142,7 +142,7 @@ final class ProblemSender implements ErrorHandler<Throwable>, DirectHandler {
                                  safeDetail == null ? "The request could not be read." : safeDetail);
         }
         String received = request.headers().first(REQUEST_ID).orElse(null);
-        String requestId = Correlation.isValidId(received) ? received : Correlation.newId();
+        String requestId = CallContext.isValidCorrelationId(received) ? received : CallContext.newCorrelationId();
         problem = problem.withRequest(ProblemResponses.safeInstance(request.path()), requestId);
         return TransportResponse.builder()
                 .status(status)

@@ -2,7 +2,7 @@ package dev.flotilla.core.server;
 
 import java.time.Duration;
 
-import dev.flotilla.core.http.internal.DeprecatedCallListener;
+import dev.flotilla.core.http.internal.ServedRequests.DeprecatedCallListener;
 import dev.flotilla.core.http.internal.ServedRequests;
 import dev.flotilla.resilience.Deadline;
 import io.helidon.http.HeaderName;

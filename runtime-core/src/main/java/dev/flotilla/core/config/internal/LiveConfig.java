@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import dev.flotilla.core.Service;
 import dev.flotilla.core.ServiceContext;
-import dev.flotilla.core.observability.Correlation;
+import dev.flotilla.core.observability.CallContext;
 
 /**
  * A service's configuration while it runs: the current {@link Config} (what {@link ServiceContext#config()}
@@ -74,14 +74,26 @@ public final class LiveConfig implements AutoCloseable {
      *
      * @param service the service's name
      * @param overrides values that win over every source
-     * @param loader the local sources
      * @param layer the central layer, or {@code null} when the service has none
      * @param readAtStart the sections the service's extensions and config layer read once at start
      * @param metrics where refused changes are counted
      */
-    public LiveConfig(String service, Map<String, String> overrides, ServiceConfigLoader loader, ConfigLayer layer,
-                      Set<String> readAtStart, MeterRegistry metrics) {
-        this(service, overrides, loader, layer, readAtStart, ValueReferences.fromProcess(), metrics);
+    public LiveConfig(String service, Map<String, String> overrides, ConfigLayer layer, Set<String> readAtStart,
+                      MeterRegistry metrics) {
+        this(service, overrides, ServiceConfigLoader.fromProcess(), layer, readAtStart, ValueReferences.fromProcess(),
+             metrics);
+    }
+
+    /**
+     * A service's configuration from the local sources of this process (files, environment, system properties,
+     * overrides), without any live layer: what a config layer reads its own settings from.
+     *
+     * @param service the service's name
+     * @param overrides values that win over every source
+     * @return the configuration
+     */
+    public static Config local(String service, Map<String, String> overrides) {
+        return ServiceConfigLoader.fromProcess().load(service, overrides);
     }
 
     LiveConfig(String service, Map<String, String> overrides, ServiceConfigLoader loader, ConfigLayer layer,
@@ -157,8 +169,8 @@ public final class LiveConfig implements AutoCloseable {
 
     /** Takes the layer's complete new values and handles every key that differs from what was last seen. */
     synchronized void update(Map<String, String> values) {
-        String previousService = MDC.get(Correlation.MDC_SERVICE);
-        MDC.put(Correlation.MDC_SERVICE, service);
+        String previousService = MDC.get(CallContext.MDC_SERVICE);
+        MDC.put(CallContext.MDC_SERVICE, service);
         try {
             Set<String> keys = new TreeSet<>(values.keySet());
             keys.addAll(seen.keySet());
@@ -171,9 +183,9 @@ public final class LiveConfig implements AutoCloseable {
             seen = Map.copyOf(values);
         } finally {
             if (previousService == null) {
-                MDC.remove(Correlation.MDC_SERVICE);
+                MDC.remove(CallContext.MDC_SERVICE);
             } else {
-                MDC.put(Correlation.MDC_SERVICE, previousService);
+                MDC.put(CallContext.MDC_SERVICE, previousService);
             }
         }
     }

@@ -35,7 +35,7 @@ import io.helidon.config.yaml.YamlConfigParser;
  * properties and the service's own file are read at every start (the system properties' tree is made again only
  * when they changed).
  */
-public final class ServiceConfigLoader {
+final class ServiceConfigLoader {
     private final Supplier<ConfigSource> environment;
     private final Supplier<Map<String, String>> systemProperties;
 
@@ -49,7 +49,7 @@ public final class ServiceConfigLoader {
      *
      * @return the loader
      */
-    public static ServiceConfigLoader fromProcess() {
+    static ServiceConfigLoader fromProcess() {
         return new ServiceConfigLoader(ConfigSources::environmentVariables,
                                        () -> copy(System.getProperties()));
     }
@@ -61,7 +61,7 @@ public final class ServiceConfigLoader {
      * @param overrides values that win over every source
      * @return the configuration
      */
-    public Config load(String serviceName, Map<String, String> overrides) {
+    Config load(String serviceName, Map<String, String> overrides) {
         return load(serviceName, overrides, Map.of());
     }
 

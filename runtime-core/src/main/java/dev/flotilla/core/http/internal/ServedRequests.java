@@ -129,4 +129,20 @@ public final class ServedRequests {
             return new Writer(null);
         }
     }
+
+    /**
+     * Told of every call to a deprecated contract method, so the runtime can count it as a metric. The runtime puts
+     * one in each request's context; served contracts call it.
+     */
+    @FunctionalInterface
+    public interface DeprecatedCallListener {
+
+        /**
+         * A deprecated operation was called.
+         *
+         * @param operation the operation, such as {@code GET /v1/items/{id}}
+         * @param caller    the calling service's name, or {@code unknown}
+         */
+        void deprecatedCall(String operation, String caller);
+    }
 }

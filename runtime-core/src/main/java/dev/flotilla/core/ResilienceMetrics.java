@@ -1,4 +1,4 @@
-package dev.flotilla.core.observability;
+package dev.flotilla.core;
 
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +23,7 @@ import io.helidon.metrics.api.Tag;
  * {@code flotilla.resilience.circuit-breakers}: how many of the service's breakers are in each {@code state}
  * ({@code closed}, {@code half-open}, {@code open}).
  */
-public final class ResilienceMetrics implements ResilienceListener {
+final class ResilienceMetrics implements ResilienceListener {
     private final String service;
     private final MeterRegistry registry;
     /** The success and the failure counter of each policy set's calls, made with their first call. */
@@ -36,7 +36,7 @@ public final class ResilienceMetrics implements ResilienceListener {
      * @param service the service's name, the {@code service} tag of every meter
      * @param registry where the meters are registered
      */
-    public ResilienceMetrics(String service, MeterRegistry registry) {
+    ResilienceMetrics(String service, MeterRegistry registry) {
         this.service = service;
         this.registry = registry;
     }
@@ -50,7 +50,7 @@ public final class ResilienceMetrics implements ResilienceListener {
      * @param resilience the policies whose breakers are counted
      * @return what removes the gauges when closed
      */
-    public static AutoCloseable stateGauges(String service, MeterRegistry registry, Resilience resilience) {
+    static AutoCloseable stateGauges(String service, MeterRegistry registry, Resilience resilience) {
         List<Meter> gauges = new java.util.ArrayList<>();
         for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
             String name = state.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
