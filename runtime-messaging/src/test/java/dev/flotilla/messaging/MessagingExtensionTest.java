@@ -30,6 +30,9 @@ class MessagingExtensionTest {
 
     @Test
     void isFoundByServiceLoader() {
+        // On the module path this test runs inside dev.flotilla.messaging, which provides the service but does not
+        // itself use it; the runtime (dev.flotilla.core) declares the use.
+        MessagingExtensionTest.class.getModule().addUses(ServiceExtensionProvider.class);
         assertTrue(ServiceLoader.load(ServiceExtensionProvider.class).stream()
                 .anyMatch(p -> p.type() == MessagingExtensionProvider.class));
     }

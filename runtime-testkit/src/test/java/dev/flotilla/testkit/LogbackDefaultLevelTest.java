@@ -29,6 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Logback the system runs and says what to add for log lines. This module's tests have a {@code logback-test.xml},
  * so each case runs in a class loader of its own over the same class path, where SLF4J and Logback initialise
  * afresh and see only the configuration files (or Logback jars) the case gives them.
+ *
+ * <p>Runs on the class path (see this module's pom): on the module path the JDK's loaders find the packages of the
+ * boot layer's modules (Logback among them) through any loader, so no class loader of the test's own is isolated.
  */
 class LogbackDefaultLevelTest {
     private static final String PROBE = "dev.flotilla.testkit.LoggingProbe";
@@ -60,12 +63,29 @@ class LogbackDefaultLevelTest {
     }
 
     /**
+     * Everything this test runs with, as class path entries: on the module path the module under test is patched
+     * with its test classes, so those, the module path and the class path together make the class path a project
+     * would have.
+     */
+    private static List<String> classPathEntries() throws Exception {
+        List<String> entries = new java.util.ArrayList<>();
+        entries.add(Path.of(LoggingProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        for (String property : List.of("jdk.module.path", "java.class.path")) {
+            String value = System.getProperty(property);
+            if (value != null && !value.isBlank()) {
+                entries.addAll(Arrays.asList(value.split(File.pathSeparator)));
+            }
+        }
+        return entries;
+    }
+
+    /**
      * Calls a static method of {@link LoggingProbe} loaded afresh from this JVM's class path: the entries
      * {@code keep} accepts, with the resources in {@code resources} replaced (or hidden when empty).
      */
     private static Object runIsolated(String method, Predicate<URL> keep, Map<String, Optional<URL>> resources)
             throws Exception {
-        List<URL> classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        List<URL> classPath = classPathEntries().stream()
                 .map(LogbackDefaultLevelTest::url)
                 .filter(keep)
                 .toList();

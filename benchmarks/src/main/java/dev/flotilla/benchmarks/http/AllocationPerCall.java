@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.core.discovery.StaticDiscovery;
 import dev.flotilla.core.http.ServiceClients;
-import dev.flotilla.core.json.JsonMapping;
+import dev.flotilla.benchmarks.RawJson;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
@@ -51,7 +51,7 @@ public final class AllocationPerCall {
         int callers = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int calls = args.length > 1 ? Integer.parseInt(args[1]) : 40_000;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        ObjectMapper mapper = JsonMapping.newMapper();
+        ObjectMapper mapper = RawJson.mapper();
         ServiceRuntime runtime = ServiceRuntime.builder()
                 .addService(new TypedClientBenchmark.PriceService(),
                             Map.of("server.port", "0", "server.host", "127.0.0.1", "shutdown.grace-period", "PT0S"))
@@ -118,7 +118,7 @@ public final class AllocationPerCall {
     }
 
     private static WebClient raw(URI base, ObjectMapper mapper) {
-        return WebClient.builder().baseUri(base).mediaContext(JsonMapping.mediaContext(mapper))
+        return WebClient.builder().baseUri(base).mediaContext(RawJson.media(mapper))
                 .shareConnectionCache(false).build();
     }
 

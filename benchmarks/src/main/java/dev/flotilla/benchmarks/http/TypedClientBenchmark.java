@@ -13,7 +13,7 @@ import dev.flotilla.core.http.Get;
 import dev.flotilla.core.http.HttpContracts;
 import dev.flotilla.core.http.PathParam;
 import dev.flotilla.core.http.ServiceClients;
-import dev.flotilla.core.json.JsonMapping;
+import dev.flotilla.benchmarks.RawJson;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webserver.http.HttpRules;
@@ -89,7 +89,7 @@ public class TypedClientBenchmark {
         typed = clients.create(PriceApi.class, "price-service");
         raw = WebClient.builder()
                 .baseUri(uri)
-                .mediaContext(JsonMapping.mediaContext(JsonMapping.newMapper()))
+                .mediaContext(RawJson.media(RawJson.mapper()))
                 .shareConnectionCache(false)
                 .build();
         if (!typed.price(42).equals(rawPrice())) {

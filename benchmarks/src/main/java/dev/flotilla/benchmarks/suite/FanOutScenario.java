@@ -20,7 +20,7 @@ import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.core.http.Get;
 import dev.flotilla.core.http.HttpContracts;
-import dev.flotilla.core.json.JsonMapping;
+import dev.flotilla.benchmarks.RawJson;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
@@ -100,7 +100,7 @@ final class FanOutScenario extends HarnessScenario {
         }
     }
 
-    private final ObjectMapper mapper = JsonMapping.newMapper();
+    private final ObjectMapper mapper = RawJson.mapper();
     private final int[] callerCounts;
     private final List<WebServer> downstreams = new ArrayList<>();
     private final Map<String, String> opened = new TreeMap<>();
@@ -141,7 +141,7 @@ final class FanOutScenario extends HarnessScenario {
         flotillaUri = runtime.service("gateway").uri();
 
         rawGatewayClient = WebClient.builder()
-                .mediaContext(JsonMapping.mediaContext(mapper))
+                .mediaContext(RawJson.media(mapper))
                 .shareConnectionCache(false)
                 .addProtocolPreference(List.of("http/1.1"))
                 .build();

@@ -13,7 +13,7 @@ import dev.flotilla.core.http.Get;
 import dev.flotilla.core.http.HttpContracts;
 import dev.flotilla.core.http.PathParam;
 import dev.flotilla.core.http.ServiceClients;
-import dev.flotilla.core.json.JsonMapping;
+import dev.flotilla.benchmarks.RawJson;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webserver.http.HttpRules;
@@ -64,7 +64,7 @@ final class HttpServerScenario extends HarnessScenario {
 
     private final boolean clientSide;
     private final int callers;
-    private final ObjectMapper mapper = JsonMapping.newMapper();
+    private final ObjectMapper mapper = RawJson.mapper();
     private PriceServers servers;
     private URI flotillaUri;
     private URI bareUri;
@@ -133,7 +133,7 @@ final class HttpServerScenario extends HarnessScenario {
     private WebClient rawClient() {
         return WebClient.builder()
                 .baseUri(flotillaUri)
-                .mediaContext(JsonMapping.mediaContext(mapper))
+                .mediaContext(RawJson.media(mapper))
                 .shareConnectionCache(false)
                 .addProtocolPreference(List.of("http/1.1"))
                 .build();

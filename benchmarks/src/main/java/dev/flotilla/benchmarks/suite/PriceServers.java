@@ -12,7 +12,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.ServiceRuntime;
-import dev.flotilla.core.json.JsonMapping;
+import dev.flotilla.benchmarks.RawJson;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
 
@@ -112,7 +112,7 @@ final class PriceServers implements AutoCloseable {
      * @throws Exception when a server cannot start
      */
     public static void main(String[] args) throws Exception {
-        ObjectMapper mapper = JsonMapping.newMapper();
+        ObjectMapper mapper = RawJson.mapper();
         ServiceRuntime runtime = ServiceRuntime.builder()
                 .addService(new HttpServerScenario.PriceService(), HttpServerScenario.LOCAL)
                 .build();
