@@ -6,6 +6,9 @@ import dev.flotilla.core.problem.Problem;
 
 /**
  * The called service answered 400: the request was invalid.
+ *
+ * <p>A downstream's answer. Its twin {@link dev.flotilla.core.problem.BadRequestException} is what a handler throws to
+ * answer 400 itself; see {@link RemoteProblemException} for why one is not turned into the other.
  */
 public final class RemoteBadRequestException extends RemoteProblemException {
     private static final long serialVersionUID = 1L;

@@ -6,6 +6,9 @@ import dev.flotilla.core.problem.Problem;
 
 /**
  * The called service answered 409: the request conflicts with the downstream's state.
+ *
+ * <p>A downstream's answer. Its twin {@link dev.flotilla.core.problem.ConflictException} is what a handler throws to
+ * answer 409 itself; see {@link RemoteProblemException} for why one is not turned into the other.
  */
 public final class RemoteConflictException extends RemoteProblemException {
     private static final long serialVersionUID = 1L;

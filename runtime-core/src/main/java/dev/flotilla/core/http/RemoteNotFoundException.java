@@ -6,6 +6,9 @@ import dev.flotilla.core.problem.Problem;
 
 /**
  * The called service answered 404: the thing asked for does not exist.
+ *
+ * <p>A downstream's answer. Its twin {@link dev.flotilla.core.problem.NotFoundException} is what a handler throws to
+ * answer 404 itself; see {@link RemoteProblemException} for why one is not turned into the other.
  */
 public final class RemoteNotFoundException extends RemoteProblemException {
     private static final long serialVersionUID = 1L;

@@ -6,6 +6,9 @@ import dev.flotilla.core.problem.Problem;
 
 /**
  * The called service answered 503: the downstream is unavailable (retried for idempotent calls).
+ *
+ * <p>A downstream's answer. Its twin {@link dev.flotilla.core.problem.UnavailableException} is what a handler throws to
+ * answer 503 itself; see {@link RemoteProblemException} for why one is not turned into the other.
  */
 public final class RemoteUnavailableException extends RemoteProblemException {
     private static final long serialVersionUID = 1L;

@@ -2,6 +2,10 @@ package dev.flotilla.core.problem;
 
 /**
  * The request is invalid: answered with 400 and type {@code urn:flotilla:problem:bad-request}.
+ *
+ * <p>This service's own answer. Its twin {@link dev.flotilla.core.http.RemoteBadRequestException} means something else:
+ * what a downstream answered this service. The two are kept apart on purpose: a downstream's 400 is not this
+ * service's 400 unless the handler decides so.
  */
 public class BadRequestException extends ProblemException {
     private static final long serialVersionUID = 1L;

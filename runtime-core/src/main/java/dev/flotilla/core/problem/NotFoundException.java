@@ -2,6 +2,10 @@ package dev.flotilla.core.problem;
 
 /**
  * The thing asked for does not exist: answered with 404 and type {@code urn:flotilla:problem:not-found}.
+ *
+ * <p>This service's own answer. Its twin {@link dev.flotilla.core.http.RemoteNotFoundException} means something else:
+ * what a downstream answered this service. The two are kept apart on purpose: a downstream's 404 is not this
+ * service's 404 unless the handler decides so.
  */
 public class NotFoundException extends ProblemException {
     private static final long serialVersionUID = 1L;

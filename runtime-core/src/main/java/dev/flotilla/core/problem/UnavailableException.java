@@ -4,6 +4,10 @@ import dev.flotilla.core.Service;
 
 /**
  * The service cannot answer now (a dependency is down, it is overloaded): answered with 503 and type {@code urn:flotilla:problem:unavailable}.
+ *
+ * <p>This service's own answer. Its twin {@link dev.flotilla.core.http.RemoteUnavailableException} means something else:
+ * what a downstream answered this service. The two are kept apart on purpose: a downstream's 503 is not this
+ * service's 503 unless the handler decides so.
  */
 public class UnavailableException extends ProblemException {
     private static final long serialVersionUID = 1L;
