@@ -13,6 +13,7 @@
 @SuppressWarnings({"module", "requires-automatic", "requires-transitive-automatic"})
 module dev.flotilla.messaging {
     requires transitive dev.flotilla.core;
+    requires dev.flotilla.resilience;
     requires transitive io.nats.jnats;
 
     requires com.fasterxml.jackson.core;

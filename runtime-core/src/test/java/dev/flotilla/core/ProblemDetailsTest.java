@@ -133,6 +133,29 @@ class ProblemDetailsTest {
     }
 
     @Test
+    void aFailureAfterTheDeadlineRanOutIs504() throws Exception {
+        HttpResponse<String> response = Http.send(HttpRequest.newBuilder(base.resolve("/boom"))
+                                                          .header(CallContext.DEADLINE_HEADER, "0").GET());
+        JsonNode body = problem(response, 504, "deadline-exceeded");
+        assertFalse(response.body().contains("hunter2"), response.body());
+        assertTrue(body.get("detail").asText().contains(CallContext.DEADLINE_HEADER), body.toString());
+    }
+
+    @Test
+    void aProblemThrownAfterTheDeadlineRanOutKeepsItsStatus() throws Exception {
+        HttpResponse<String> response = Http.send(HttpRequest.newBuilder(base.resolve("/items/42"))
+                                                          .header(CallContext.DEADLINE_HEADER, "0").GET());
+        problem(response, 404, "not-found");
+    }
+
+    @Test
+    void aFailureWithinTheDeadlineIsStill500() throws Exception {
+        HttpResponse<String> response = Http.send(HttpRequest.newBuilder(base.resolve("/boom"))
+                                                          .header(CallContext.DEADLINE_HEADER, "60000").GET());
+        problem(response, 500, "internal-error");
+    }
+
+    @Test
     void serviceExceptionsMapToTheirStatus() throws Exception {
         JsonNode notFound = problem(Http.get(base, "/items/42"), 404, "not-found");
         assertEquals("No item with id 42", notFound.get("detail").asText());

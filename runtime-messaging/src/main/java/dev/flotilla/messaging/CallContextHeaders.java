@@ -4,10 +4,11 @@ import java.util.Map;
 
 import dev.flotilla.core.observability.CallContext;
 import dev.flotilla.core.observability.Tracing;
+import dev.flotilla.resilience.Deadline;
 
 /**
- * Carries core's {@link CallContext} (correlation id and W3C trace context) into message headers, and back into a
- * handler's context.
+ * Carries core's {@link CallContext} (correlation id, W3C trace context and, on requests, the deadline) into message
+ * headers, and back into a handler's context.
  */
 final class CallContextHeaders {
 
@@ -28,15 +29,21 @@ final class CallContextHeaders {
         });
     }
 
+    /** The deadline of the caller's context; {@code null} when it has none. */
+    static Deadline deadline() {
+        CallContext context = CallContext.current().orElse(null);
+        return context == null ? null : context.deadline().orElse(null);
+    }
+
     /**
-     * Opens the context a handler runs in: the publisher's correlation id (a fresh one when it sent none) and the
-     * handler's span (a child of the publisher's trace context), for this service. Close the scope when the handler is done.
+     * Opens the context a handler runs in: the publisher's correlation id (a fresh one when it sent none), the
+     * handler's span (a child of the publisher's trace context) and the message's deadline, for this service. Close
+     * the scope when the handler is done.
      */
-    static CallContext.Scope restore(String service, Map<String, String> headers, Tracing.Span span) {
-        CallContext context = CallContext.of(service, headers.get(MessagingHeaders.CORRELATION_ID));
-        // a span without a trace (a message sent outside any) leaves the context as it is: without one
-        return (span.traceParent() == null ? context : context.withTrace(span.traceParent(), span.traceState()))
-                .open();
+    static CallContext.Scope restore(String service, RawMessage raw, Tracing.Span span) {
+        // a span without a trace (a message sent outside any) leaves the context without one
+        return CallContext.received(service, raw.headers().get(MessagingHeaders.CORRELATION_ID), span.traceParent(),
+                                    span.traceState(), raw.deadline()).open();
     }
 
     /** Puts a span's context into outgoing headers, over whatever the caller's context put there. */

@@ -10,12 +10,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.flotilla.core.observability.Tracing;
 import dev.flotilla.messaging.internal.DeliveryInterceptor;
+import dev.flotilla.resilience.Deadline;
 import io.helidon.metrics.api.MeterRegistry;
 import io.opentelemetry.api.trace.SpanKind;
 import org.slf4j.Logger;
@@ -102,7 +104,7 @@ final class DefaultMessaging implements Messaging {
         byte[] body = codec.encode(event);
         Tracing.Span span = producerSpan("publish", subject);
         try {
-            transport.publish(subject, outgoing(headers, span), body);
+            transport.publish(subject, outgoing(headers, span, null), body);
         } catch (RuntimeException e) {
             failed(span, e);
             throw e;
@@ -136,8 +138,12 @@ final class DefaultMessaging implements Messaging {
         }
     }
 
-    private static Map<String, String> outgoing(Map<String, String> headers, Tracing.Span span) {
-        if (span == null && headers.isEmpty() && !CallContextHeaders.present()) {
+    /**
+     * The headers a message goes out with: the given ones, the caller's correlation id and trace context, and the
+     * request's budget ({@code null} for events: an event is not a call, so the caller's deadline stays behind).
+     */
+    private static Map<String, String> outgoing(Map<String, String> headers, Tracing.Span span, Budget budget) {
+        if (span == null && headers.isEmpty() && budget == null && !CallContextHeaders.present()) {
             return Map.of();
         }
         Map<String, String> out = new LinkedHashMap<>(headers);
@@ -145,7 +151,40 @@ final class DefaultMessaging implements Messaging {
         if (span != null) {
             CallContextHeaders.addSpan(out, span);
         }
+        if (budget != null) {
+            out.put(MessagingHeaders.DEADLINE, Long.toString(budget.limit.toMillis()));
+        }
         return out;
+    }
+
+    /**
+     * How long a request made in a context with a deadline waits: the smaller of its timeout and what is left of
+     * the deadline, which is also the budget it carries to the responder (whole milliseconds, rounded down, so the
+     * responder gives up no later than the requester).
+     *
+     * @param limit         how long to wait for the reply
+     * @param deadlineBound whether the deadline, not the timeout, set it
+     */
+    private record Budget(Duration limit, boolean deadlineBound) {
+
+        /** The budget of a request; {@code null} outside a deadline. Throws when less than a millisecond is left. */
+        static Budget of(String subject, Duration timeout) {
+            Deadline deadline = CallContextHeaders.deadline();
+            if (deadline == null) {
+                return null;
+            }
+            Duration remaining = deadline.remaining();
+            if (remaining.toMillis() == 0) {
+                // what the responder would get is 0 ms: it would refuse the request, so it is not sent at all
+                throw RequestTimeoutException.deadlineRanOut(subject);
+            }
+            return remaining.compareTo(timeout) < 0 ? new Budget(remaining, true) : new Budget(timeout, false);
+        }
+
+        /** The timeout a caller sees when no reply came: says so when it was the caller's deadline that ran out. */
+        RequestTimeoutException timedOut(String subject, RequestTimeoutException e) {
+            return deadlineBound ? RequestTimeoutException.deadlineReached(subject, limit) : e;
+        }
     }
 
     @Override
@@ -161,7 +200,7 @@ final class DefaultMessaging implements Messaging {
             if (span != null) {
                 span.attribute("messaging.message.id", messageId);
             }
-            ack = transport.publishDurable(subject, outgoing(Map.of(), span), body, messageId);
+            ack = transport.publishDurable(subject, outgoing(Map.of(), span, null), body, messageId);
         } catch (RuntimeException e) {
             failed(span, e);
             throw e;
@@ -246,11 +285,28 @@ final class DefaultMessaging implements Messaging {
         Objects.requireNonNull(timeout, "timeout");
         checkOpen();
         byte[] body = codec.encode(request);
+        Budget budget;
+        try {
+            budget = Budget.of(subject, timeout);
+        } catch (RequestTimeoutException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         Tracing.Span span = producerSpan("request", subject);
         CompletableFuture<R> reply;
         try {
-            reply = transport.request(subject, outgoing(Map.of(), span), body, timeout)
-                    .thenApply(raw -> decodeReply(subject, raw, replyType));
+            CompletableFuture<RawMessage> raw = transport.request(subject, outgoing(Map.of(), span, budget), body,
+                                                                  budget == null ? timeout : budget.limit);
+            if (budget != null && budget.deadlineBound) {
+                raw = raw.exceptionally(error -> {
+                    Throwable cause = error instanceof CompletionException c && c.getCause() != null
+                            ? c.getCause() : error;
+                    if (cause instanceof RequestTimeoutException e) {
+                        throw budget.timedOut(subject, e);
+                    }
+                    throw error instanceof CompletionException c ? c : new CompletionException(error);
+                });
+            }
+            reply = raw.thenApply(message -> decodeReply(subject, message, replyType));
         } catch (RuntimeException e) {
             failed(span, e);
             end(span);
@@ -277,10 +333,17 @@ final class DefaultMessaging implements Messaging {
         Objects.requireNonNull(timeout, "timeout");
         checkOpen();
         byte[] body = codec.encode(request);
+        Budget budget = Budget.of(subject, timeout);
         Tracing.Span span = producerSpan("request", subject);
         try {
-            return decodeReply(subject, transport.requestAndWait(subject, outgoing(Map.of(), span), body, timeout),
-                               replyType);
+            RawMessage reply;
+            try {
+                reply = transport.requestAndWait(subject, outgoing(Map.of(), span, budget), body,
+                                                 budget == null ? timeout : budget.limit);
+            } catch (RequestTimeoutException e) {
+                throw budget == null ? e : budget.timedOut(subject, e);
+            }
+            return decodeReply(subject, reply, replyType);
         } catch (RuntimeException e) {
             failed(span, e);
             throw e;
@@ -297,6 +360,9 @@ final class DefaultMessaging implements Messaging {
                 code = Integer.parseInt(reply.headers().getOrDefault(MessagingHeaders.SERVICE_ERROR_CODE, "500"));
             } catch (NumberFormatException e) {
                 code = 500;
+            }
+            if (code == HandlerDelivery.EXPIRED_CODE) {
+                throw RequestTimeoutException.expiredAtResponder(subject);
             }
             throw new RemoteHandlerException(subject,
                     reply.headers().getOrDefault(MessagingHeaders.ERROR_TYPE, "unknown"), error, code);
@@ -372,7 +438,7 @@ final class DefaultMessaging implements Messaging {
     @Override
     public MessagingStats stats() {
         return new MessagingStats(published.sum(), delivery.handled(), delivery.failed(), delivery.deadLettered(),
-                slowConsumers.sum());
+                slowConsumers.sum(), delivery.expired());
     }
 
     @Override

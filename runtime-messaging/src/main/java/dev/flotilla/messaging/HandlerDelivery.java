@@ -16,13 +16,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs each received message of one service through its handler or responder: decodes it, opens the publisher's
  * call context and a span, lets the {@link DeliveryInterceptor} see it, then acks, redelivers or dead-letters it
- * (a responder's failure is answered as an error). Counts what was handled, what failed and what was dead-lettered.
+ * (a responder's failure is answered as an error). A message whose deadline ({@link RawMessage#deadline()}) has run
+ * out by the time its handler would start is not handled: a request is answered with a 504 error, which its
+ * requester takes for a timeout. Counts what was handled, what failed, what was dead-lettered and what expired.
  * Thread-safe.
  */
 final class HandlerDelivery {
 
     /** Messaging's own logger: log settings and log captures find handler failures under that name. */
     private static final Logger LOG = LoggerFactory.getLogger(DefaultMessaging.class);
+    /** The error code of the answer to a request that expired before its responder ran: gateway timeout. */
+    static final int EXPIRED_CODE = 504;
     /** Redelivery delay of a durable message whose dead letter could not be stored. */
     private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(5);
 
@@ -35,6 +39,7 @@ final class HandlerDelivery {
     private final LongAdder handled = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
+    private final LongAdder expired = new LongAdder();
 
     HandlerDelivery(String serviceName, String deadLetterSubject, Transport transport, JsonCodec codec,
                     Tracing tracing, DeliveryInterceptor interceptor) {
@@ -58,9 +63,34 @@ final class HandlerDelivery {
         return deadLettered.sum();
     }
 
+    long expired() {
+        return expired.sum();
+    }
+
+    /**
+     * Whether a message's deadline has run out, so that its handler must not run; counts and logs it if so. Checked
+     * when the handler would start, so time queued behind other messages counts.
+     */
+    private boolean expired(RawMessage raw, SubscriptionMetrics meters) {
+        if (raw.deadline() == null || !raw.deadline().isExpired()) {
+            return false;
+        }
+        expired.increment();
+        meters.expired();
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Not handling a {} on {} (correlation id {}): its deadline ran out before its handler could "
+                    + "start", raw.replier() == RawMessage.Replier.NONE ? "message" : "request", raw.subject(),
+                    raw.headers().get(MessagingHeaders.CORRELATION_ID));
+        }
+        return true;
+    }
+
     /** Runs one message through its handler; {@code durable} is null for core subscriptions. */
     <T> void handle(String subscribed, RawMessage raw, Class<T> type, MessageHandler<T> handler,
                     SubscriptionOptions durable, SubscriptionMetrics meters) {
+        if (expired(raw, meters)) {
+            return; // its sender gave up on it: neither handled nor dead-lettered (durable messages carry none)
+        }
         long began = meters.startTiming();
         long deliveries = raw.deliveryCount();
         meters.received(deliveries);
@@ -74,7 +104,7 @@ final class HandlerDelivery {
                     .attribute("messaging.operation.type", "process")
                     .attribute("messaging.delivery.count", deliveries);
         }
-        CallContext.Scope scope = CallContextHeaders.restore(serviceName, raw.headers(), span);
+        CallContext.Scope scope = CallContextHeaders.restore(serviceName, raw, span);
         try {
             T payload;
             try {
@@ -138,6 +168,8 @@ final class HandlerDelivery {
     /** Returns false when the dead letter could not be stored; a durable original is then kept (nak'ed). */
     private boolean deadLetter(RawMessage raw, String reason) {
         Map<String, String> headers = new LinkedHashMap<>(raw.headers());
+        // a dead letter is kept for whoever reads it, whenever: the original's budget must not make it expire
+        headers.remove(MessagingHeaders.DEADLINE);
         headers.put(MessagingHeaders.DEAD_LETTER_REASON, reason);
         headers.put(MessagingHeaders.ORIGINAL_SUBJECT, raw.subject());
         headers.put(MessagingHeaders.DELIVERY_COUNT, Long.toString(raw.deliveryCount()));
@@ -164,6 +196,10 @@ final class HandlerDelivery {
     /** Runs one request through its responder and replies: with the result, or with the failure. */
     <Q, R> void answer(String subscribed, RawMessage raw, Class<Q> type, Responder<Q, R> responder,
                        SubscriptionMetrics meters) {
+        if (expired(raw, meters)) {
+            replyExpired(raw);
+            return;
+        }
         long began = meters.startTiming();
         Tracing.Span span = tracing.start(spanName("respond ", raw.subject()), SpanKind.SERVER,
                                           raw.headers().get(MessagingHeaders.TRACEPARENT),
@@ -174,7 +210,7 @@ final class HandlerDelivery {
                     .attribute("messaging.destination.subscription.name", subscribed)
                     .attribute("messaging.operation.type", "process");
         }
-        CallContext.Scope scope = CallContextHeaders.restore(serviceName, raw.headers(), span);
+        CallContext.Scope scope = CallContextHeaders.restore(serviceName, raw, span);
         try {
             Q request;
             try {
@@ -183,7 +219,8 @@ final class HandlerDelivery {
                 LOG.warn("Undecodable request on {}: {}", raw.subject(), firstLine(e));
                 meters.failed();
                 span.failed(e);
-                replyError(raw, e, "undecodable request for " + type.getName() + ": " + firstLine(e), 400);
+                replyError(raw, e.getClass().getName(),
+                           "undecodable request for " + type.getName() + ": " + firstLine(e), 400);
                 return;
             }
             byte[] reply;
@@ -199,7 +236,9 @@ final class HandlerDelivery {
                 meters.failed();
                 span.failed(e);
                 LOG.warn("Responder for {} failed", raw.subject(), e);
-                replyError(raw, e, e.getMessage() == null ? "" : e.getMessage(), 500);
+                replyError(raw, e.getClass().getName(),
+                           e.getMessage() == null || e.getMessage().isEmpty() ? e.getClass().getSimpleName()
+                                   : e.getMessage(), 500);
                 return;
             }
             raw.replier().reply(replyHeaders(raw), reply);
@@ -225,12 +264,33 @@ final class HandlerDelivery {
         return headers;
     }
 
-    private static void replyError(RawMessage raw, Exception e, String message, int code) {
+    private static void replyError(RawMessage raw, String errorType, String message, int code) {
         Map<String, String> headers = new LinkedHashMap<>(4);
-        headers.put(MessagingHeaders.SERVICE_ERROR, message.isEmpty() ? e.getClass().getSimpleName() : message);
+        headers.put(MessagingHeaders.SERVICE_ERROR, message);
         headers.put(MessagingHeaders.SERVICE_ERROR_CODE, Integer.toString(code));
-        headers.put(MessagingHeaders.ERROR_TYPE, e.getClass().getName());
+        headers.put(MessagingHeaders.ERROR_TYPE, errorType);
         CallContextHeaders.addTo(headers);
         raw.replier().reply(headers, new byte[0]);
+    }
+
+    /**
+     * Answers a request that expired before its responder ran: the standard NATS service error with code
+     * {@value #EXPIRED_CODE} (a gateway timeout, which {@link DefaultMessaging} turns into a
+     * {@link RequestTimeoutException}), echoing the requester's correlation id. Runs outside the request's context.
+     */
+    private static void replyExpired(RawMessage raw) {
+        Map<String, String> headers = new LinkedHashMap<>(4);
+        headers.put(MessagingHeaders.SERVICE_ERROR, "the request's deadline ran out before the responder could run");
+        headers.put(MessagingHeaders.SERVICE_ERROR_CODE, Integer.toString(EXPIRED_CODE));
+        headers.put(MessagingHeaders.ERROR_TYPE, RequestTimeoutException.class.getName());
+        String correlationId = raw.headers().get(MessagingHeaders.CORRELATION_ID);
+        if (correlationId != null) {
+            headers.put(MessagingHeaders.CORRELATION_ID, correlationId);
+        }
+        try {
+            raw.replier().reply(headers, new byte[0]);
+        } catch (RuntimeException e) {
+            LOG.debug("Could not answer an expired request on {}: {}", raw.subject(), e.toString());
+        }
     }
 }

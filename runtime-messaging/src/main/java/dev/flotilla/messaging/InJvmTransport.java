@@ -29,7 +29,8 @@ final class InJvmTransport implements Transport {
     @Override
     public void publish(String subject, Map<String, String> headers, byte[] body) {
         checkOpen();
-        broker.publish(RawMessage.core(subject, Map.copyOf(headers), body));
+        // the budget starts here, at the publisher: time queued in the broker counts against it
+        broker.publish(RawMessage.received(subject, Map.copyOf(headers), body, RawMessage.Replier.NONE));
     }
 
     @Override
@@ -46,8 +47,7 @@ final class InJvmTransport implements Transport {
         String inbox = "_INBOX." + UUID.randomUUID().toString().replace("-", "");
         InJvmBroker.Member inboxMember = broker.subscribe(inbox, null, reply::complete, () -> { });
         RawMessage.Replier replier = (h, b) -> broker.publish(RawMessage.core(inbox, Map.copyOf(h), b));
-        int receivers = broker.publish(new RawMessage(subject, Map.copyOf(headers), body, RawMessage.ONCE,
-                RawMessage.Acks.NONE, replier));
+        int receivers = broker.publish(RawMessage.received(subject, Map.copyOf(headers), body, replier));
         if (receivers == 0) {
             reply.completeExceptionally(new NoRespondersException(subject));
         }

@@ -11,6 +11,13 @@ public final class MessagingHeaders {
     public static final String TRACEPARENT = "traceparent";
     /** W3C trace state, carried with {@link #TRACEPARENT}. */
     public static final String TRACESTATE = "tracestate";
+    /**
+     * The sender's remaining time budget in whole milliseconds; the same name as the HTTP header. A request carries
+     * its requester's (the smaller of its timeout and what is left of the caller's deadline), and it is the
+     * deadline of the responder's {@link dev.flotilla.core.observability.CallContext}; see {@code docs/messaging.md},
+     * "Deadlines", for which messages carry one and what a handler does with it.
+     */
+    public static final String DEADLINE = dev.flotilla.core.observability.CallContext.DEADLINE_HEADER;
     /** JetStream's de-duplication id, set on every durable publish. */
     public static final String MESSAGE_ID = "Nats-Msg-Id";
     /** The class name of the exception a responder threw. */

@@ -293,8 +293,9 @@ final class NatsJetStream {
                     return;
                 }
                 JetStreamAcks acks = new JetStreamAcks(m);
+                // no deadline: a stored event is not a call, and a relative budget means nothing on a redelivery
                 sink.accept(new RawMessage(m.getSubject(), NatsHeaders.fromNats(m.getHeaders()), m.getData(), acks,
-                        acks, RawMessage.Replier.NONE));
+                        acks, RawMessage.Replier.NONE, null));
             }
         }
 

@@ -62,8 +62,8 @@ final class NatsPubSub {
                 : connection.subscribe(subject, queueGroupOrNull);
         connector.settle(); // a message published right after this returns, from any connection, is received
         Thread reader = Thread.ofVirtual().name("flotilla-nats-" + subject).start(() -> readUntilInactive(
-                subscription, m -> sink.accept(RawMessage.core(m.getSubject(), NatsHeaders.fromNats(m.getHeaders()),
-                                                               m.getData()))));
+                subscription, m -> sink.accept(RawMessage.received(m.getSubject(),
+                        NatsHeaders.fromNats(m.getHeaders()), m.getData(), RawMessage.Replier.NONE))));
         return new Transport.Handle() {
             @Override
             public boolean stopIntake(Duration timeout) {

@@ -77,9 +77,9 @@ final class NatsServiceEndpoints {
             serviceEndpoint = ServiceEndpoint.builder()
                     .endpoint(endpoint.name(name).build())
                     .dispatcher(dispatcher)
-                    .handler(smsg -> sink.accept(new RawMessage(smsg.getSubject(),
-                            NatsHeaders.fromNats(smsg.getHeaders()), smsg.getData(), RawMessage.ONCE,
-                            RawMessage.Acks.NONE, (h, b) -> smsg.respond(connection, b, NatsHeaders.toNats(h)))))
+                    .handler(smsg -> sink.accept(RawMessage.received(smsg.getSubject(),
+                            NatsHeaders.fromNats(smsg.getHeaders()), smsg.getData(),
+                            (h, b) -> smsg.respond(connection, b, NatsHeaders.toNats(h)))))
                     .build();
             endpoints.add(serviceEndpoint);
             dispatchers.put(serviceEndpoint, dispatcher);

@@ -10,25 +10,27 @@ import io.helidon.metrics.api.Timer;
 
 /**
  * The meters of one subscription (or responder), made when it subscribes so that a message costs no lookup:
- * {@code flotilla.messaging.subscription.handled}, {@code .failed}, {@code .redelivered}, {@code .dead-lettered}
- * and the timer {@code .processing}, tagged {@code service} and {@code subject}. Thread-safe.
+ * {@code flotilla.messaging.subscription.handled}, {@code .failed}, {@code .redelivered}, {@code .dead-lettered},
+ * {@code .expired} and the timer {@code .processing}, tagged {@code service} and {@code subject}. Thread-safe.
  */
 final class SubscriptionMetrics {
     /** Counts nothing: messaging built without a meter registry. */
-    static final SubscriptionMetrics NONE = new SubscriptionMetrics(null, null, null, null, null);
+    static final SubscriptionMetrics NONE = new SubscriptionMetrics(null, null, null, null, null, null);
 
     private final Counter handled;
     private final Counter failed;
     private final Counter redelivered;
     private final Counter deadLettered;
+    private final Counter expired;
     private final Timer processing;
 
     private SubscriptionMetrics(Counter handled, Counter failed, Counter redelivered, Counter deadLettered,
-                                Timer processing) {
+                                Counter expired, Timer processing) {
         this.handled = handled;
         this.failed = failed;
         this.redelivered = redelivered;
         this.deadLettered = deadLettered;
+        this.expired = expired;
         this.processing = processing;
     }
 
@@ -47,6 +49,8 @@ final class SubscriptionMetrics {
                                              .description("Messages delivered again after a failure or ack timeout")),
                 registry.getOrCreate(Counter.builder(prefix + "dead-lettered").tags(tags)
                                              .description("Messages sent to the dead-letter subject")),
+                registry.getOrCreate(Counter.builder(prefix + "expired").tags(tags)
+                                             .description("Messages not handled: their deadline had run out")),
                 // Count, sum and max: no client-side percentiles, which would update a histogram per message.
                 registry.getOrCreate(Timer.builder(prefix + "processing").tags(tags).percentiles(new double[0])
                                              .description("Time from receiving a message to settling it")));
@@ -73,6 +77,12 @@ final class SubscriptionMetrics {
     void deadLettered() {
         if (deadLettered != null) {
             deadLettered.increment();
+        }
+    }
+
+    void expired() {
+        if (expired != null) {
+            expired.increment();
         }
     }
 

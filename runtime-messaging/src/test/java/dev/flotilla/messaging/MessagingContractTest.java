@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.flotilla.messaging.TestEvents.OrderCreated;
 import dev.flotilla.messaging.TestEvents.Price;
 import dev.flotilla.messaging.TestEvents.PriceQuery;
+import dev.flotilla.resilience.Deadline;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -372,6 +374,177 @@ abstract class MessagingContractTest {
         m.close();
         MessagingException e = assertThrows(MessagingException.class, () -> m.publish(p + ".orders", "x"));
         assertEquals("Messaging of service 'orders' is closed", e.getMessage());
+    }
+
+    // ---- deadlines (docs/messaging.md, "Deadlines")
+
+    /** The remaining deadline of the handler's context in milliseconds, or "none". */
+    private static String deadlineSeen() {
+        return CallContext.current().flatMap(CallContext::deadline)
+                .map(d -> Long.toString(d.remaining().toMillis())).orElse("none");
+    }
+
+    /** Runs a call in a context of the service "shop" whose deadline is {@code budget} from now. */
+    private static <T> T within(Duration budget, java.util.function.Supplier<T> call) {
+        CallContext.Scope scope = CallContext.of("shop", "dl-" + budget.toMillis())
+                .withDeadline(Deadline.after(budget)).open();
+        try {
+            return call.get();
+        } finally {
+            scope.close();
+        }
+    }
+
+    @Test
+    void aRequestCarriesWhatIsLeftOfTheCallersDeadlineToTheResponder() {
+        Queue<String> seen = new ConcurrentLinkedQueue<>();
+        messaging("pricing").respond(p + ".price", PriceQuery.class, q -> {
+            seen.add(q.payload().sku() + "=" + deadlineSeen());
+            return new Price(q.payload().sku(), 1);
+        });
+        Messaging client = messaging("shop");
+        awaitResponder(client, p + ".price");
+        seen.clear();
+
+        within(Duration.ofSeconds(3), () -> client.request(p + ".price", new PriceQuery("deadline"), Price.class, WAIT));
+        within(Duration.ofSeconds(3), () -> client.request(p + ".price", new PriceQuery("timeout"), Price.class,
+                                                           Duration.ofSeconds(1)));
+        within(Duration.ofSeconds(3), () -> client.requestAsync(p + ".price", new PriceQuery("async"), Price.class,
+                                                                WAIT)).join();
+        client.request(p + ".price", new PriceQuery("none"), Price.class, WAIT);
+
+        List<String> all = List.copyOf(seen);
+        assertEquals(4, all.size(), all.toString());
+        assertBetween(1, 3_000, all.get(0), "deadline=");
+        assertBetween(1, 1_000, all.get(1), "timeout=");   // the request's own timeout was the smaller
+        assertBetween(1, 3_000, all.get(2), "async=");
+        assertEquals("none=none", all.get(3), "a request outside any deadline carries none");
+    }
+
+    private static void assertBetween(long min, long max, String seen, String prefix) {
+        assertTrue(seen.startsWith(prefix), seen);
+        long millis = Long.parseLong(seen.substring(prefix.length()));
+        assertTrue(millis >= min && millis <= max, "the responder's deadline within [" + min + ", " + max
+                + "] ms: " + seen);
+    }
+
+    @Test
+    void aRequestWithNoTimeLeftFailsAtOnceWithoutBeingSent() {
+        AtomicInteger answered = new AtomicInteger();
+        messaging("pricing").respond(p + ".price", PriceQuery.class, q -> {
+            answered.incrementAndGet();
+            return new Price(q.payload().sku(), 1);
+        });
+        Messaging client = messaging("shop");
+        awaitResponder(client, p + ".price");
+        int before = answered.get();
+
+        long start = System.nanoTime();
+        RequestTimeoutException sync = assertThrows(RequestTimeoutException.class, () -> within(Duration.ZERO,
+                () -> client.request(p + ".price", new PriceQuery("late"), Price.class, WAIT)));
+        java.util.concurrent.CompletableFuture<Price> async = within(Duration.ZERO,
+                () -> client.requestAsync(p + ".price", new PriceQuery("late"), Price.class, WAIT));
+
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "failed without waiting");
+        assertEquals("The caller's deadline ran out before the request to '" + p + ".price' was sent; it was not "
+                + "sent.", sync.getMessage());
+        java.util.concurrent.CompletionException e = assertThrows(java.util.concurrent.CompletionException.class,
+                                                                   async::join);
+        assertTrue(e.getCause() instanceof RequestTimeoutException, e.toString());
+        client.request(p + ".price", new PriceQuery("on-time"), Price.class, WAIT);
+        assertEquals(before + 1, answered.get(), "only the request sent in time reached the responder");
+    }
+
+    @Test
+    void aRequestWhoseDeadlineRunsOutWhileQueuedNeverReachesTheResponder() {
+        Queue<String> ran = new ConcurrentLinkedQueue<>();
+        CountDownLatch running = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        Messaging pricing = messaging("pricing");
+        pricing.respond(p + ".price", PriceQuery.class, SubscriptionOptions.builder().concurrency(2).build(), q -> {
+            ran.add(q.payload().sku());
+            if (q.payload().sku().startsWith("busy")) {
+                running.countDown();
+                release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            return new Price(q.payload().sku(), 1);
+        });
+        Messaging client = messaging("shop");
+        awaitResponder(client, p + ".price");
+        ran.clear();
+        long handledBefore = pricing.stats().handled();
+        var busy1 = client.requestAsync(p + ".price", new PriceQuery("busy-1"), Price.class, WAIT);
+        var busy2 = client.requestAsync(p + ".price", new PriceQuery("busy-2"), Price.class, WAIT);
+        try {
+            Await.until(WAIT, () -> running.getCount() == 0, "both workers of the responder busy");
+
+            // queued behind the two: the requester gives up when its 300 ms are over
+            RequestTimeoutException e = assertThrows(RequestTimeoutException.class, () -> within(
+                    Duration.ofMillis(300), () -> client.request(p + ".price", new PriceQuery("queued"), Price.class,
+                                                                 WAIT)));
+            assertTrue(e.getMessage().contains("what was left of the caller's deadline"), e.getMessage());
+        } finally {
+            release.countDown();
+        }
+
+        assertEquals(new Price("busy-1", 1), busy1.join());
+        assertEquals(new Price("busy-2", 1), busy2.join());
+        Await.until(WAIT, () -> pricing.stats().expired() == 1, () -> "the queued request expired: "
+                + pricing.stats());
+        assertEquals(Set.of("busy-1", "busy-2"), Set.copyOf(ran), "the expired request was not run");
+        assertEquals(handledBefore + 2, pricing.stats().handled());
+    }
+
+    @Test
+    void anEventDoesNotCarryThePublishersDeadline() {
+        Queue<String> seen = new ConcurrentLinkedQueue<>();
+        Messaging billing = messaging("billing");
+        billing.subscribe(p + ".orders", String.class, e -> seen.add(e.payload() + "=" + deadlineSeen()
+                + "/" + e.header(MessagingHeaders.DEADLINE).orElse("no header")));
+        awaitSubscriptionsPropagated(billing);
+        Messaging orders = messaging("orders");
+
+        within(Duration.ofMillis(1), () -> {
+            orders.publish(p + ".orders", "event");
+            return null;
+        });
+
+        Await.until(WAIT, () -> seen.size() == 1, "the event handled, though its publisher's deadline ran out");
+        assertEquals("event=none/no header", seen.peek());
+    }
+
+    @Test
+    void anEventPublishedWithABudgetOfItsOwnIsDroppedOnceItRanOut() {
+        Queue<String> seen = new ConcurrentLinkedQueue<>();
+        Messaging quotes = messaging("quotes");
+        quotes.subscribe(p + ".ticks", String.class, e -> seen.add(e.payload() + "=" + deadlineSeen()));
+        awaitSubscriptionsPropagated(quotes);
+        Messaging feed = messaging("feed");
+
+        feed.publish(p + ".ticks", "stale", Map.of(MessagingHeaders.DEADLINE, "0"));
+        feed.publish(p + ".ticks", "fresh", Map.of(MessagingHeaders.DEADLINE, "60000"));
+
+        Await.until(WAIT, () -> seen.size() == 1 && quotes.stats().expired() == 1,
+                () -> "the fresh tick handled and the stale one expired: " + seen + " " + quotes.stats());
+        assertBetween(1, 60_000, seen.peek(), "fresh=");
+        assertEquals(0, quotes.stats().deadLettered(), "an expired event is not a failure");
+    }
+
+    @Test
+    void durableMessagesNeverCarryADeadline() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(supportsJetStream(), "JetStream");
+        Messaging m = messaging("orders");
+        m.declareStream(StreamDefinition.builder("D" + p).addSubject(p + ".stored.>").build());
+        Queue<String> seen = new ConcurrentLinkedQueue<>();
+        m.subscribeDurable(p + ".stored.orders", String.class, e -> seen.add(e.payload() + "=" + deadlineSeen()));
+
+        within(Duration.ofSeconds(1), () -> m.publishDurable(p + ".stored.orders", "durable"));
+        // a budget put on a message that a stream stores means nothing when it is delivered, maybe again, later
+        m.publish(p + ".stored.orders", "captured", Map.of(MessagingHeaders.DEADLINE, "0"));
+
+        Await.until(WAIT, () -> seen.size() == 2, () -> "both stored messages handled: " + seen);
+        assertEquals(Set.of("durable=none", "captured=none"), Set.copyOf(seen));
+        assertEquals(0, m.stats().expired());
     }
 
     /**

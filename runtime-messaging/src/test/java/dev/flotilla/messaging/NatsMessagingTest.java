@@ -360,6 +360,50 @@ class NatsMessagingTest {
     }
 
     @Test
+    void anExpiredRequestIsAnsweredWithAStandardGatewayTimeoutErrorWithoutRunningTheResponder() throws Exception {
+        AtomicInteger answered = new AtomicInteger();
+        Messaging pricing = messaging("pricing");
+        pricing.respond("pricing.quote", PriceQuery.class, q -> {
+            answered.incrementAndGet();
+            return new Price(q.payload().sku(), 100);
+        });
+        ((NatsTransport) ((DefaultMessaging) pricing).transportImpl()).connection().flush(WAIT);
+        Connection raw = rawConnection();
+        io.nats.client.impl.Headers headers = new io.nats.client.impl.Headers()
+                .put(MessagingHeaders.CORRELATION_ID, "req-late")
+                .put(MessagingHeaders.DEADLINE, "0");
+
+        io.nats.client.Message reply = raw.request(io.nats.client.impl.NatsMessage.builder().subject("pricing.quote")
+                .headers(headers).data("{\"sku\":\"a\"}".getBytes(StandardCharsets.UTF_8)).build(), WAIT);
+
+        assertEquals("504", reply.getHeaders().getFirst(MessagingHeaders.SERVICE_ERROR_CODE));
+        assertEquals("the request's deadline ran out before the responder could run",
+                     reply.getHeaders().getFirst(MessagingHeaders.SERVICE_ERROR));
+        assertEquals(RequestTimeoutException.class.getName(),
+                     reply.getHeaders().getFirst(MessagingHeaders.ERROR_TYPE));
+        assertEquals("req-late", reply.getHeaders().getFirst(MessagingHeaders.CORRELATION_ID));
+        assertEquals(0, answered.get());
+        assertEquals(1, pricing.stats().expired());
+    }
+
+    @Test
+    void aGatewayTimeoutErrorReplyIsARequestTimeoutForTheRequester() throws Exception {
+        Connection raw = rawConnection();
+        io.nats.client.Dispatcher responder = raw.createDispatcher(m -> raw.publish(m.getReplyTo(),
+                new io.nats.client.impl.Headers().put(MessagingHeaders.SERVICE_ERROR, "too late")
+                        .put(MessagingHeaders.SERVICE_ERROR_CODE, "504"), new byte[0]));
+        responder.subscribe("pricing.quote");
+        raw.flush(WAIT);
+        Messaging shop = messaging("shop");
+
+        RequestTimeoutException e = assertThrows(RequestTimeoutException.class,
+                () -> shop.request("pricing.quote", new PriceQuery("a"), Price.class, WAIT));
+
+        assertEquals("The responder on subject 'pricing.quote' did not run the request: its deadline had run out by "
+                + "the time the responder got to it.", e.getMessage());
+    }
+
+    @Test
     void subscriptionsAndRespondersAreInEffectWhenTheCallReturns() throws Exception {
         Messaging service = messaging("pricing", b -> { });
         Connection other = rawConnection();

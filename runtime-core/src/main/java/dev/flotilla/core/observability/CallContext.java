@@ -1,5 +1,6 @@
 package dev.flotilla.core.observability;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -66,7 +67,10 @@ public final class CallContext {
         return true;
     }
 
-    /** HTTP header with the caller's remaining time budget in milliseconds: {@value}. */
+    /**
+     * HTTP and message header with the caller's remaining time budget in whole milliseconds: {@value}. Read it with
+     * {@link #receivedDeadline(String)}.
+     */
     public static final String DEADLINE_HEADER = "X-Request-Deadline-Ms";
     /** The W3C trace context header: {@value}. */
     public static final String TRACEPARENT_HEADER = "traceparent";
@@ -127,6 +131,28 @@ public final class CallContext {
             return new CallContext(service, id, null, null, deadline);
         }
         return new CallContext(service, id, traceParent, validState(traceState), deadline);
+    }
+
+    /**
+     * The deadline a received {@value #DEADLINE_HEADER} value stands for: that many milliseconds from now, so the
+     * budget is counted from when the request was received (relative, not a point in time: the clocks of two hosts
+     * need not agree). {@code 0} gives a deadline that has already run out.
+     *
+     * @param millis the header's value; may be {@code null}
+     * @return the deadline; empty when the value is absent or not 0 to 12 decimal digits (an invalid value is
+     *         ignored, as if the caller had set no deadline)
+     */
+    public static Optional<Deadline> receivedDeadline(String millis) {
+        if (millis == null || millis.isEmpty() || millis.length() > 12) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < millis.length(); i++) {
+            char c = millis.charAt(i);
+            if (c < '0' || c > '9') {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(Deadline.after(Duration.ofMillis(Long.parseLong(millis))));
     }
 
     private static String validState(String traceState) {

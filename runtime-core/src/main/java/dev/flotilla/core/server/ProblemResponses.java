@@ -18,6 +18,7 @@ import io.helidon.http.Method;
 import org.slf4j.Logger;
 import dev.flotilla.core.Service;
 import dev.flotilla.core.http.Body;
+import dev.flotilla.core.observability.CallContext;
 
 /**
  * Turns failures into {@link Problem}s and problems into {@code application/problem+json} bytes. One per service
@@ -53,6 +54,13 @@ final class ProblemResponses {
      */
     Problem fromException(Throwable e, String method, String path, String requestId) {
         Problem problem = classify(e);
+        if (problem.status() == 500 && deadlineRanOut()) {
+            // The caller's budget is spent: what failed is most likely its consequence (a downstream call cut short
+            // or refused at once), and the caller waits for nothing more than that fact. Not a fault of this
+            // service, so no stack trace at ERROR.
+            log.warn("{} {} answered 504: its deadline ran out ({})", method, safeInstance(path), e.toString());
+            return deadlineExceeded().withRequest(safeInstance(path), requestId);
+        }
         if (problem.status() >= 500) {
             log.error("{} {} failed with {} ({})", method, safeInstance(path), problem.status(), problem.title(), e);
         } else if (log.isDebugEnabled()) {
@@ -77,6 +85,21 @@ final class ProblemResponses {
             return Problem.of(slugFor(status), status, he.status().reasonPhrase(), he.getMessage());
         }
         return internalError();
+    }
+
+    /**
+     * Whether the request being handled came with a deadline ({@value CallContext#DEADLINE_HEADER}) that has run
+     * out: less than a millisecond left, the header's unit, counts as run out, as it does for a call sent on.
+     */
+    private static boolean deadlineRanOut() {
+        CallContext call = CallContext.current().orElse(null);
+        return call != null && call.deadline().map(d -> d.remaining().toMillis() == 0).orElse(false);
+    }
+
+    static Problem deadlineExceeded() {
+        return Problem.of("deadline-exceeded", 504, "Gateway Timeout",
+                          "The request's deadline (" + CallContext.DEADLINE_HEADER + ") ran out before it could be "
+                                  + "answered.");
     }
 
     static Problem internalError() {

@@ -1,7 +1,5 @@
 package dev.flotilla.core.server;
 
-import java.time.Duration;
-
 import dev.flotilla.core.http.internal.ServedRequests.DeprecatedCallListener;
 import dev.flotilla.core.http.internal.ServedRequests;
 import dev.flotilla.resilience.Deadline;
@@ -120,15 +118,7 @@ final class RequestContextFilter implements Filter {
 
     /** The caller's remaining budget; ignored when not a sane number of milliseconds. */
     static Deadline deadline(String header) {
-        if (header == null || header.isEmpty() || header.length() > 12) {
-            return null;
-        }
-        try {
-            long millis = Long.parseLong(header);
-            return millis < 0 ? null : Deadline.after(Duration.ofMillis(millis));
-        } catch (NumberFormatException e) {
-            return null;
-        }
+        return CallContext.receivedDeadline(header).orElse(null);
     }
 
     static boolean isObservePath(String path) {
