@@ -25,7 +25,10 @@ import io.helidon.metrics.api.MeterRegistry;
  *
  * <p>Subscriptions are competing consumers: they join the queue group named after the service, so N instances
  * of a service share the work; {@link SubscriptionOptions.Builder#broadcast(boolean)} delivers to every instance.
- * Handlers run on virtual threads, in a {@link dev.flotilla.core.observability.CallContext} with the publisher's correlation id and trace context (and so in the MDC). A message
+ * Handlers run on virtual threads, in a {@link dev.flotilla.core.observability.CallContext} with the publisher's
+ * correlation id and trace context (and so in the MDC) and, for a request, its requester's deadline: a request made
+ * within a deadline carries what is left of it ({@link MessagingHeaders#DEADLINE}), an event does not (see
+ * {@code docs/messaging.md}, "Deadlines"). A message
  * that cannot be decoded, or whose core handler throws, goes to the {@linkplain #deadLetterSubject() dead-letter
  * subject} with the reason; it is never dropped silently.
  *
@@ -92,7 +95,10 @@ public interface Messaging extends AutoCloseable {
      *
      * @param subject a concrete subject
      * @param event   the event, encoded as JSON
-     * @param headers headers to send; the correlation id and trace context are added from the current {@link dev.flotilla.core.observability.CallContext}
+     * @param headers headers to send; the correlation id and trace context are added from the current
+     *                {@link dev.flotilla.core.observability.CallContext}, its deadline is not (an event is not a
+     *                call); a {@link MessagingHeaders#DEADLINE} given here is the event's own budget, after which
+     *                a core subscription drops it unhandled
      * @throws IllegalArgumentException if the subject is invalid or has wildcards
      * @throws MessagingException       if the event cannot be encoded or the connection is closed
      * @throws NullPointerException     if an argument is {@code null}
@@ -135,16 +141,20 @@ public interface Messaging extends AutoCloseable {
                                MessageHandler<T> handler);
 
     /**
-     * Sends a request and waits for the reply.
+     * Sends a request and waits for the reply. Within a deadline (that of the current
+     * {@link dev.flotilla.core.observability.CallContext}, such as an HTTP caller's), it waits at most what is left of
+     * it, and the request carries that budget to the responder ({@link MessagingHeaders#DEADLINE}).
      *
      * @param subject   a concrete subject
      * @param request   the request, encoded as JSON
      * @param replyType the type to decode the reply to
-     * @param timeout   how long to wait
+     * @param timeout   how long to wait at most
      * @param <R>       the reply type
      * @return the reply; never {@code null}
      * @throws NoRespondersException   if nobody listens on the subject
-     * @throws RequestTimeoutException if no reply came in time
+     * @throws RequestTimeoutException if no reply came in time, if the caller's deadline left less than a
+     *                                 millisecond (the request is then not sent), or if the responder got the
+     *                                 request after its deadline had run out (and did not run it)
      * @throws RemoteHandlerException  if the responder threw
      * @throws MessagingException      if the reply could not be decoded or the request not sent
      * @throws NullPointerException    if an argument is {@code null}
@@ -162,7 +172,8 @@ public interface Messaging extends AutoCloseable {
 
     /**
      * Sends a request; the future completes with the reply or with the exceptions listed on
-     * {@link #request(String, Object, Class, Duration)}.
+     * {@link #request(String, Object, Class, Duration)}, deadlines included (a request with no time left completes
+     * exceptionally at once).
      *
      * @param subject   a concrete subject
      * @param request   the request
@@ -178,7 +189,9 @@ public interface Messaging extends AutoCloseable {
     /**
      * Answers requests on a subject, sharing them with the service's other instances. On NATS the responder is
      * an endpoint of the service's NATS micro service, listed by {@code $SRV.INFO}. It is in effect when this
-     * returns: a request sent afterwards, from any connection, is answered.
+     * returns: a request sent afterwards, from any connection, is answered. The responder runs with the request's
+     * deadline; a request whose deadline has run out before the responder can start is not run, and its requester
+     * gets a {@link RequestTimeoutException}.
      *
      * @param subject   the subject
      * @param type      the request type
@@ -260,7 +273,9 @@ public interface Messaging extends AutoCloseable {
      * Consumes a stream through a durable consumer, at-least-once: a message is acked after the handler
      * returns; when the handler throws it is nak'ed and redelivered after the backoff; after
      * {@link SubscriptionOptions#maxDeliver()} deliveries, and at once when it cannot be decoded, it goes to the
-     * dead-letter subject and is terminated. Instances with the same durable name share the messages.
+     * dead-letter subject and is terminated. Instances with the same durable name share the messages. Deadlines do
+     * not apply: a stored message may be delivered, or redelivered, long after it was published, so the handler runs
+     * without one.
      *
      * @param subject the subject (filter) to consume
      * @param type    the payload type
