@@ -14,6 +14,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import dev.flotilla.core.observability.Tracing;
 import dev.flotilla.messaging.internal.DeliveryInterceptor;
@@ -231,16 +233,8 @@ final class DefaultMessaging implements Messaging {
         String queueGroup = queueGroup(options);
         consumes(subject, type);
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
-        HandlerWorkers workers = new HandlerWorkers(subject, serviceName, options.concurrency(), options.prefetch(),
-                true, raw -> delivery.handle(subject, raw, type, handler, null, meters));
-        Transport.Handle handle;
-        try {
-            handle = transport.subscribe(subject, queueGroup, workers::submit);
-        } catch (RuntimeException e) {
-            workers.stopNow();
-            throw e;
-        }
-        return register(new ManagedSubscription(subject, queueGroup, handle, workers));
+        return start(subject, queueGroup, options, raw -> delivery.handle(subject, raw, type, handler, null, meters),
+                     sink -> transport.subscribe(subject, queueGroup, sink));
     }
 
     @Override
@@ -258,16 +252,26 @@ final class DefaultMessaging implements Messaging {
         consumes(subject, type);
         String durable = options.durableName().orElse(Subjects.toName(serviceName) + "-" + Subjects.toName(subject));
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
+        return start(subject, durable, options, raw -> delivery.handle(subject, raw, type, handler, options, meters),
+                     sink -> transport.subscribeDurable(subject, durable, options, sink));
+    }
+
+    /**
+     * Starts a subscription: its handler workers, then the transport's intake feeding them. When the transport
+     * refuses, the workers are stopped and the failure is thrown.
+     */
+    private Subscription start(String subject, String group, SubscriptionOptions options,
+                               Consumer<RawMessage> handling, Function<Consumer<RawMessage>, Transport.Handle> intake) {
         HandlerWorkers workers = new HandlerWorkers(subject, serviceName, options.concurrency(), options.prefetch(),
-                true, raw -> delivery.handle(subject, raw, type, handler, options, meters));
+                true, handling);
         Transport.Handle handle;
         try {
-            handle = transport.subscribeDurable(subject, durable, options, workers::submit);
+            handle = intake.apply(workers::submit);
         } catch (RuntimeException e) {
             workers.stopNow();
             throw e;
         }
-        return register(new ManagedSubscription(subject, durable, handle, workers));
+        return register(new ManagedSubscription(subject, group, handle, workers));
     }
 
     private String queueGroup(SubscriptionOptions options) {
@@ -386,16 +390,8 @@ final class DefaultMessaging implements Messaging {
         String queueGroup = queueGroup(options);
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
         // both transports deliver requests on a virtual thread of the responder's own: inline at concurrency 1
-        HandlerWorkers workers = new HandlerWorkers(subject, serviceName, options.concurrency(), options.prefetch(),
-                true, raw -> delivery.answer(subject, raw, type, responder, meters));
-        Transport.Handle handle;
-        try {
-            handle = transport.respond(subject, queueGroup, workers::submit);
-        } catch (RuntimeException e) {
-            workers.stopNow();
-            throw e;
-        }
-        return register(new ManagedSubscription(subject, queueGroup, handle, workers));
+        return start(subject, queueGroup, options, raw -> delivery.answer(subject, raw, type, responder, meters),
+                     sink -> transport.respond(subject, queueGroup, sink));
     }
 
     // ---- lifecycle

@@ -85,6 +85,20 @@ final class HandlerDelivery {
         return true;
     }
 
+    /** The span of one received message, continuing the sender's trace, with the attributes every one has. */
+    private Tracing.Span startSpan(String operation, SpanKind kind, String subscribed, RawMessage raw) {
+        Tracing.Span span = tracing.start(spanName(operation, raw.subject()), kind,
+                                          raw.headers().get(MessagingHeaders.TRACEPARENT),
+                                          raw.headers().get(MessagingHeaders.TRACESTATE));
+        if (span.recording()) {
+            span.attribute("messaging.system", transport.name())
+                    .attribute("messaging.destination.name", raw.subject())
+                    .attribute("messaging.destination.subscription.name", subscribed)
+                    .attribute("messaging.operation.type", "process");
+        }
+        return span;
+    }
+
     /** Runs one message through its handler; {@code durable} is null for core subscriptions. */
     <T> void handle(String subscribed, RawMessage raw, Class<T> type, MessageHandler<T> handler,
                     SubscriptionOptions durable, SubscriptionMetrics meters) {
@@ -94,15 +108,9 @@ final class HandlerDelivery {
         long began = meters.startTiming();
         long deliveries = raw.deliveryCount();
         meters.received(deliveries);
-        Tracing.Span span = tracing.start(spanName("process ", raw.subject()), SpanKind.CONSUMER,
-                                          raw.headers().get(MessagingHeaders.TRACEPARENT),
-                                          raw.headers().get(MessagingHeaders.TRACESTATE));
+        Tracing.Span span = startSpan("process ", SpanKind.CONSUMER, subscribed, raw);
         if (span.recording()) {
-            span.attribute("messaging.system", transport.name())
-                    .attribute("messaging.destination.name", raw.subject())
-                    .attribute("messaging.destination.subscription.name", subscribed)
-                    .attribute("messaging.operation.type", "process")
-                    .attribute("messaging.delivery.count", deliveries);
+            span.attribute("messaging.delivery.count", deliveries);
         }
         CallContext.Scope scope = CallContextHeaders.restore(serviceName, raw, span);
         try {
@@ -201,15 +209,7 @@ final class HandlerDelivery {
             return;
         }
         long began = meters.startTiming();
-        Tracing.Span span = tracing.start(spanName("respond ", raw.subject()), SpanKind.SERVER,
-                                          raw.headers().get(MessagingHeaders.TRACEPARENT),
-                                          raw.headers().get(MessagingHeaders.TRACESTATE));
-        if (span.recording()) {
-            span.attribute("messaging.system", transport.name())
-                    .attribute("messaging.destination.name", raw.subject())
-                    .attribute("messaging.destination.subscription.name", subscribed)
-                    .attribute("messaging.operation.type", "process");
-        }
+        Tracing.Span span = startSpan("respond ", SpanKind.SERVER, subscribed, raw);
         CallContext.Scope scope = CallContextHeaders.restore(serviceName, raw, span);
         try {
             Q request;
