@@ -1,6 +1,7 @@
 package dev.flotilla.testkit;
 
 import java.lang.reflect.Parameter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,6 +75,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     private final LogCapture logs = new LogCapture();
     /** Null unless spans are captured. */
     private final SpanCapture spans;
+    /** Null when answers are not checked against the services' contracts. */
+    private final ContractConformance conformance;
     private final Startup startup;
 
     /** What runs; null while the system is stopped. */
@@ -91,7 +94,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
             byService.computeIfAbsent(entry.service().name(), Faults::new);
         }
         this.faults = Collections.unmodifiableMap(byService);
-        this.startup = new Startup(definition, faults, messages, spans);
+        this.conformance = builder.contractConformance ? new ContractConformance(this::readyInstances) : null;
+        this.startup = new Startup(definition, faults, messages, spans, conformance);
     }
 
     /**
@@ -118,6 +122,9 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
             return;
         }
         logs.attach();
+        if (conformance != null) {
+            conformance.reset();
+        }
         try {
             RunningSystem started = startup.start();
             startupTime = started.startupTime;
@@ -180,13 +187,35 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         reset();
     }
 
+    /**
+     * Prints what the system captured when the test failed, then checks the answers the services gave during the
+     * test against their contracts (unless {@link Builder#contractConformance(boolean) turned off}).
+     *
+     * @throws AssertionError if an answer does not match its service's published contract
+     */
     @Override
     public void afterEach(ExtensionContext context) {
         context.getExecutionException().ifPresent(failure -> System.out.println(report(context.getDisplayName())));
-        if (startedForEachTest) {
-            close();
-            startedForEachTest = false;
+        try {
+            verifyContracts();
+        } finally {
+            if (startedForEachTest) {
+                close();
+                startedForEachTest = false;
+            }
         }
+    }
+
+    /** Checks the answers since the last check against the services' contracts; see {@link ContractConformance}. */
+    void verifyContracts() {
+        if (conformance != null) {
+            conformance.verify();
+        }
+    }
+
+    private List<URI> readyInstances(String name) {
+        RunningSystem current = running;
+        return current == null ? List.of() : current.readyInstances(name);
     }
 
     /** What a failing test prints: each service's recent log lines and the captured messages. */
@@ -435,6 +464,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         private boolean captureSpans;
         private Map<String, String> centralSeed;
         private IntSupplier natsPort = Startup::freeLoopbackPort;
+        private boolean contractConformance = true;
 
         private Builder() {
         }
@@ -548,6 +578,23 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
          */
         public Builder captureSpans() {
             this.captureSpans = true;
+            return this;
+        }
+
+        /**
+         * Whether every answer of the services is checked against the contract the service publishes at
+         * {@code GET /openapi}; on by default. After each test, each answer to an operation of a contract must have a
+         * status the operation declares, a content type its response declares, and a JSON body that matches the
+         * declared schema; a request body the service accepted must match the operation's request schema. A
+         * mismatch fails the test with a message naming the service, the operation, the status and the JSON path.
+         * Routes that are not in the document (health, metrics, hand-written routes) and services served over TLS
+         * are not checked.
+         *
+         * @param check {@code false} to turn the check off
+         * @return this builder
+         */
+        public Builder contractConformance(boolean check) {
+            this.contractConformance = check;
             return this;
         }
 
