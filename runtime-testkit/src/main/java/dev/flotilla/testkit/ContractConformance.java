@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import dev.flotilla.core.ServiceExtensionProvider;
 import dev.flotilla.testkit.ExchangeCapture.Exchange;
@@ -34,18 +36,22 @@ final class ContractConformance {
     /** The system's own logger, so its messages read as the test system's. */
     private static final Logger LOG = LoggerFactory.getLogger(TestSystem.class);
     static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How many bytes of bodies may wait for a check; answers beyond are not checked. A system used without JUnit is
+     * never checked, and must not keep every answer it gives.
+     */
+    static final long MAX_PENDING_BYTES = 64L << 20;
 
     private final Queue<Exchange> exchanges = new ConcurrentLinkedQueue<>();
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
     private final Map<String, CompletableFuture<OpenApiContract>> contracts = new ConcurrentHashMap<>();
-    private final Function<String, List<URI>> readyInstances;
+    /** The running system, to fetch a document again from a ready instance; null while stopped. */
+    private final Supplier<RunningSystem> running;
     private final ExchangeCapture capture = new ExchangeCapture(this::record);
 
-    /**
-     * @param readyInstances the base URIs of a service's ready instances, to fetch its contract again from when the
-     *                       first fetch failed
-     */
-    ContractConformance(Function<String, List<URI>> readyInstances) {
-        this.readyInstances = readyInstances;
+    ContractConformance(Supplier<RunningSystem> running) {
+        this.running = running;
     }
 
     /** The extension that records each service's exchanges. */
@@ -56,13 +62,29 @@ final class ContractConformance {
     /** Forgets the recorded exchanges and the fetched documents: the system starts again. */
     void reset() {
         exchanges.clear();
+        pendingBytes.set(0);
+        dropped.set(0);
         contracts.clear();
     }
 
+    /** Keeps an exchange for the next check; {@code instance} (null once stopped) is where the service answered. */
     private void record(Exchange exchange, URI instance) {
-        contracts.computeIfAbsent(exchange.service(), name -> CompletableFuture.supplyAsync(
-                () -> fetch(name, instance), task -> Thread.ofVirtual().name("flotilla-testkit-contract").start(task)));
+        long size = size(exchange);
+        if (pendingBytes.addAndGet(size) > MAX_PENDING_BYTES) {
+            pendingBytes.addAndGet(-size);
+            dropped.incrementAndGet();
+            return;
+        }
+        if (instance != null) {
+            contracts.computeIfAbsent(exchange.service(), name -> CompletableFuture.supplyAsync(
+                    () -> fetch(name, instance),
+                    task -> Thread.ofVirtual().name("flotilla-testkit-contract").start(task)));
+        }
         exchanges.add(exchange);
+    }
+
+    private static long size(Exchange exchange) {
+        return 256L + exchange.request().bytes().length + exchange.response().bytes().length;
     }
 
     /**
@@ -84,8 +106,16 @@ final class ContractConformance {
     /** The mismatches among the exchanges recorded since the last check, each once, with how often it occurred. */
     List<String> mismatches() {
         Map<String, Integer> found = new LinkedHashMap<>();
+        long notChecked = dropped.getAndSet(0);
+        if (notChecked > 0) {
+            LOG.warn("{} answers were not checked against their contracts: more than {} MiB of them waited for a "
+                             + "check", notChecked, MAX_PENDING_BYTES >> 20);
+        }
+        // one look-up per service and check: a document that cannot be read is tried (and logged) once
+        Map<String, Optional<OpenApiContract>> byService = new HashMap<>();
         for (Exchange exchange = exchanges.poll(); exchange != null; exchange = exchanges.poll()) {
-            Optional<OpenApiContract> contract = contract(exchange.service());
+            pendingBytes.addAndGet(-size(exchange));
+            Optional<OpenApiContract> contract = byService.computeIfAbsent(exchange.service(), this::contract);
             if (contract.isPresent()) {
                 contract.get().check(exchange).forEach(line -> found.merge(line, 1, Integer::sum));
             }
@@ -114,7 +144,8 @@ final class ContractConformance {
             Thread.currentThread().interrupt();
             return Optional.empty();
         }
-        for (URI instance : readyInstances.apply(service)) {
+        RunningSystem system = running.get();
+        for (URI instance : system == null ? List.<URI>of() : system.readyInstances(service)) {
             try {
                 OpenApiContract contract = fetch(service, instance);
                 contracts.put(service, CompletableFuture.completedFuture(contract));

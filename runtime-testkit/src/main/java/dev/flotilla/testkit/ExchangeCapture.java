@@ -58,7 +58,8 @@ final class ExchangeCapture implements ServiceExtensionProvider {
     private final BiConsumer<Exchange, URI> recorder;
 
     /**
-     * @param recorder gets each exchange with the base URI of the instance that answered it
+     * @param recorder gets each exchange with the base URI of the instance that answered it ({@code null} when the
+     *                 instance has stopped listening meanwhile)
      */
     ExchangeCapture(BiConsumer<Exchange, URI> recorder) {
         this.recorder = recorder;
@@ -92,7 +93,7 @@ final class ExchangeCapture implements ServiceExtensionProvider {
                     res.status().code(), res.headers().first(HeaderNames.CONTENT_TYPE).orElse(null),
                     responseBody.body(), req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null),
                     requestBody.body());
-            context.uri().ifPresent(uri -> recorder.accept(exchange, uri));
+            recorder.accept(exchange, context.uri().orElse(null));
         }));
     }
 

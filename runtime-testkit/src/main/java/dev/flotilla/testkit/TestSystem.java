@@ -1,7 +1,6 @@
 package dev.flotilla.testkit;
 
 import java.lang.reflect.Parameter;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,8 +57,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * the system fails to start with the install command, unless {@link Builder#fallbackToInJvm()} allows the in-JVM
  * transport; the system property {@value #REQUIRE_NATS_PROPERTY}{@code =true} forbids that fallback (for CI).
  *
+ * <p>After each test, every answer the services gave to an operation of their contracts is checked against the
+ * OpenAPI document the service publishes; a mismatch fails the test ({@link Builder#contractConformance(boolean)}).
+ *
  * <p>Every service runs on an ephemeral port on loopback, with no shutdown grace period. The system can also be
- * used without JUnit: {@link #start()} and {@link #close()}.
+ * used without JUnit: {@link #start()} and {@link #close()} (then answers are not checked).
  */
 public final class TestSystem implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback,
         ParameterResolver, AutoCloseable {
@@ -94,7 +96,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
             byService.computeIfAbsent(entry.service().name(), Faults::new);
         }
         this.faults = Collections.unmodifiableMap(byService);
-        this.conformance = builder.contractConformance ? new ContractConformance(this::readyInstances) : null;
+        this.conformance = builder.contractConformance ? new ContractConformance(() -> running) : null;
         this.startup = new Startup(definition, faults, messages, spans, conformance);
     }
 
@@ -187,12 +189,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         reset();
     }
 
-    /**
-     * Prints what the system captured when the test failed, then checks the answers the services gave during the
-     * test against their contracts (unless {@link Builder#contractConformance(boolean) turned off}).
-     *
-     * @throws AssertionError if an answer does not match its service's published contract
-     */
+    /** Prints what was captured if the test failed; fails it if an answer broke its service's contract. */
     @Override
     public void afterEach(ExtensionContext context) {
         context.getExecutionException().ifPresent(failure -> System.out.println(report(context.getDisplayName())));
@@ -211,11 +208,6 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         if (conformance != null) {
             conformance.verify();
         }
-    }
-
-    private List<URI> readyInstances(String name) {
-        RunningSystem current = running;
-        return current == null ? List.of() : current.readyInstances(name);
     }
 
     /** What a failing test prints: each service's recent log lines and the captured messages. */
@@ -582,13 +574,9 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         }
 
         /**
-         * Whether every answer of the services is checked against the contract the service publishes at
-         * {@code GET /openapi}; on by default. After each test, each answer to an operation of a contract must have a
-         * status the operation declares, a content type its response declares, and a JSON body that matches the
-         * declared schema; a request body the service accepted must match the operation's request schema. A
-         * mismatch fails the test with a message naming the service, the operation, the status and the JSON path.
-         * Routes that are not in the document (health, metrics, hand-written routes) and services served over TLS
-         * are not checked.
+         * Whether each answer to an operation is checked, after each test, against the contract its service publishes
+         * at {@code GET /openapi} (declared status, content type, body and accepted request body schemas); on by
+         * default. A mismatch fails the test, naming the service, the operation, the status and the JSON path.
          *
          * @param check {@code false} to turn the check off
          * @return this builder

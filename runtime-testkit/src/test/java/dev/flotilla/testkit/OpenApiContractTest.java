@@ -113,8 +113,8 @@ class OpenApiContractTest {
                                      + "array of #/components/schemas/User: $[1].roles[0]: does not have a value in "
                                      + "the enumeration [\"ADMIN\", \"BUYER\"]; $[1]: required property 'id' not "
                                      + "found"),
-                     answer("GET", "/api/v1/users", 200, JSON,
-                            "[{\"id\":1,\"email\":\"a@example.com\"},{\"email\":\"b@example.com\",\"roles\":[\"ROOT\"]}]"));
+                     answer("GET", "/api/v1/users", 200, JSON, "[{\"id\":1,\"email\":\"a@example.com\"},"
+                            + "{\"email\":\"b@example.com\",\"roles\":[\"ROOT\"]}]"));
     }
 
     @Test
