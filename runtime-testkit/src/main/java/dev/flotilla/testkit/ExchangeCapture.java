@@ -86,15 +86,18 @@ final class ExchangeCapture implements ServiceExtensionProvider {
     private void capture(ServiceContext context, RoutingRequest req, RoutingResponse res) {
         BoundedBuffer requestBody = new BoundedBuffer();
         req.streamFilter(in -> new TeeInputStream(in, requestBody));
-        BoundedBuffer responseBody = new BoundedBuffer();
-        res.streamFilter(out -> new TeeOutputStream(out, responseBody, () -> {
-            Exchange exchange = new Exchange(
-                    context.name(), req.prologue().method().text(), req.prologue().uriPath().rawPath(),
-                    res.status().code(), res.headers().first(HeaderNames.CONTENT_TYPE).orElse(null),
-                    responseBody.body(), req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null),
-                    requestBody.body());
-            recorder.accept(exchange, context.uri().orElse(null));
-        }));
+        res.streamFilter(out -> {
+            // A copy per stream: an error handler that resets the response gets a new stream, and its body alone
+            BoundedBuffer responseBody = new BoundedBuffer();
+            return new TeeOutputStream(out, responseBody, () -> {
+                Exchange exchange = new Exchange(
+                        context.name(), req.prologue().method().text(), req.prologue().uriPath().rawPath(),
+                        res.status().code(), res.headers().first(HeaderNames.CONTENT_TYPE).orElse(null),
+                        responseBody.body(), req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null),
+                        requestBody.body());
+                recorder.accept(exchange, context.uri().orElse(null));
+            });
+        });
     }
 
     private static boolean isNotAnOperation(String path) {
