@@ -36,12 +36,16 @@ final class Startup {
     private final Messages messages;
     /** Null unless spans are captured. */
     private final SpanCapture spans;
+    /** Null unless answers are checked against the services' contracts. */
+    private final ContractConformance conformance;
 
-    Startup(SystemDefinition definition, Map<String, Faults> faults, Messages messages, SpanCapture spans) {
+    Startup(SystemDefinition definition, Map<String, Faults> faults, Messages messages, SpanCapture spans,
+            ContractConformance conformance) {
         this.definition = definition;
         this.faults = faults;
         this.messages = messages;
         this.spans = spans;
+        this.conformance = conformance;
     }
 
     /**
@@ -210,6 +214,10 @@ final class Startup {
         builder.addExtension(new MessagingExtensionProvider(broker));
         builder.addExtension(new StartGate(captureStarting));
         builder.addExtension(new FaultsExtension(faults));
+        if (conformance != null) {
+            // after the faults filter: what it answers in a service's place is not the service's answer
+            builder.addExtension(conformance.capture());
+        }
         definition.extensions().forEach(builder::addExtension);
         if (system.central != null) {
             builder.addConfigLayer(new NatsConfigLayerProvider());

@@ -57,8 +57,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * the system fails to start with the install command, unless {@link Builder#fallbackToInJvm()} allows the in-JVM
  * transport; the system property {@value #REQUIRE_NATS_PROPERTY}{@code =true} forbids that fallback (for CI).
  *
+ * <p>After each test, every answer the services gave to an operation of their contracts is checked against the
+ * OpenAPI document the service publishes; a mismatch fails the test ({@link Builder#contractConformance(boolean)}).
+ *
  * <p>Every service runs on an ephemeral port on loopback, with no shutdown grace period. The system can also be
- * used without JUnit: {@link #start()} and {@link #close()}.
+ * used without JUnit: {@link #start()} and {@link #close()} (then answers are not checked).
  */
 public final class TestSystem implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback,
         ParameterResolver, AutoCloseable {
@@ -74,6 +77,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     private final LogCapture logs = new LogCapture();
     /** Null unless spans are captured. */
     private final SpanCapture spans;
+    /** Null when answers are not checked against the services' contracts. */
+    private final ContractConformance conformance;
     private final Startup startup;
 
     /** What runs; null while the system is stopped. */
@@ -91,7 +96,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
             byService.computeIfAbsent(entry.service().name(), Faults::new);
         }
         this.faults = Collections.unmodifiableMap(byService);
-        this.startup = new Startup(definition, faults, messages, spans);
+        this.conformance = builder.contractConformance ? new ContractConformance(() -> running) : null;
+        this.startup = new Startup(definition, faults, messages, spans, conformance);
     }
 
     /**
@@ -118,6 +124,9 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
             return;
         }
         logs.attach();
+        if (conformance != null) {
+            conformance.reset();
+        }
         try {
             RunningSystem started = startup.start();
             startupTime = started.startupTime;
@@ -180,12 +189,24 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         reset();
     }
 
+    /** Prints what was captured if the test failed; fails it if an answer broke its service's contract. */
     @Override
     public void afterEach(ExtensionContext context) {
         context.getExecutionException().ifPresent(failure -> System.out.println(report(context.getDisplayName())));
-        if (startedForEachTest) {
-            close();
-            startedForEachTest = false;
+        try {
+            verifyContracts();
+        } finally {
+            if (startedForEachTest) {
+                close();
+                startedForEachTest = false;
+            }
+        }
+    }
+
+    /** Checks the answers since the last check against the services' contracts; see {@link ContractConformance}. */
+    void verifyContracts() {
+        if (conformance != null) {
+            conformance.verify();
         }
     }
 
@@ -435,6 +456,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         private boolean captureSpans;
         private Map<String, String> centralSeed;
         private IntSupplier natsPort = Startup::freeLoopbackPort;
+        private boolean contractConformance = true;
 
         private Builder() {
         }
@@ -548,6 +570,19 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
          */
         public Builder captureSpans() {
             this.captureSpans = true;
+            return this;
+        }
+
+        /**
+         * Whether each answer to an operation is checked, after each test, against the contract its service publishes
+         * at {@code GET /openapi} (declared status, content type, body and accepted request body schemas); on by
+         * default. A mismatch fails the test, naming the service, the operation, the status and the JSON path.
+         *
+         * @param check {@code false} to turn the check off
+         * @return this builder
+         */
+        public Builder contractConformance(boolean check) {
+            this.contractConformance = check;
             return this;
         }
 
