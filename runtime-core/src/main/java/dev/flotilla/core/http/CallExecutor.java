@@ -139,7 +139,7 @@ final class CallExecutor {
         try {
             return measured(route, request);
         } catch (RemoteProblemException e) {
-            ProblemException declared = route.endpoint.declaredException(e.problem());
+            ProblemException declared = route.endpoint.problems().exceptionFor(e.problem());
             if (declared == null) {
                 throw e;
             }

@@ -161,7 +161,7 @@ public final class ContractService implements HttpService {
      * did not promise it.
      */
     private RuntimeException declaredOrFailure(Endpoint endpoint, ProblemException e) {
-        if (!e.getClass().isAnnotationPresent(ProblemType.class) || endpoint.declares(e)) {
+        if (!e.getClass().isAnnotationPresent(ProblemType.class) || endpoint.problems().declares(e)) {
             return e;
         }
         return new IllegalStateException(contract.getSimpleName() + "." + endpoint.method().getName() + " threw "

@@ -1,9 +1,6 @@
 package dev.flotilla.core.http;
 
 import java.lang.annotation.Annotation;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.lang.reflect.ParameterizedType;
@@ -11,22 +8,15 @@ import java.lang.reflect.Type;
 import java.lang.reflect.WildcardType;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import dev.flotilla.core.problem.Problem;
-import dev.flotilla.core.problem.ProblemException;
-import dev.flotilla.core.problem.ProblemType;
 
 /**
  * One method of a contract interface, parsed and checked once: its HTTP method and path, how each parameter binds,
@@ -47,12 +37,6 @@ final class Endpoint {
     record Param(ParamKind kind, String name, Type type, Class<?> rawType, boolean multiple, Parameter source) {
     }
 
-    /**
-     * A problem the method declares in its {@code throws} clause: the exception class, its problem (status, type and
-     * title, without detail) and its constructor taking a {@link Problem}, as {@code (Problem)ProblemException}.
-     */
-    record DeclaredProblem(Class<? extends ProblemException> exception, Problem problem, MethodHandle constructor) {
-    }
 
     /**
      * Why and until when a method is deprecated: from {@link Sunset} or {@link Deprecated} on the method or its
@@ -75,11 +59,11 @@ final class Endpoint {
     private final boolean idempotent;
     private final io.helidon.common.GenericType<?> entityGenericType;
     private final Deprecation deprecation;
-    private final List<DeclaredProblem> problems;
+    private final DeclaredProblems problems;
 
     private Endpoint(Method method, String httpMethod, String path, List<Param> params, ReturnKind returnKind,
                      boolean async, Type entityType, int responseStatus, boolean idempotent,
-                     Deprecation deprecation, List<DeclaredProblem> problems) {
+                     Deprecation deprecation, DeclaredProblems problems) {
         this.method = method;
         this.httpMethod = httpMethod;
         this.path = path;
@@ -251,52 +235,7 @@ final class Endpoint {
             default -> method.isAnnotationPresent(Idempotent.class);
         };
         return new Endpoint(method, httpMethod, path, List.copyOf(params), kind, async, entityType, status,
-                            idempotent, deprecation(method), declaredProblems(method));
-    }
-
-    /**
-     * The problems a method declares: every {@link ProblemException} subclass in its {@code throws} clause, which
-     * must be annotated {@link ProblemType} and have a public constructor taking a {@link Problem}. Other exception
-     * types in the clause are left alone.
-     */
-    private static List<DeclaredProblem> declaredProblems(Method method) {
-        List<DeclaredProblem> problems = new ArrayList<>();
-        Map<URI, String> types = new HashMap<>();
-        for (Class<?> thrown : method.getExceptionTypes()) {
-            if (!ProblemException.class.isAssignableFrom(thrown)) {
-                continue;
-            }
-            String name = thrown.getSimpleName();
-            ProblemType type = thrown.getAnnotation(ProblemType.class);
-            if (type == null) {
-                throw error(method, "Declared exception " + name + " must be annotated @ProblemType(status, type, "
-                        + "title) to be answered and told apart by clients, or left out of the throws clause.");
-            }
-            Problem problem;
-            try {
-                problem = Problem.of(type, null);
-            } catch (IllegalArgumentException e) {
-                throw error(method, "Declared exception " + name + " has an invalid @ProblemType: " + e.getMessage()
-                        + ".");
-            }
-            MethodHandle constructor;
-            try {
-                constructor = MethodHandles.publicLookup()
-                        .findConstructor(thrown, MethodType.methodType(void.class, Problem.class))
-                        .asType(MethodType.methodType(ProblemException.class, Problem.class));
-            } catch (NoSuchMethodException | IllegalAccessException e) {
-                throw error(method, "Declared exception " + name + " needs a public constructor taking a Problem, "
-                        + "such as public " + name + "(Problem problem) { super(problem); }, so a client can throw it"
-                        + " (the class must be public, in a package its module exports).");
-            }
-            String other = types.putIfAbsent(problem.type(), name);
-            if (other != null) {
-                throw error(method, "Declared exceptions " + other + " and " + name + " have the same problem type "
-                        + problem.type() + ": a client could not tell them apart.");
-            }
-            problems.add(new DeclaredProblem(thrown.asSubclass(ProblemException.class), problem, constructor));
-        }
-        return List.copyOf(problems);
+                            idempotent, deprecation(method), DeclaredProblems.of(method));
     }
 
     /** The method's own marking wins over its interface's; {@code null} when neither is deprecated. */
@@ -452,39 +391,9 @@ final class Endpoint {
         return Optional.ofNullable(deprecation);
     }
 
-    /** The problems the method declares in its {@code throws} clause, in declaration order; empty when none. */
-    List<DeclaredProblem> problems() {
+    /** The problems the method declares in its {@code throws} clause. */
+    DeclaredProblems problems() {
         return problems;
-    }
-
-    /**
-     * The declared exception for a received problem: the one whose type is the problem's, made with it.
-     *
-     * @return the exception, or {@code null} when the method declares no problem of that type
-     */
-    ProblemException declaredException(Problem received) {
-        for (DeclaredProblem declared : problems) {
-            if (declared.problem().type().equals(received.type())) {
-                try {
-                    return (ProblemException) declared.constructor().invokeExact(received);
-                } catch (RuntimeException | Error e) {
-                    throw e;
-                } catch (Throwable t) {
-                    throw new IllegalStateException(t);
-                }
-            }
-        }
-        return null;
-    }
-
-    /** Whether the method declares this exception's class (or a superclass of it) in its {@code throws} clause. */
-    boolean declares(ProblemException e) {
-        for (DeclaredProblem declared : problems) {
-            if (declared.exception().isInstance(e)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The operation's name in documents, metrics and logs: {@code GET /v1/items/{id}}. */

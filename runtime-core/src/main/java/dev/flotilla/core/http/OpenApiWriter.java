@@ -153,13 +153,13 @@ final class OpenApiWriter {
         }
         problems.add("500");
         problems.add("503");
-        Map<String, List<Endpoint.DeclaredProblem>> declared = new TreeMap<>();
-        for (Endpoint.DeclaredProblem problem : endpoint.problems()) {
+        Map<String, List<DeclaredProblems.Declared>> declared = new TreeMap<>();
+        for (DeclaredProblems.Declared problem : endpoint.problems().all()) {
             declared.computeIfAbsent(String.valueOf(problem.problem().status()), s -> new ArrayList<>()).add(problem);
         }
         Map<String, ObjectNode> answers = new TreeMap<>();
         for (String status : problems) {
-            List<Endpoint.DeclaredProblem> own = declared.remove(status);
+            List<DeclaredProblems.Declared> own = declared.remove(status);
             answers.put(status, own == null
                     ? NODES.objectNode().put("$ref", "#/components/responses/" + PROBLEMS.get(status)[0])
                     : declaredResponse(PROBLEMS.get(status)[1] + " Or, as declared: ", own, false));
@@ -173,12 +173,12 @@ final class OpenApiWriter {
      * The response of problems a method declares with one status: their titles and types in the description, and
      * the problem schema; when only declared problems answer with this status, the schema also lists their types.
      */
-    private static ObjectNode declaredResponse(String prefix, List<Endpoint.DeclaredProblem> problems,
+    private static ObjectNode declaredResponse(String prefix, List<DeclaredProblems.Declared> problems,
                                                boolean onlyThese) {
         ObjectNode response = NODES.objectNode();
         java.util.StringJoiner description = new java.util.StringJoiner("; ", prefix, ".");
         ArrayNode types = NODES.arrayNode();
-        for (Endpoint.DeclaredProblem problem : problems) {
+        for (DeclaredProblems.Declared problem : problems) {
             description.add(problem.problem().title() + " (" + problem.problem().type() + ", "
                                     + problem.exception().getSimpleName() + ")");
             types.add(problem.problem().type().toString());

@@ -88,7 +88,8 @@ public class ProblemException extends RuntimeException {
     @Override
     public String getMessage() {
         // The problem is not serialized: a deserialized exception keeps the message it was made with.
-        return problem == null ? super.getMessage() : problem.title() + problem.detailText().map(d -> ": " + d).orElse("");
+        return problem == null ? super.getMessage()
+                : problem.title() + problem.detailText().map(d -> ": " + d).orElse("");
     }
 
     /**
