@@ -31,6 +31,7 @@ final class OpenApiWriter {
                     + "field in errors."},
             "404", new String[] {"NotFound", "Nothing was found at this path."},
             "405", new String[] {"MethodNotAllowed", "The path exists under other methods (see Allow)."},
+            "406", new String[] {"NotAcceptable", "The request's Accept header admits no JSON."},
             "413", new String[] {"PayloadTooLarge", "The request body is too large."},
             "415", new String[] {"UnsupportedMediaType", "The request body is not JSON."},
             "500", new String[] {"InternalError", "The service failed."},
@@ -147,6 +148,9 @@ final class OpenApiWriter {
             problems.add("404");
         }
         problems.add("405");
+        if (endpoint.returnKind() != Endpoint.ReturnKind.VOID) {
+            problems.add("406");
+        }
         if (hasBody) {
             problems.add("413");
             problems.add("415");

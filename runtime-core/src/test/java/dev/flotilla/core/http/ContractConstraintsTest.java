@@ -220,6 +220,25 @@ class ContractConstraintsTest {
         }
     }
 
+    @Test
+    void anAcceptHeaderWithoutJsonIsAnsweredWith406AsTheDocumentSays() throws Exception {
+        long id = client.open(new AccountApi.NewAccount("Ada", "ada@example.com", 36, null, null, null)).id();
+        HttpResponse<String> get = send("GET", "/v1/accounts/" + id, null, Map.of("Accept", "text/plain"));
+        assertEquals(406, get.statusCode(), get.body());
+        assertEquals("urn:flotilla:problem:not-acceptable", JSON.readTree(get.body()).path("type").asText());
+        HttpResponse<String> post = send("POST", "/v1/accounts", """
+                {"name": "Bob", "email": "bob@example.com", "age": 40}""", Map.of("Accept", "text/plain"));
+        assertEquals(406, post.statusCode(), "a JSON body, but no JSON accepted: " + post.body());
+        HttpResponse<String> text = send("POST", "/v1/accounts", null, Map.of());
+        assertEquals(400, text.statusCode(), "no body at all");
+
+        JsonNode document = HttpContracts.openApi("account-service", "1", List.of(AccountApi.class));
+        assertEquals("#/components/responses/NotAcceptable",
+                     document.at("/paths/~1v1~1accounts~1{id}/get/responses/406/$ref").asText());
+        assertTrue(document.at("/paths/~1v1~1accounts~1{id}~1close/post/responses/406").isMissingNode(),
+                   "void: nothing to accept");
+    }
+
     /** The {@code errors} member as {@code "<where> <detail>"} lines. */
     private static Set<String> errors(JsonNode problem) {
         assertTrue(problem.path("errors").isArray(), problem.toString());
