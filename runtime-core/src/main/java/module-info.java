@@ -6,6 +6,10 @@
  * <p>Exported: the API packages. Not exported: {@code config.internal} (configuration loading and live changes),
  * {@code server} (each service's request pipeline) and {@code http.internal} (per-request state of served contracts);
  * {@code json} (the JSON mapping on the wire) is exported to Flotilla's own modules only.
+ *
+ * <p>Contract records are validated by Hibernate Validator, which reads their fields: a module whose contract records
+ * carry constraints opens their package to {@code org.hibernate.validator} (and to
+ * {@code com.fasterxml.jackson.databind}, which reads and writes them).
  */
 // "module": the qualified exports name modules built after this one. "requires-(transitive-)automatic":
 // OpenTelemetry ships automatic modules only (stable Automatic-Module-Name entries), and its span types are API here.
@@ -22,6 +26,9 @@ module dev.flotilla.core {
     requires transitive io.opentelemetry.context;
     requires transitive io.opentelemetry.sdk.trace;
     requires transitive org.slf4j;
+    // Contracts declare their constraints with Jakarta Validation annotations; clients throw its
+    // ConstraintViolationException.
+    requires transitive jakarta.validation;
 
     requires dev.failsafe.core;
     requires io.helidon.common;
@@ -43,6 +50,8 @@ module dev.flotilla.core {
     requires com.fasterxml.jackson.module.paramnames;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires com.github.victools.jsonschema.generator;
+    requires com.github.victools.jsonschema.module.jakarta.validation;
+    requires org.hibernate.validator;
     requires com.fasterxml.classmate;
     requires jul.to.slf4j;
     // Central log.level.* keys are applied when Logback is the SLF4J backend; Logback is optional.

@@ -167,7 +167,7 @@ final class ContractDiff {
                                     + String.join("|", oldTypes) + " to " + String.join("|", newTypes));
                 return;
             }
-            enums(operation, side, label, refName(oldRef), old, now);
+            enums(operation, side, label, refName(lastRef(oldRoot, oldSchema)), old, now);
             properties(operation, side, root, field, old, now);
             if (old.has("items") && now.has("items")) {
                 schema(operation, side, root, field + "[]", old.get("items"), now.get("items"));
@@ -249,16 +249,59 @@ final class ContractDiff {
         return (root.isEmpty() ? "" : root + " ") + "field '" + field + "'";
     }
 
+    /**
+     * The schema a {@code $ref} points at, followed through further references and through the {@code anyOf} of
+     * {@code {"type": "null"}} and one schema that says a value may be null, so a field that became nullable is
+     * compared with what it was (whether it may be null is not compared: Flotilla's readers take either).
+     */
     private static JsonNode resolve(JsonNode root, JsonNode schema) {
         JsonNode current = schema;
-        for (int i = 0; i < 16 && current.has("$ref"); i++) {
-            String ref = current.get("$ref").asText();
-            if (!ref.startsWith("#")) {
+        for (int i = 0; i < 16; i++) {
+            if (current.has("$ref")) {
+                String ref = current.get("$ref").asText();
+                if (!ref.startsWith("#")) {
+                    return current;
+                }
+                current = root.at(ref.substring(1));
+            } else if (nullableOf(current) != null) {
+                current = nullableOf(current);
+            } else {
                 return current;
             }
-            current = root.at(ref.substring(1));
         }
         return current;
+    }
+
+    /** The last {@code $ref} {@link #resolve} follows from a schema: the name of the type it ends at. */
+    private static String lastRef(JsonNode root, JsonNode schema) {
+        JsonNode current = schema;
+        String last = "";
+        for (int i = 0; i < 16; i++) {
+            if (current.has("$ref") && current.get("$ref").asText().startsWith("#")) {
+                last = current.get("$ref").asText();
+                current = root.at(last.substring(1));
+            } else if (nullableOf(current) != null) {
+                current = nullableOf(current);
+            } else {
+                break;
+            }
+        }
+        return last;
+    }
+
+    /** The other branch of {@code "anyOf": [{"type": "null"}, X]} (either order); null for any other schema. */
+    private static JsonNode nullableOf(JsonNode schema) {
+        JsonNode anyOf = schema.path("anyOf");
+        if (!anyOf.isArray() || anyOf.size() != 2) {
+            return null;
+        }
+        for (int i = 0; i < 2; i++) {
+            JsonNode branch = anyOf.get(i);
+            if (branch.size() == 1 && "null".equals(branch.path("type").asText(null))) {
+                return anyOf.get(1 - i);
+            }
+        }
+        return null;
     }
 
     private static String refName(String ref) {

@@ -20,6 +20,7 @@ import dev.failsafe.TimeoutExceededException;
 import dev.flotilla.core.observability.CallContext;
 import dev.flotilla.core.observability.Tracing;
 import dev.flotilla.core.discovery.ServiceDiscovery;
+import dev.flotilla.core.problem.ProblemException;
 import dev.flotilla.resilience.CallRejectedException;
 import dev.flotilla.resilience.Deadline;
 import dev.flotilla.resilience.DeadlineExceededException;
@@ -127,7 +128,28 @@ final class CallExecutor {
         return policies;
     }
 
+    /**
+     * One call, with the downstream's problem turned into the exception the method declares for its type, if any:
+     * after the policies and metrics, which see the {@link RemoteProblemException} as they see any answer.
+     */
     private Object call(CallRoute route, CallRequest request) {
+        if (route.endpoint.problems().isEmpty()) {
+            return measured(route, request);
+        }
+        try {
+            return measured(route, request);
+        } catch (RemoteProblemException e) {
+            ProblemException declared = route.endpoint.problems().exceptionFor(e.problem());
+            if (declared == null) {
+                throw e;
+            }
+            // Who answered, and its Retry-After, stay in the stack trace.
+            declared.addSuppressed(e);
+            throw declared;
+        }
+    }
+
+    private Object measured(CallRoute route, CallRequest request) {
         if (metrics == null) {
             return callWithPolicies(route, request);
         }

@@ -7,19 +7,26 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Routes calls on a contract proxy to the {@link CallExecutor}; default methods run as written. */
+/**
+ * Routes calls on a contract proxy to the {@link CallExecutor}, after checking their arguments when the client
+ * validates requests; default methods run as written.
+ */
 final class ContractInvocationHandler implements InvocationHandler {
     private static final Object[] NO_ARGS = new Object[0];
     private final Class<?> contract;
     private final String serviceName;
     private final Map<Method, CallRoute> routes = new HashMap<>();
     private final CallExecutor executor;
+    /** Null when calls are not validated before they are sent. */
+    private final ContractValidator validator;
 
-    ContractInvocationHandler(Class<?> contract, String serviceName, List<Endpoint> endpoints, CallExecutor executor) {
+    ContractInvocationHandler(Class<?> contract, String serviceName, List<Endpoint> endpoints, CallExecutor executor,
+                              ContractValidator validator) {
         this.contract = contract;
         this.serviceName = serviceName;
         endpoints.forEach(e -> this.routes.put(e.method(), executor.route(e)));
         this.executor = executor;
+        this.validator = validator;
     }
 
     @Override
@@ -38,6 +45,11 @@ final class ContractInvocationHandler implements InvocationHandler {
                     .bindTo(proxy)
                     .invokeWithArguments(args == null ? new Object[0] : args);
         }
-        return executor.invoke(routes.get(method), args == null ? NO_ARGS : args);
+        CallRoute route = routes.get(method);
+        Object[] arguments = args == null ? NO_ARGS : args;
+        if (validator != null) {
+            validator.checkCall(proxy, route.endpoint, arguments, serviceName);
+        }
+        return executor.invoke(route, arguments);
     }
 }

@@ -22,6 +22,8 @@ import java.util.concurrent.ExecutionException;
 import dev.flotilla.core.http.internal.ServedRequests;
 import dev.flotilla.core.problem.BadRequestException;
 import dev.flotilla.core.problem.NotFoundException;
+import dev.flotilla.core.problem.ProblemException;
+import dev.flotilla.core.problem.ProblemType;
 import io.helidon.common.GenericType;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -61,6 +63,7 @@ public final class ContractService implements HttpService {
 
     private final Class<?> contract;
     private final List<Route> routes;
+    private final ContractValidator validator;
     private final Map<String, Map<String, LongAdder>> deprecatedCalls = new ConcurrentHashMap<>();
 
     /** A served method: its endpoint, and the implementation's method taking the arguments as one array. */
@@ -71,7 +74,9 @@ public final class ContractService implements HttpService {
         this.contract = contract;
         List<Route> parsed = new ArrayList<>();
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-        for (Endpoint endpoint : Endpoint.parseContract(contract)) {
+        List<Endpoint> endpoints = Endpoint.parseContract(contract);
+        this.validator = ContractValidator.create(contract, endpoints);
+        for (Endpoint endpoint : endpoints) {
             try {
                 MethodHandle bound = lookup.unreflect(endpoint.method()).asFixedArity().bindTo(implementation);
                 // (Object[])Object: invoked exactly, with no per-call adaptation as invokeWithArguments does.
@@ -129,9 +134,15 @@ public final class ContractService implements HttpService {
         for (int i = 0; i < args.length; i++) {
             args[i] = bind(params.get(i), req);
         }
+        validator.checkServed(endpoint, args);
         Object result;
         try {
             result = (Object) route.target().invokeExact(args);
+            if (endpoint.async() && result instanceof CompletableFuture<?> future) {
+                result = await(future);
+            }
+        } catch (ProblemException e) {
+            throw declaredOrFailure(endpoint, e);
         } catch (Exception e) {
             throw e;
         } catch (Throwable t) {
@@ -140,10 +151,23 @@ public final class ContractService implements HttpService {
             }
             throw new IllegalStateException(t);
         }
-        if (endpoint.async() && result instanceof CompletableFuture<?> future) {
-            result = await(future);
-        }
         write(endpoint, result, req, res);
+    }
+
+    /**
+     * A problem the method may answer: any {@link ProblemException}, except one of a {@link ProblemType} the method
+     * does not declare, which fails the request (500) instead: the published contract tells every problem type an
+     * operation answers, and a declared exception received from a downstream must not leak through a method that
+     * did not promise it.
+     */
+    private RuntimeException declaredOrFailure(Endpoint endpoint, ProblemException e) {
+        if (!e.getClass().isAnnotationPresent(ProblemType.class) || endpoint.problems().declares(e)) {
+            return e;
+        }
+        return new IllegalStateException(contract.getSimpleName() + "." + endpoint.method().getName() + " threw "
+                + e.getClass().getSimpleName() + " (" + e.problem().status() + " " + e.problem().type()
+                + "), which it does not declare, so it was answered with 500: declare it in the method's throws "
+                + "clause, or catch it", e);
     }
 
     private void deprecated(Endpoint endpoint, Endpoint.Deprecation deprecation, ServerRequest req,

@@ -30,8 +30,13 @@ final class Endpoint {
     /** What a method returns, once a {@code CompletableFuture} around it is taken off. */
     enum ReturnKind { VOID, VALUE, OPTIONAL, LIST, RESULT }
 
-    record Param(ParamKind kind, String name, Type type, Class<?> rawType, boolean multiple) {
+    /**
+     * A parameter: how it binds, under which name, its type (the element type of a repeated query parameter), and
+     * the reflected parameter, whose annotations carry its constraints.
+     */
+    record Param(ParamKind kind, String name, Type type, Class<?> rawType, boolean multiple, Parameter source) {
     }
+
 
     /**
      * Why and until when a method is deprecated: from {@link Sunset} or {@link Deprecated} on the method or its
@@ -54,10 +59,11 @@ final class Endpoint {
     private final boolean idempotent;
     private final io.helidon.common.GenericType<?> entityGenericType;
     private final Deprecation deprecation;
+    private final DeclaredProblems problems;
 
     private Endpoint(Method method, String httpMethod, String path, List<Param> params, ReturnKind returnKind,
                      boolean async, Type entityType, int responseStatus, boolean idempotent,
-                     Deprecation deprecation) {
+                     Deprecation deprecation, DeclaredProblems problems) {
         this.method = method;
         this.httpMethod = httpMethod;
         this.path = path;
@@ -69,6 +75,7 @@ final class Endpoint {
         this.idempotent = idempotent;
         this.entityGenericType = io.helidon.common.GenericType.create(entityType);
         this.deprecation = deprecation;
+        this.problems = problems;
     }
 
     /** Parses every abstract method of a contract interface; default and static methods are left alone. */
@@ -228,7 +235,7 @@ final class Endpoint {
             default -> method.isAnnotationPresent(Idempotent.class);
         };
         return new Endpoint(method, httpMethod, path, List.copyOf(params), kind, async, entityType, status,
-                            idempotent, deprecation(method));
+                            idempotent, deprecation(method), DeclaredProblems.of(method));
     }
 
     /** The method's own marking wins over its interface's; {@code null} when neither is deprecated. */
@@ -260,15 +267,15 @@ final class Endpoint {
         Class<?> raw = rawClass(type);
         for (Annotation annotation : parameter.getAnnotations()) {
             if (annotation instanceof PathParam a) {
-                found.add(new Param(ParamKind.PATH, a.value(), type, raw, false));
+                found.add(new Param(ParamKind.PATH, a.value(), type, raw, false, parameter));
             } else if (annotation instanceof Query a) {
                 boolean multiple = raw != null && Collection.class.isAssignableFrom(raw);
                 Type element = multiple ? typeArgument(method, type) : type;
-                found.add(new Param(ParamKind.QUERY, a.value(), element, rawClass(element), multiple));
+                found.add(new Param(ParamKind.QUERY, a.value(), element, rawClass(element), multiple, parameter));
             } else if (annotation instanceof Header a) {
-                found.add(new Param(ParamKind.HEADER, a.value(), type, raw, false));
+                found.add(new Param(ParamKind.HEADER, a.value(), type, raw, false, parameter));
             } else if (annotation instanceof Body) {
-                found.add(new Param(ParamKind.BODY, "body", type, raw, false));
+                found.add(new Param(ParamKind.BODY, "body", type, raw, false, parameter));
             }
         }
         if (found.isEmpty()) {
@@ -382,6 +389,11 @@ final class Endpoint {
     /** The deprecation of this method; empty when it is not deprecated. */
     Optional<Deprecation> deprecation() {
         return Optional.ofNullable(deprecation);
+    }
+
+    /** The problems the method declares in its {@code throws} clause. */
+    DeclaredProblems problems() {
+        return problems;
     }
 
     /** The operation's name in documents, metrics and logs: {@code GET /v1/items/{id}}. */

@@ -26,9 +26,12 @@ final class OpenApiWriter {
 
     /** The problem responses the runtime can answer with, by status. */
     private static final Map<String, String[]> PROBLEMS = Map.of(
-            "400", new String[] {"BadRequest", "A parameter or the body is missing or invalid."},
+            "400", new String[] {"BadRequest", "A parameter or the body is missing or invalid; a value that breaks "
+                    + "a constraint is answered with type urn:flotilla:problem:invalid-request and every offending "
+                    + "field in errors."},
             "404", new String[] {"NotFound", "Nothing was found at this path."},
             "405", new String[] {"MethodNotAllowed", "The path exists under other methods (see Allow)."},
+            "406", new String[] {"NotAcceptable", "The request's Accept header admits no JSON."},
             "413", new String[] {"PayloadTooLarge", "The request body is too large."},
             "415", new String[] {"UnsupportedMediaType", "The request body is not JSON."},
             "500", new String[] {"InternalError", "The service failed."},
@@ -112,15 +115,23 @@ final class OpenApiWriter {
                 default -> "header";
             });
             boolean required = param.kind() == Endpoint.ParamKind.PATH
-                    || !param.multiple() && param.rawType().isPrimitive();
+                    || !param.multiple() && param.rawType().isPrimitive()
+                    || ParameterConstraints.refusesAbsence(param.source());
             parameter.put("required", required);
             ObjectNode schema = schemas.reference(param.type());
+            if (!schema.has("$ref")) {
+                // An inline schema of a simple type, given constraints of this parameter's own.
+                schema = schema.deepCopy();
+            }
             if (param.multiple()) {
                 ObjectNode array = NODES.objectNode().put("type", "array");
+                ParameterConstraints.apply(array, param.source().getAnnotations());
+                ParameterConstraints.apply(schema, ParameterConstraints.elementAnnotations(param.source()));
                 array.set("items", schema);
                 parameter.set("schema", array);
                 parameter.put("explode", true);
             } else {
+                ParameterConstraints.apply(schema, param.source().getAnnotations());
                 parameter.set("schema", schema);
             }
         }
@@ -137,16 +148,58 @@ final class OpenApiWriter {
             problems.add("404");
         }
         problems.add("405");
+        if (endpoint.returnKind() != Endpoint.ReturnKind.VOID) {
+            problems.add("406");
+        }
         if (hasBody) {
             problems.add("413");
             problems.add("415");
         }
         problems.add("500");
         problems.add("503");
-        for (String status : problems) {
-            responses.putObject(status).put("$ref", "#/components/responses/" + PROBLEMS.get(status)[0]);
+        Map<String, List<DeclaredProblems.Declared>> declared = new TreeMap<>();
+        for (DeclaredProblems.Declared problem : endpoint.problems().all()) {
+            declared.computeIfAbsent(String.valueOf(problem.problem().status()), s -> new ArrayList<>()).add(problem);
         }
+        Map<String, ObjectNode> answers = new TreeMap<>();
+        for (String status : problems) {
+            List<DeclaredProblems.Declared> own = declared.remove(status);
+            answers.put(status, own == null
+                    ? NODES.objectNode().put("$ref", "#/components/responses/" + PROBLEMS.get(status)[0])
+                    : declaredResponse(PROBLEMS.get(status)[1] + " Or, as declared: ", own, false));
+        }
+        declared.forEach((status, own) -> answers.put(status, declaredResponse("", own, true)));
+        answers.forEach(responses::set);
         return operation;
+    }
+
+    /**
+     * The response of problems a method declares with one status: their titles and types in the description, and
+     * the problem schema; when only declared problems answer with this status, the schema also lists their types.
+     */
+    private static ObjectNode declaredResponse(String prefix, List<DeclaredProblems.Declared> problems,
+                                               boolean onlyThese) {
+        ObjectNode response = NODES.objectNode();
+        java.util.StringJoiner description = new java.util.StringJoiner("; ", prefix, ".");
+        ArrayNode types = NODES.arrayNode();
+        for (DeclaredProblems.Declared problem : problems) {
+            description.add(problem.problem().title() + " (" + problem.problem().type() + ", "
+                                    + problem.exception().getSimpleName() + ")");
+            types.add(problem.problem().type().toString());
+        }
+        response.put("description", description.toString());
+        ObjectNode reference = NODES.objectNode().put("$ref", "#/components/schemas/" + Problem.class.getSimpleName());
+        ObjectNode schema;
+        if (onlyThese) {
+            schema = NODES.objectNode();
+            ArrayNode all = schema.putArray("allOf");
+            all.add(reference);
+            all.addObject().putObject("properties").putObject("type").set("enum", types);
+        } else {
+            schema = reference;
+        }
+        response.putObject("content").putObject(Problem.MEDIA_TYPE).set("schema", schema);
+        return response;
     }
 
     private static void success(Endpoint endpoint, ObjectNode responses, JsonSchemas.Definitions schemas) {
@@ -187,6 +240,18 @@ final class OpenApiWriter {
         properties.putObject("detail").put("type", "string");
         properties.putObject("instance").put("type", "string");
         properties.putObject("requestId").put("type", "string");
+        ObjectNode errors = properties.putObject("errors");
+        errors.put("type", "array");
+        errors.put("description", "With type urn:flotilla:problem:invalid-request: each value that breaks a "
+                + "constraint, as a JSON Pointer into the body (pointer) or a parameter (parameter, in).");
+        ObjectNode error = errors.putObject("items");
+        error.put("type", "object");
+        ObjectNode members = error.putObject("properties");
+        members.putObject("pointer").put("type", "string");
+        members.putObject("parameter").put("type", "string");
+        members.putObject("in").put("type", "string").putArray("enum").add("path").add("query").add("header");
+        members.putObject("detail").put("type", "string");
+        error.putArray("required").add("detail");
         schema.putArray("required").add("type").add("title").add("status");
         return schema;
     }

@@ -14,9 +14,18 @@ import dev.flotilla.resilience.RetryAfter;
  * {@link RemoteConflictException}, {@link RemoteUnavailableException}). A {@code Retry-After} header is honoured by
  * retries.
  *
- * <p>Not sent on to this service's own caller as it is: an uncaught one becomes a 500 there, since a downstream's
- * 404 is rarely this service's 404. Catch it and throw the {@link dev.flotilla.core.problem.ProblemException} that
- * fits.
+ * <p>A downstream's problem is never passed on to this service's own caller by itself: an uncaught
+ * {@code RemoteProblemException} becomes a 500 there, since a downstream's 404 is rarely this service's 404. Catch it
+ * and throw the {@link dev.flotilla.core.problem.ProblemException} that fits.
+ *
+ * <p>The one pass-through is explicit. When the called method declares a problem (an exception annotated
+ * {@link dev.flotilla.core.problem.ProblemType} in its {@code throws} clause) and the downstream answers one of that
+ * type, the client throws that exception instead of a {@code RemoteProblemException} (this one is attached to it as
+ * suppressed, naming the service). The declared exception is a {@code ProblemException}: a served method that
+ * declares the same exception in its own {@code throws} clause and lets it propagate answers it to its caller, with
+ * the downstream's status, type, title, detail and extension members (and its own {@code instance} and
+ * {@code requestId}). A served method that does not declare it answers 500 instead, so no problem type reaches a
+ * caller that the called operation's contract does not list.
  */
 public class RemoteProblemException extends ServiceCallException implements RetryAfter {
     private static final long serialVersionUID = 1L;

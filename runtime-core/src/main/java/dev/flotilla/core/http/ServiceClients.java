@@ -60,6 +60,11 @@ public final class ServiceClients implements AutoCloseable {
     public static final int DEFAULT_CONNECTION_CACHE_SIZE = 1024;
     /** The key, under the {@code clients} node, of the number of idle connections kept per instance. */
     static final String CONNECTION_CACHE_SIZE_KEY = "connection-cache-size";
+    /**
+     * The key, under {@code clients} (every service) or {@code clients.<service>} (one service), that makes typed
+     * clients validate a call's arguments before sending it: {@value}.
+     */
+    static final String VALIDATE_REQUESTS_KEY = "validate-requests";
 
     private final String caller;
     private final ServiceDiscovery discovery;
@@ -76,6 +81,8 @@ public final class ServiceClients implements AutoCloseable {
     private final Map<String, WebClient> tlsClients = new ConcurrentHashMap<>();
     /** Idle connections kept per downstream instance. */
     private final int connectionCacheSize;
+    /** Whether clients validate calls before sending them, unless {@code clients.<service>.validate-requests} says. */
+    private final boolean validateRequests;
 
     private ServiceClients(Builder builder) {
         this.caller = builder.caller;
@@ -89,6 +96,19 @@ public final class ServiceClients implements AutoCloseable {
         this.asyncExecutor = Executors.newVirtualThreadPerTaskExecutor();
         this.tracing = builder.tracing == null ? Tracing.propagationOnly(caller) : builder.tracing;
         this.metrics = builder.metrics;
+        this.validateRequests = builder.validateRequests != null ? builder.validateRequests
+                : flag(clientsConfig.get(VALIDATE_REQUESTS_KEY), false);
+    }
+
+    private static boolean flag(Config node, boolean fallback) {
+        if (!node.exists()) {
+            return fallback;
+        }
+        String text = node.asString().orElse("").trim();
+        if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException(node.key() + " must be true or false, was '" + text + "'");
+        }
+        return Boolean.parseBoolean(text);
     }
 
     private io.helidon.webclient.api.WebClientConfig.Builder webClientBuilder() {
@@ -146,12 +166,23 @@ public final class ServiceClients implements AutoCloseable {
      * A typed client for a contract interface, calling the named service. The interface is checked now: a bad
      * contract fails here with a message naming the method. The same interface and service give the same client.
      *
+     * <p>A call whose answer is a problem of a type the method declares (an exception annotated
+     * {@link dev.flotilla.core.problem.ProblemType} in its {@code throws} clause) throws that exception, made with the
+     * received problem; other answers throw {@link RemoteProblemException} and the other {@link ServiceCallException}s.
+     * When requests are validated ({@link Builder#validateRequests(boolean)}, or the config key
+     * {@code clients.<service>.validate-requests}), a call whose arguments break the contract's constraints throws
+     * {@link jakarta.validation.ConstraintViolationException} and sends nothing.
+     *
      * @param contract    the contract interface
      * @param serviceName the name of the service that serves it, as discovery knows it
      * @param <T>         the contract type
      * @return the client; thread-safe
      * @throws NullPointerException if an argument is {@code null}
-     * @throws ContractException    if the interface is not a valid contract
+     * @throws ContractException        if the interface is not a valid contract, a declared exception has no public
+     *                                  constructor taking a Problem (the message names the method), or its
+     *                                  constraints are not valid Bean Validation
+     * @throws IllegalArgumentException if {@code clients.<service>.validate-requests} is not {@code true} or
+     *                                  {@code false}
      */
     public <T> T create(Class<T> contract, String serviceName) {
         Objects.requireNonNull(contract, "contract");
@@ -163,8 +194,11 @@ public final class ServiceClients implements AutoCloseable {
                                                      asyncExecutor, mapper, tracing,
                                                      metrics == null ? null
                                                              : new ClientMetrics(caller, serviceName, metrics));
+            boolean validate = flag(clientsConfig.get(serviceName).get(VALIDATE_REQUESTS_KEY), validateRequests);
+            ContractValidator validator = validate ? ContractValidator.create(contract, endpoints) : null;
             return Proxy.newProxyInstance(contract.getClassLoader(), new Class<?>[] {contract},
-                                          new ContractInvocationHandler(contract, serviceName, endpoints, executor));
+                                          new ContractInvocationHandler(contract, serviceName, endpoints, executor,
+                                                                        validator));
         });
         return contract.cast(client);
     }
@@ -203,8 +237,23 @@ public final class ServiceClients implements AutoCloseable {
         private Tracing tracing;
         private MeterRegistry metrics;
         private Integer connectionCacheSize;
+        private Boolean validateRequests;
 
         private Builder() {
+        }
+
+        /**
+         * Whether typed clients check a call's arguments against the contract's Bean Validation constraints before
+         * sending it: a call that breaks one throws {@link jakarta.validation.ConstraintViolationException} and sends
+         * nothing. Overrides {@code clients.validate-requests}; {@code clients.<service>.validate-requests} still
+         * decides for its service. Default {@code false}: the served side checks every call anyway.
+         *
+         * @param validate whether to validate
+         * @return this builder
+         */
+        public Builder validateRequests(boolean validate) {
+            this.validateRequests = validate;
+            return this;
         }
 
         /**
@@ -290,8 +339,10 @@ public final class ServiceClients implements AutoCloseable {
         /**
          * The {@code clients} config node: {@code <service>.policies} and {@code <service>.methods.<method>.policies}
          * choose resilience settings by name; {@code connection-cache-size} sets the idle connections kept per
-         * downstream instance (see {@link #connectionCacheSize(int)}). An invalid {@code connection-cache-size} makes
-         * {@link #build()} throw {@link IllegalArgumentException}.
+         * downstream instance (see {@link #connectionCacheSize(int)}); {@code validate-requests} and
+         * {@code <service>.validate-requests} make clients validate calls before sending them (see
+         * {@link #validateRequests(boolean)}). An invalid {@code connection-cache-size} or {@code validate-requests}
+         * makes {@link #build()} throw {@link IllegalArgumentException}.
          *
          * @param clients the {@code clients} node
          * @return this builder
@@ -318,7 +369,9 @@ public final class ServiceClients implements AutoCloseable {
          * Builds the factory.
          *
          * @return a new factory; close it when done
-         * @throws IllegalArgumentException if {@code clients.connection-cache-size} is not a whole number of at least 1
+         * @throws IllegalArgumentException if {@code clients.connection-cache-size} is not a whole number of at least
+         *                                  1, or {@code clients.validate-requests} is not {@code true} or
+         *                                  {@code false}
          */
         public ServiceClients build() {
             return new ServiceClients(this);

@@ -67,6 +67,25 @@ public record Problem(URI type,
     }
 
     /**
+     * The problem an exception class annotated {@link ProblemType} stands for.
+     *
+     * @param type   the annotation
+     * @param detail what went wrong this time; may be {@code null}
+     * @return the problem, without instance or request id
+     * @throws NullPointerException     if {@code type} is {@code null}
+     * @throws IllegalArgumentException if its status is not between 400 and 599, or its type is not a URI
+     */
+    public static Problem of(ProblemType type, String detail) {
+        Objects.requireNonNull(type, "type");
+        if (type.status() < 400 || type.status() > 599) {
+            throw new IllegalArgumentException("@ProblemType status must be between 400 and 599, was "
+                                                       + type.status());
+        }
+        URI uri = type.type().indexOf(':') >= 0 ? URI.create(type.type()) : typeUri(type.type());
+        return new Problem(uri, type.title(), type.status(), detail, null, null, Map.of());
+    }
+
+    /**
      * The URI of a Flotilla-defined problem type.
      *
      * @param slug the type's short name, such as {@code not-found}

@@ -7,6 +7,7 @@ import dev.flotilla.core.problem.Problem;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.http.Method;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.NotFoundException;
@@ -52,15 +53,29 @@ final class ProblemSender implements ErrorHandler<Throwable>, DirectHandler {
                 problem = ProblemResponses.methodNotAllowed(allowed);
             }
             problem = problem.withRequest(ProblemResponses.safeInstance(path), requestId);
-        } else if (e instanceof UnsupportedTypeException && !hasJsonBody(req)) {
+        } else if (unsupportedType(e) && req.content().hasEntity() && !hasJsonBody(req)) {
             // No reader for the body's media type: the caller sent something other than JSON.
             problem = Problem.of("unsupported-media-type", 415, "Unsupported Media Type",
                                  "Send the request body as JSON, with Content-Type: application/json.")
+                    .withRequest(ProblemResponses.safeInstance(path), requestId);
+        } else if (unsupportedType(e)) {
+            // No writer for what the caller accepts: its Accept header admits no JSON.
+            problem = Problem.of("not-acceptable", 406, "Not Acceptable",
+                                 "This operation answers application/json: accept it (or */*).")
                     .withRequest(ProblemResponses.safeInstance(path), requestId);
         } else {
             problem = problems.fromException(e, req.prologue().method().text(), path, requestId);
         }
         send(res, problem);
+    }
+
+    /**
+     * Whether no media support reads or writes the entity: Helidon's own exception, or the 415 it answers a response
+     * no writer takes with (its message names our classes; it is not sent).
+     */
+    private static boolean unsupportedType(Throwable e) {
+        return e instanceof UnsupportedTypeException || e.getCause() instanceof UnsupportedTypeException
+                || e instanceof HttpException he && he.status().code() == 415;
     }
 
     private static boolean hasJsonBody(ServerRequest req) {

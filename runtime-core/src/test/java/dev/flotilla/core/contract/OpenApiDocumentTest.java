@@ -14,6 +14,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.flotilla.core.http.AccountApi;
 import dev.flotilla.core.http.CatalogApi;
 import dev.flotilla.core.http.HttpContracts;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,8 @@ class OpenApiDocumentTest {
     private static final JsonSchemaFactory SCHEMAS = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
     private final ObjectNode document = HttpContracts.openApi(
-            "catalog-service", "1.2.3", List.of(CatalogApi.class, ProductApiV1.class, ProductApiV2.class));
+            "catalog-service", "1.2.3",
+            List.of(CatalogApi.class, ProductApiV1.class, ProductApiV2.class, AccountApi.class));
 
     @Test
     void validatesAgainstTheOpenApi31Schema() throws IOException {
@@ -123,17 +125,75 @@ class OpenApiDocumentTest {
         JsonNode item = document.at("/components/schemas/CatalogApi.Item");
         assertEquals("object", item.path("type").asText());
         assertEquals("integer", item.at("/properties/id/type").asText());
-        assertEquals("string", item.at("/properties/name/type").asText());
+        assertEquals(Set.of("string", "null"), names(item.at("/properties/name/type")), "an object type may be null");
+        assertEquals("integer", item.at("/properties/quantity/type").asText(), "a primitive may not");
         assertEquals(Set.of("id", "quantity"), names(item.path("required")), "primitives are required");
 
         JsonNode newProduct = document.at("/components/schemas/ProductApiV2.NewProduct");
         assertEquals(Set.of("name"), names(newProduct.path("required")), "@JsonProperty(required = true)");
         assertEquals("integer", document.at("/components/schemas/ProductApiV1.Product/properties/priceCents/type")
                 .asText(), "the two Product records are named after their interfaces");
+        assertEquals("#/components/schemas/ProductApiV2.Price-nullable",
+                     document.at("/components/schemas/ProductApiV2.Product/properties/price/$ref").asText(),
+                     "a record field that may be null");
         assertEquals("#/components/schemas/ProductApiV2.Price",
-                     document.at("/components/schemas/ProductApiV2.Product/properties/price/$ref").asText());
+                     document.at("/components/schemas/ProductApiV2.Price-nullable/anyOf/1/$ref").asText());
         String currencies = document.toString();
         assertTrue(currencies.contains("\"enum\":[\"EUR\",\"USD\"]"), currencies);
+    }
+
+    @Test
+    void showsTheConstraintsOfRecordFields() {
+        JsonNode account = document.at("/components/schemas/AccountApi.NewAccount");
+        assertEquals(Set.of("name", "email", "age"), names(account.path("required")),
+                     "@NotBlank and @NotNull make a field required, as a primitive is");
+        assertEquals("string", account.at("/properties/name/type").asText(), "@NotBlank: never null");
+        assertEquals(1, account.at("/properties/name/minLength").asInt());
+        assertEquals(20, account.at("/properties/name/maxLength").asInt());
+        assertEquals(320, account.at("/properties/email/maxLength").asInt());
+        assertEquals("email", account.at("/properties/email/format").asText());
+        assertEquals(18, account.at("/properties/age/minimum").asInt());
+        assertEquals(150, account.at("/properties/age/maximum").asInt());
+        assertEquals(Set.of("string", "null"), names(account.at("/properties/nickname/type")));
+        assertEquals(3, account.at("/properties/tags/maxItems").asInt());
+        assertEquals(10, account.at("/properties/tags/items/maxLength").asInt(), "List<@Size(max = 10) String>");
+        assertEquals("^(?:[0-9]{5})$", document.at("/components/schemas/AccountApi.Address/properties/zip/pattern")
+                .asText(), "anchored: @Pattern matches the whole value");
+        JsonNode address = document.at(account.at("/properties/address/$ref").asText().substring(1));
+        assertEquals("null", address.at("/anyOf/0/type").asText(), "a nested record that may be null");
+        assertEquals("#/components/schemas/AccountApi.Address", address.at("/anyOf/1/$ref").asText());
+    }
+
+    @Test
+    void showsTheConstraintsOfParameters() {
+        JsonNode search = document.at("/paths/~1v1~1accounts/get/parameters");
+        assertTrue(search.get(0).path("required").asBoolean(), "@NotBlank query parameter");
+        assertEquals(20, search.get(0).at("/schema/maxLength").asInt());
+        assertEquals(1, search.get(1).at("/schema/minimum").asInt());
+        assertEquals(100, search.get(1).at("/schema/maximum").asInt());
+        assertEquals(3, search.get(2).at("/schema/maxItems").asInt());
+        assertEquals(10, search.get(2).at("/schema/items/maxLength").asInt());
+        JsonNode get = document.at("/paths/~1v1~1accounts~1{id}/get/parameters");
+        assertEquals(0, get.get(0).at("/schema/exclusiveMinimum").asInt(), "@Positive");
+        assertEquals("^(?:short|full)$", get.get(1).at("/schema/pattern").asText());
+        assertFalse(get.get(1).path("required").asBoolean());
+        assertEquals(8, get.get(2).at("/schema/maxLength").asInt(), "a header");
+    }
+
+    @Test
+    void listsTheDeclaredProblemsOfEachOperation() {
+        JsonNode open = document.at("/paths/~1v1~1accounts/post/responses/409");
+        assertEquals("Account already exists (urn:flotilla:problem:duplicate-account, DuplicateAccountException).",
+                     open.path("description").asText());
+        assertEquals("#/components/schemas/Problem",
+                     open.at("/content/application~1problem+json/schema/allOf/0/$ref").asText());
+        assertEquals(Set.of("urn:flotilla:problem:unknown-account", "urn:flotilla:problem:account-closed"),
+                     names(document.at("/paths/~1v1~1accounts~1{id}~1close/post/responses/422/content"
+                                               + "/application~1problem+json/schema/allOf/1/properties/type/enum")),
+                     "two problems of one status, told apart by type");
+        assertTrue(document.at("/paths/~1v1~1accounts~1{id}~1leaky/get/responses/422").isMissingNode());
+        assertEquals("path", document.at("/components/schemas/Problem/properties/errors/items/properties/in/enum/0")
+                .asText(), "the errors of an invalid request");
     }
 
     @Test

@@ -2,6 +2,9 @@ package dev.flotilla.core.http;
 
 import java.util.Set;
 
+import dev.flotilla.core.problem.NotFoundException;
+import dev.flotilla.core.problem.ProblemException;
+import dev.flotilla.core.problem.ProblemType;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,6 +68,26 @@ class ContractValidationTest {
     }
 
     static final class NotAnInterface {
+    }
+
+    /** A declared problem that a client could not make: no constructor taking a Problem. */
+    @ProblemType(status = 409, type = "taken", title = "Taken")
+    public static final class TakenException extends ProblemException {
+        private static final long serialVersionUID = 1L;
+
+        public TakenException(String detail) {
+            super(detail);
+        }
+    }
+
+    interface DeclaresWithoutProblemConstructor {
+        @Post("/v1/users")
+        String create(@Body String user) throws TakenException;
+    }
+
+    interface DeclaresAnUntypedProblem {
+        @Get("/v1/users/{id}")
+        String find(@PathParam("id") long id) throws NotFoundException;
     }
 
     private static String message(Class<?> contract) {
@@ -138,6 +161,26 @@ class ContractValidationTest {
     void notAnInterface() {
         assertEquals("A contract must be an interface, " + NotAnInterface.class.getName() + " is not.",
                      message(NotAnInterface.class));
+    }
+
+    @Test
+    void aDeclaredExceptionNeedsAPublicConstructorTakingAProblem() {
+        String expected = "Declared exception TakenException needs a public constructor taking a Problem, such as "
+                + "public TakenException(Problem problem) { super(problem); }, so a client can throw it (the class "
+                + "must be public, in a package its module exports).\n"
+                + "    for method DeclaresWithoutProblemConstructor.create";
+        assertEquals(expected, message(DeclaresWithoutProblemConstructor.class));
+        try (ServiceClients clients = ServiceClients.builder().build()) {
+            assertEquals(expected, assertThrows(ContractException.class, () -> clients.create(
+                    DeclaresWithoutProblemConstructor.class, "user-service")).getMessage());
+        }
+    }
+
+    @Test
+    void aDeclaredProblemExceptionNeedsAProblemType() {
+        assertEquals("Declared exception NotFoundException must be annotated @ProblemType(status, type, title) to be "
+                             + "answered and told apart by clients, or left out of the throws clause.\n"
+                             + "    for method DeclaresAnUntypedProblem.find", message(DeclaresAnUntypedProblem.class));
     }
 
     @Test

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -128,10 +130,13 @@ class JsonBodiesTest {
     }
 
     @Test
-    void requestsThatDoNotAcceptJsonGetUnsupportedMediaType() throws Exception {
+    void requestsThatDoNotAcceptJsonGetNotAcceptable() throws Exception {
         HttpResponse<byte[]> response = get("/v1/prices/7", "text/plain");
-        assertEquals(415, response.statusCode());
+        assertEquals(406, response.statusCode());
         assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElseThrow());
+        String body = new String(response.body(), StandardCharsets.UTF_8);
+        assertTrue(body.contains("\"type\":\"urn:flotilla:problem:not-acceptable\""), body);
+        assertFalse(body.contains("dev.flotilla"), "no class names: " + body);
     }
 
     @Test

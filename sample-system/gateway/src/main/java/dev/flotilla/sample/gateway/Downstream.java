@@ -17,7 +17,9 @@ import dev.flotilla.core.problem.UnavailableException;
 
 /**
  * Turns a downstream service's typed errors into the gateway's own problems: the client's mistakes (4xx) keep their
- * status and detail, a downstream that is down, slow or failing is a 503 naming it.
+ * status and detail, a downstream that is down, slow or failing is a 503 naming it. The problems the called methods
+ * declare (a duplicate e-mail, an unknown user) are not {@link ServiceCallException}s: they pass through untouched,
+ * and the gateway's methods declare them too.
  */
 final class Downstream {
     private Downstream() {

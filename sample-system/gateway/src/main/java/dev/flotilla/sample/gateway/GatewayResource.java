@@ -6,7 +6,6 @@ import java.util.function.BooleanSupplier;
 
 import dev.flotilla.core.http.RemoteNotFoundException;
 import dev.flotilla.core.http.ServiceCallException;
-import dev.flotilla.core.problem.BadRequestException;
 import dev.flotilla.sample.inventory.api.InventoryApi;
 import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
 import dev.flotilla.sample.order.api.OrderApi;
@@ -66,9 +65,6 @@ final class GatewayResource implements ShopApi {
 
     @Override
     public Product createProduct(NewProduct product) {
-        if (product.priceCents() < 0) {
-            throw new BadRequestException("Field 'priceCents' must not be negative");
-        }
         ProductApiV2.NewProduct request = new ProductApiV2.NewProduct(
                 product.name(), Money.ofCents(product.priceCents(), currency), product.initialStock());
         return toV1(Downstream.call(() -> products.create(request)));

@@ -8,6 +8,11 @@ import dev.flotilla.core.http.Idempotent;
 import dev.flotilla.core.http.PathParam;
 import dev.flotilla.core.http.Post;
 import dev.flotilla.core.http.ResponseStatus;
+import dev.flotilla.sample.order.api.OrderNotCancellableException;
+import dev.flotilla.sample.order.api.UnknownProductException;
+import dev.flotilla.sample.order.api.UnknownUserException;
+import dev.flotilla.sample.user.api.DuplicateEmailException;
+import jakarta.validation.constraints.Size;
 import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
 import dev.flotilla.sample.order.api.OrderApi.Order;
 import dev.flotilla.sample.order.api.OrderApi.OrderItem;
@@ -20,8 +25,10 @@ import dev.flotilla.sample.user.api.UserApi.User;
 
 /**
  * The shop's public API, version 1, served by the gateway on port 8080. Errors are problem+json: 400 for invalid
- * input, 404 for an unknown id, 409 for a duplicate e-mail or a cancel in the wrong state, 422 for an order naming an
- * unknown user or product, 503 when a service it needs is down.
+ * input (the constraints of the services' records, checked here first), 404 for an unknown id, 409 for a duplicate
+ * e-mail or a cancel in the wrong state, 422 for an order naming an unknown user or product, 503 when a service it
+ * needs is down. The 409s and 422s are the downstream services' declared problems, passed through: each method here
+ * declares the same exceptions as the method it calls.
  */
 public interface ShopApi {
     /** The name of the gateway service: {@value}. */
@@ -70,10 +77,11 @@ public interface ShopApi {
      *
      * @param user name and e-mail
      * @return the user (201)
+     * @throws DuplicateEmailException when the e-mail is already registered (409)
      */
     @Post("/api/v1/users")
     @ResponseStatus(201)
-    User registerUser(@Body NewUser user);
+    User registerUser(@Body NewUser user) throws DuplicateEmailException;
 
     /**
      * A user.
@@ -82,7 +90,7 @@ public interface ShopApi {
      * @return the user
      */
     @Get("/api/v1/users/{id}")
-    User user(@PathParam("id") String id);
+    User user(@PathParam("id") @Size(max = 36) String id);
 
     /**
      * A user's orders, from the gateway's read model: eventually consistent with the order-service.
@@ -91,7 +99,7 @@ public interface ShopApi {
      * @return the orders, oldest first; empty when none is known yet
      */
     @Get("/api/v1/users/{id}/orders")
-    List<OrderSummary> orderHistory(@PathParam("id") String id);
+    List<OrderSummary> orderHistory(@PathParam("id") @Size(max = 36) String id);
 
     /**
      * Adds a product; its initial stock reaches the inventory by an event.
@@ -110,7 +118,7 @@ public interface ShopApi {
      * @return the product
      */
     @Get("/api/v1/products/{id}")
-    Product product(@PathParam("id") String id);
+    Product product(@PathParam("id") @Size(max = 36) String id);
 
     /**
      * The stock of a product.
@@ -119,17 +127,19 @@ public interface ShopApi {
      * @return available and reserved units
      */
     @Get("/api/v1/inventory/{productId}")
-    Stock stock(@PathParam("productId") String productId);
+    Stock stock(@PathParam("productId") @Size(max = 36) String productId);
 
     /**
      * Places an order; the outcome comes later (poll {@link #order}).
      *
      * @param order the user and the lines
      * @return the order, {@code PENDING} (202)
+     * @throws UnknownUserException    for an unknown user (422)
+     * @throws UnknownProductException for an unknown product (422)
      */
     @Post("/api/v1/orders")
     @ResponseStatus(202)
-    Order placeOrder(@Body PlaceOrder order);
+    Order placeOrder(@Body PlaceOrder order) throws UnknownUserException, UnknownProductException;
 
     /**
      * An order, with the names of its products when the product-service answers.
@@ -138,15 +148,16 @@ public interface ShopApi {
      * @return the order
      */
     @Get("/api/v1/orders/{id}")
-    OrderView order(@PathParam("id") String id);
+    OrderView order(@PathParam("id") @Size(max = 36) String id);
 
     /**
      * Cancels a confirmed order; its stock is released.
      *
      * @param id the id
      * @return the order, {@code CANCELLED}
+     * @throws OrderNotCancellableException when it is pending or rejected (409)
      */
     @Post("/api/v1/orders/{id}/cancel")
     @Idempotent
-    Order cancelOrder(@PathParam("id") String id);
+    Order cancelOrder(@PathParam("id") @Size(max = 36) String id) throws OrderNotCancellableException;
 }

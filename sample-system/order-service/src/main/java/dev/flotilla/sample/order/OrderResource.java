@@ -8,13 +8,12 @@ import java.util.UUID;
 
 import dev.flotilla.core.http.RemoteNotFoundException;
 import dev.flotilla.core.http.ServiceCallException;
-import dev.flotilla.core.problem.BadRequestException;
-import dev.flotilla.core.problem.ConflictException;
 import dev.flotilla.core.problem.NotFoundException;
-import dev.flotilla.core.problem.Problem;
-import dev.flotilla.core.problem.ProblemException;
 import dev.flotilla.core.problem.UnavailableException;
 import dev.flotilla.sample.order.api.OrderApi;
+import dev.flotilla.sample.order.api.OrderNotCancellableException;
+import dev.flotilla.sample.order.api.UnknownProductException;
+import dev.flotilla.sample.order.api.UnknownUserException;
 import dev.flotilla.sample.product.api.ProductApiV2;
 import dev.flotilla.sample.product.api.ProductApiV2.Product;
 import dev.flotilla.sample.user.api.UserApi;
@@ -38,7 +37,7 @@ final class OrderResource implements OrderApi {
 
     @Override
     public Order place(PlaceOrder request) {
-        Map<String, Integer> lines = validLines(request);
+        Map<String, Integer> lines = lines(request);
         checkUser(request.userId());
         List<OrderItem> items = new ArrayList<>();
         long total = 0;
@@ -66,25 +65,20 @@ final class OrderResource implements OrderApi {
             return order;
         }
         if (order.status() != Status.CONFIRMED) {
-            throw new ConflictException("Order " + id + " is " + order.status() + "; only a CONFIRMED order can be "
-                                                + "cancelled");
+            throw new OrderNotCancellableException("Order " + id + " is " + order.status() + "; only a CONFIRMED "
+                                                           + "order can be cancelled");
         }
         return saga.cancel(id).filter(o -> o.status() == Status.CANCELLED)
-                .orElseThrow(() -> new ConflictException("Order " + id + " changed while being cancelled"));
+                .orElseThrow(() -> new OrderNotCancellableException("Order " + id + " changed while being cancelled"));
     }
 
-    private static Map<String, Integer> validLines(PlaceOrder request) {
-        if (request.userId() == null || request.userId().isBlank()) {
-            throw new BadRequestException("Field 'userId' is required");
-        }
-        if (request.items() == null || request.items().isEmpty()) {
-            throw new BadRequestException("Field 'items' must list at least one product");
-        }
+    /**
+     * The quantity per product, lines of one product merged. The contract's constraints are checked before a method
+     * runs: a user id, 1 to 100 lines, each with a product id and a quantity of 1 to 10,000.
+     */
+    private static Map<String, Integer> lines(PlaceOrder request) {
         Map<String, Integer> lines = new LinkedHashMap<>();
         for (OrderLine line : request.items()) {
-            if (line == null || line.productId() == null || line.productId().isBlank() || line.quantity() < 1) {
-                throw new BadRequestException("Every item needs a 'productId' and a 'quantity' of at least 1");
-            }
             lines.merge(line.productId(), line.quantity(), Integer::sum);
         }
         return lines;
@@ -94,7 +88,7 @@ final class OrderResource implements OrderApi {
         try {
             users.get(userId);
         } catch (RemoteNotFoundException e) {
-            throw new ProblemException(Problem.of("unknown-user", 422, "Unknown user", "No user with id " + userId));
+            throw new UnknownUserException("No user with id " + userId);
         } catch (ServiceCallException e) {
             throw new UnavailableException("Cannot check the user now (" + e.service() + " failed); try again later",
                                            e);
@@ -105,8 +99,7 @@ final class OrderResource implements OrderApi {
         try {
             return products.get(productId);
         } catch (RemoteNotFoundException e) {
-            throw new ProblemException(Problem.of("unknown-product", 422, "Unknown product",
-                                                  "No product with id " + productId));
+            throw new UnknownProductException("No product with id " + productId);
         } catch (ServiceCallException e) {
             throw new UnavailableException("Cannot check the prices now (" + e.service() + " failed); try again "
                                                    + "later", e);

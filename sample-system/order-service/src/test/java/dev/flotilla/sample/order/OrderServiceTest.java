@@ -6,8 +6,6 @@ import java.util.Map;
 import dev.flotilla.core.Service;
 import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.http.HttpContracts;
-import dev.flotilla.core.http.RemoteConflictException;
-import dev.flotilla.core.http.RemoteProblemException;
 import dev.flotilla.core.problem.NotFoundException;
 import dev.flotilla.sample.inventory.api.StockRejected;
 import dev.flotilla.sample.inventory.api.StockReserved;
@@ -19,7 +17,10 @@ import dev.flotilla.sample.order.api.OrderApi.PlaceOrder;
 import dev.flotilla.sample.order.api.OrderApi.Status;
 import dev.flotilla.sample.order.api.OrderCancelled;
 import dev.flotilla.sample.order.api.OrderConfirmed;
+import dev.flotilla.sample.order.api.OrderNotCancellableException;
 import dev.flotilla.sample.order.api.OrderPlaced;
+import dev.flotilla.sample.order.api.UnknownProductException;
+import dev.flotilla.sample.order.api.UnknownUserException;
 import dev.flotilla.sample.product.api.ProductApiV2;
 import dev.flotilla.sample.user.api.UserApi;
 import dev.flotilla.testkit.NatsMode;
@@ -100,18 +101,18 @@ class OrderServiceTest {
         SYSTEM.messaging().publish(StockRejected.SUBJECT, new StockRejected(placed.id(), "insufficient stock"));
         eventually(() -> assertEquals("insufficient stock", orders.get(placed.id()).reason()));
         assertEquals(Status.REJECTED, orders.get(placed.id()).status());
-        assertThrows(RemoteConflictException.class, () -> orders.cancel(placed.id()));
+        assertThrows(OrderNotCancellableException.class, () -> orders.cancel(placed.id()));
     }
 
     @Test
     void anUnknownUserOrProductIs422(@ServiceName(OrderApi.SERVICE) OrderApi orders) {
-        RemoteProblemException user = assertThrows(RemoteProblemException.class,
+        UnknownUserException user = assertThrows(UnknownUserException.class,
                 () -> orders.place(new PlaceOrder("bob", List.of(new OrderLine("lamp", 1)))));
-        assertEquals(422, user.status());
+        assertEquals(422, user.problem().status());
         assertEquals("No user with id bob", user.problem().detail());
-        RemoteProblemException product = assertThrows(RemoteProblemException.class,
+        UnknownProductException product = assertThrows(UnknownProductException.class,
                 () -> orders.place(new PlaceOrder("ada", List.of(new OrderLine("sofa", 1)))));
-        assertEquals(422, product.status());
+        assertEquals(422, product.problem().status());
         assertEquals("urn:flotilla:problem:unknown-product", product.problem().type().toString());
     }
 

@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import dev.flotilla.core.ServiceContext;
-import dev.flotilla.core.problem.BadRequestException;
 import dev.flotilla.core.problem.NotFoundException;
 import dev.flotilla.sample.common.Database;
 import dev.flotilla.sample.common.DurableEvents;
@@ -33,14 +32,12 @@ final class ProductResource implements ProductApi {
         this.context = context;
     }
 
+    /**
+     * Stores a product. The contract's constraints are checked before this runs (a blank name, a negative or too
+     * large number, a name longer than its column are answered with 400).
+     */
     @Override
     public Product create(NewProduct request) {
-        if (request.name() == null || request.name().isBlank()) {
-            throw new BadRequestException("Field 'name' is required");
-        }
-        if (request.priceCents() < 0 || request.initialStock() < 0) {
-            throw new BadRequestException("Fields 'priceCents' and 'initialStock' must not be negative");
-        }
         Product product = new Product(UUID.randomUUID().toString(), request.name().strip(), request.priceCents());
         database.transaction(connection -> {
             try (PreparedStatement insert = connection.prepareStatement(

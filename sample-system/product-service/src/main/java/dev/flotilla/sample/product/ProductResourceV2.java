@@ -19,20 +19,12 @@ final class ProductResourceV2 implements ProductApiV2 {
 
     @Override
     public Product create(NewProduct request) {
+        // The contract's constraints hold: a price with an amount of at most two decimals, 0 to 10,000,000.
         Money price = request.price();
-        if (price == null || price.amount() == null) {
-            throw new BadRequestException("Field 'price' with an 'amount' is required");
-        }
         if (!currency.equals(price.currency())) {
             throw new BadRequestException("Prices are in " + currency + ", not " + price.currency());
         }
-        long cents;
-        try {
-            cents = price.cents();
-        } catch (ArithmeticException e) {
-            throw new BadRequestException("Field 'price.amount' has at most two decimals: " + price.amount());
-        }
-        return toV2(v1.create(new ProductApi.NewProduct(request.name(), cents, request.initialStock())));
+        return toV2(v1.create(new ProductApi.NewProduct(request.name(), price.cents(), request.initialStock())));
     }
 
     @Override

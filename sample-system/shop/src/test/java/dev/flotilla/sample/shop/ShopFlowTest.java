@@ -11,9 +11,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import dev.flotilla.core.http.RemoteBadRequestException;
-import dev.flotilla.core.http.RemoteConflictException;
 import dev.flotilla.core.http.RemoteNotFoundException;
-import dev.flotilla.core.http.RemoteProblemException;
 import dev.flotilla.sample.gateway.ShopApi;
 import dev.flotilla.sample.gateway.ShopApi.OrderSummary;
 import dev.flotilla.sample.gateway.ShopApi.OrderView;
@@ -22,9 +20,13 @@ import dev.flotilla.sample.order.api.OrderApi.Order;
 import dev.flotilla.sample.order.api.OrderApi.OrderLine;
 import dev.flotilla.sample.order.api.OrderApi.PlaceOrder;
 import dev.flotilla.sample.order.api.OrderApi.Status;
+import dev.flotilla.sample.order.api.OrderNotCancellableException;
 import dev.flotilla.sample.order.api.OrderPlaced;
+import dev.flotilla.sample.order.api.UnknownProductException;
+import dev.flotilla.sample.order.api.UnknownUserException;
 import dev.flotilla.sample.product.ProductService;
 import dev.flotilla.sample.product.api.ProductApi.Product;
+import dev.flotilla.sample.user.api.DuplicateEmailException;
 import dev.flotilla.sample.user.api.UserApi.NewUser;
 import dev.flotilla.sample.user.api.UserApi.User;
 import dev.flotilla.testkit.LogLine;
@@ -110,7 +112,8 @@ class ShopFlowTest {
         Order placed = shop.placeOrder(Shop.order(user, product, 1));
         eventually(() -> assertEquals(Status.REJECTED, shop.order(placed.id()).status()));
 
-        RemoteConflictException e = assertThrows(RemoteConflictException.class, () -> shop.cancelOrder(placed.id()));
+        OrderNotCancellableException e = assertThrows(OrderNotCancellableException.class,
+                                                      () -> shop.cancelOrder(placed.id()));
         assertTrue(e.problem().detail().contains("only a CONFIRMED order can be cancelled"), e.problem().detail());
     }
 
@@ -141,22 +144,22 @@ class ShopFlowTest {
     void invalidInputIsAProblemWithTheRightStatus() {
         RemoteBadRequestException email = assertThrows(RemoteBadRequestException.class,
                 () -> shop.registerUser(new NewUser("Bob", "not-an-email")));
-        assertEquals("Field 'email' must be an e-mail address, was 'not-an-email'", email.problem().detail());
+        assertEquals("Invalid request: email: must be an e-mail address.", email.problem().detail());
         assertThrows(RemoteBadRequestException.class, () -> shop.registerUser(new NewUser(" ", "bob@example.com")));
 
         User user = Shop.user(shop);
-        RemoteConflictException duplicate = assertThrows(RemoteConflictException.class,
+        DuplicateEmailException duplicate = assertThrows(DuplicateEmailException.class,
                 () -> shop.registerUser(new NewUser("Other", user.email())));
-        assertEquals(409, duplicate.status());
+        assertEquals(409, duplicate.problem().status());
 
         Product product = Shop.product(shop, 100, 1);
-        RemoteProblemException unknownUser = assertThrows(RemoteProblemException.class,
+        UnknownUserException unknownUser = assertThrows(UnknownUserException.class,
                 () -> shop.placeOrder(new PlaceOrder("no-such-user", List.of(new OrderLine(product.id(), 1)))));
-        assertEquals(422, unknownUser.status());
+        assertEquals(422, unknownUser.problem().status());
         assertEquals("urn:flotilla:problem:unknown-user", unknownUser.problem().type().toString());
-        RemoteProblemException unknownProduct = assertThrows(RemoteProblemException.class,
+        UnknownProductException unknownProduct = assertThrows(UnknownProductException.class,
                 () -> shop.placeOrder(new PlaceOrder(user.id(), List.of(new OrderLine("no-such-product", 1)))));
-        assertEquals(422, unknownProduct.status());
+        assertEquals(422, unknownProduct.problem().status());
         assertEquals("No product with id no-such-product", unknownProduct.problem().detail());
         assertThrows(RemoteBadRequestException.class, () -> shop.placeOrder(new PlaceOrder(user.id(), List.of())));
         assertThrows(RemoteNotFoundException.class, () -> shop.order("no-such-order"));

@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.flotilla.core.http.RemoteConflictException;
 import dev.flotilla.sample.gateway.ShopApi;
 import dev.flotilla.sample.gateway.ShopApi.OrderSummary;
 import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
 import dev.flotilla.sample.order.api.OrderApi.Order;
 import dev.flotilla.sample.order.api.OrderApi.Status;
 import dev.flotilla.sample.product.api.ProductApi.Product;
+import dev.flotilla.sample.user.api.DuplicateEmailException;
 import dev.flotilla.sample.user.api.UserApi.NewUser;
 import dev.flotilla.sample.user.api.UserApi.User;
 import dev.flotilla.testkit.TestSystem;
@@ -78,7 +78,7 @@ class ShopOnPostgresTest {
     void theSagaRunsOnPostgresql() {
         ShopApi shop = Shop.api(system);
         User user = Shop.user(shop);
-        assertThrows(RemoteConflictException.class, () -> shop.registerUser(new NewUser("Twin", user.email())));
+        assertThrows(DuplicateEmailException.class, () -> shop.registerUser(new NewUser("Twin", user.email())));
         Product product = Shop.product(shop, 300, 3);
 
         Order confirmed = shop.placeOrder(Shop.order(user, product, 2));

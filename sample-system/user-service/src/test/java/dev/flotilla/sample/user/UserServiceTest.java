@@ -3,8 +3,8 @@ package dev.flotilla.sample.user;
 import java.util.Map;
 
 import dev.flotilla.core.http.RemoteBadRequestException;
-import dev.flotilla.core.http.RemoteConflictException;
 import dev.flotilla.core.http.RemoteNotFoundException;
+import dev.flotilla.sample.user.api.DuplicateEmailException;
 import dev.flotilla.sample.user.api.UserApi;
 import dev.flotilla.sample.user.api.UserApi.NewUser;
 import dev.flotilla.sample.user.api.UserApi.User;
@@ -33,15 +33,15 @@ class UserServiceTest {
 
     @Test
     void refusesAMissingNameAnInvalidEmailAndADuplicate(@ServiceName(UserApi.SERVICE) UserApi users) {
-        assertEquals("Field 'name' is required", assertThrows(RemoteBadRequestException.class,
+        assertEquals("Invalid request: name: must not be blank.", assertThrows(RemoteBadRequestException.class,
                 () -> users.register(new NewUser(null, "bob@example.com"))).problem().detail());
-        assertEquals("Field 'email' must be an e-mail address, was 'bob@example'",
+        assertEquals("Invalid request: email: must be an e-mail address.",
                      assertThrows(RemoteBadRequestException.class,
                              () -> users.register(new NewUser("Bob", "bob@example"))).problem().detail());
         assertThrows(RemoteBadRequestException.class, () -> users.register(new NewUser("Bob", null)));
         users.register(new NewUser("Bob", "bob@example.com"));
         assertEquals("A user with e-mail bob@example.com is already registered",
-                     assertThrows(RemoteConflictException.class,
+                     assertThrows(DuplicateEmailException.class,
                              () -> users.register(new NewUser("Bobby", "BOB@example.com"))).problem().detail());
     }
 

@@ -2,6 +2,8 @@ package dev.flotilla.sample.inventory.api;
 
 import dev.flotilla.core.http.Get;
 import dev.flotilla.core.http.PathParam;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 
 /**
  * The inventory-service's HTTP contract: stock per product. Stock changes only through events.
@@ -17,7 +19,7 @@ public interface InventoryApi {
      * @param available units that can still be ordered, never negative
      * @param reserved  units reserved by confirmed orders
      */
-    record Stock(String productId, int available, int reserved) {
+    record Stock(@NotNull String productId, int available, int reserved) {
     }
 
     /**
@@ -28,5 +30,5 @@ public interface InventoryApi {
      * @throws dev.flotilla.core.http.RemoteNotFoundException when the inventory does not know the product (yet)
      */
     @Get("/v1/stock/{productId}")
-    Stock get(@PathParam("productId") String productId);
+    Stock get(@PathParam("productId") @Size(max = 36) String productId);
 }

@@ -8,6 +8,13 @@ import dev.flotilla.core.http.Idempotent;
 import dev.flotilla.core.http.PathParam;
 import dev.flotilla.core.http.Post;
 import dev.flotilla.core.http.ResponseStatus;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
 
 /**
  * The order-service's HTTP contract. Placing an order starts the saga; its outcome is read with {@link #get}.
@@ -15,6 +22,10 @@ import dev.flotilla.core.http.ResponseStatus;
 public interface OrderApi {
     /** The name of the service that serves this contract: {@value}. */
     String SERVICE = "order-service";
+    /** The most lines an order has: {@value}. */
+    int MAX_LINES = 100;
+    /** The most units of one line: {@value}. */
+    int MAX_QUANTITY = 10_000;
 
     /** Where an order is in its saga. */
     enum Status {
@@ -31,19 +42,20 @@ public interface OrderApi {
     /**
      * One line of an order request.
      *
-     * @param productId the product
-     * @param quantity  at least 1
+     * @param productId the product, at most 36 characters
+     * @param quantity  1 to {@link #MAX_QUANTITY}
      */
-    record OrderLine(String productId, int quantity) {
+    record OrderLine(@NotBlank @Size(max = 36) String productId, @Positive @Max(MAX_QUANTITY) int quantity) {
     }
 
     /**
      * The body of a new order.
      *
-     * @param userId the buyer
-     * @param items  at least one line
+     * @param userId the buyer, at most 36 characters
+     * @param items  1 to {@link #MAX_LINES} lines
      */
-    record PlaceOrder(String userId, List<OrderLine> items) {
+    record PlaceOrder(@NotBlank @Size(max = 36) String userId,
+                      @NotEmpty @Size(max = MAX_LINES) List<@NotNull @Valid OrderLine> items) {
     }
 
     /**
@@ -53,7 +65,7 @@ public interface OrderApi {
      * @param quantity       the quantity
      * @param unitPriceCents the unit price in cents
      */
-    record OrderItem(String productId, int quantity, long unitPriceCents) {
+    record OrderItem(@NotNull String productId, int quantity, long unitPriceCents) {
     }
 
     /**
@@ -66,7 +78,8 @@ public interface OrderApi {
      * @param totalCents the sum of quantity × unit price
      * @param reason     why it was rejected; {@code null} otherwise
      */
-    record Order(String id, String userId, Status status, List<OrderItem> items, long totalCents, String reason) {
+    record Order(@NotNull String id, @NotNull String userId, @NotNull Status status, @NotNull List<OrderItem> items,
+                 long totalCents, String reason) {
     }
 
     /**
@@ -76,11 +89,12 @@ public interface OrderApi {
      * @param order the order
      * @return the order, {@code PENDING} (202)
      * @throws dev.flotilla.core.http.RemoteBadRequestException for a missing user or an empty or invalid line (400)
-     * @throws dev.flotilla.core.http.RemoteProblemException    with status 422 for an unknown user or product
+     * @throws UnknownUserException                             for an unknown user (422)
+     * @throws UnknownProductException                          for an unknown product (422)
      */
     @Post("/v1/orders")
     @ResponseStatus(202)
-    Order place(@Body PlaceOrder order);
+    Order place(@Body PlaceOrder order) throws UnknownUserException, UnknownProductException;
 
     /**
      * An order by id.
@@ -90,7 +104,7 @@ public interface OrderApi {
      * @throws dev.flotilla.core.http.RemoteNotFoundException when there is none (404)
      */
     @Get("/v1/orders/{id}")
-    Order get(@PathParam("id") String id);
+    Order get(@PathParam("id") @Size(max = 36) String id);
 
     /**
      * Cancels a confirmed order and publishes {@link OrderCancelled}, so its stock is released. Cancelling a cancelled
@@ -99,9 +113,9 @@ public interface OrderApi {
      * @param id the id
      * @return the order, {@code CANCELLED}
      * @throws dev.flotilla.core.http.RemoteNotFoundException when there is none (404)
-     * @throws dev.flotilla.core.http.RemoteConflictException when it is pending or rejected (409)
+     * @throws OrderNotCancellableException                   when it is pending or rejected (409)
      */
     @Post("/v1/orders/{id}/cancel")
     @Idempotent
-    Order cancel(@PathParam("id") String id);
+    Order cancel(@PathParam("id") @Size(max = 36) String id) throws OrderNotCancellableException;
 }

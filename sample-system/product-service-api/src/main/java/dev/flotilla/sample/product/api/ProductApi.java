@@ -6,6 +6,11 @@ import dev.flotilla.core.http.PathParam;
 import dev.flotilla.core.http.Post;
 import dev.flotilla.core.http.ResponseStatus;
 import dev.flotilla.core.http.Sunset;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
 
 /**
  * Version 1 of the product-service's HTTP contract: the catalog and its prices in cents. Deprecated: {@link
@@ -16,6 +21,13 @@ import dev.flotilla.core.http.Sunset;
 public interface ProductApi {
     /** The name of the service that serves this contract: {@value}. */
     String SERVICE = "product-service";
+    /**
+     * The highest unit price in cents: {@value}. With at most {@code 100} lines of {@code 10,000} units an order's
+     * total stays far from a {@code long}'s limit.
+     */
+    long MAX_PRICE_CENTS = 1_000_000_000L;
+    /** The largest initial stock of a product: {@value}. */
+    int MAX_INITIAL_STOCK = 1_000_000;
 
     /**
      * A product of the catalog.
@@ -24,17 +36,19 @@ public interface ProductApi {
      * @param name       the name
      * @param priceCents the unit price in cents
      */
-    record Product(String id, String name, long priceCents) {
+    record Product(@NotNull String id, @NotNull String name, long priceCents) {
     }
 
     /**
      * The body of a new product.
      *
-     * @param name         required
-     * @param priceCents   at least 0
-     * @param initialStock at least 0; reaches the inventory through {@link ProductCreated}
+     * @param name         required, at most 200 characters
+     * @param priceCents   0 to {@link #MAX_PRICE_CENTS}
+     * @param initialStock 0 to {@link #MAX_INITIAL_STOCK}; reaches the inventory through {@link ProductCreated}
      */
-    record NewProduct(String name, long priceCents, int initialStock) {
+    record NewProduct(@NotBlank @Size(max = 200) String name,
+                      @PositiveOrZero @Max(MAX_PRICE_CENTS) long priceCents,
+                      @PositiveOrZero @Max(MAX_INITIAL_STOCK) int initialStock) {
     }
 
     /**
@@ -56,5 +70,5 @@ public interface ProductApi {
      * @throws dev.flotilla.core.http.RemoteNotFoundException when there is none (404)
      */
     @Get("/v1/products/{id}")
-    Product get(@PathParam("id") String id);
+    Product get(@PathParam("id") @Size(max = 36) String id);
 }

@@ -9,6 +9,16 @@ import dev.flotilla.core.http.Get;
 import dev.flotilla.core.http.PathParam;
 import dev.flotilla.core.http.Post;
 import dev.flotilla.core.http.ResponseStatus;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Digits;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
 
 /**
  * Version 2 of the product-service's HTTP contract: a price is an amount and a currency ({@link Money}) instead of
@@ -22,11 +32,13 @@ public interface ProductApiV2 {
      * An amount of money, such as {@code {"amount": 19.99, "currency": "EUR"}}. The amount is a JSON number read
      * and written as a {@link BigDecimal}, so no precision is lost; both fields are required.
      *
-     * @param amount   the amount, at most two decimals
-     * @param currency the ISO 4217 code of the currency
+     * @param amount   the amount, 0 to 10,000,000 with at most two decimals (a price in cents stays within
+     *                 {@link ProductApi#MAX_PRICE_CENTS})
+     * @param currency the ISO 4217 code of the currency: three capital letters
      */
-    record Money(@JsonProperty(required = true) BigDecimal amount,
-                 @JsonProperty(required = true) String currency) {
+    record Money(@JsonProperty(required = true) @NotNull @DecimalMin("0") @DecimalMax("10000000")
+                 @Digits(integer = 8, fraction = 2) BigDecimal amount,
+                 @JsonProperty(required = true) @NotNull @Pattern(regexp = "[A-Z]{3}") String currency) {
         /**
          * An amount in cents.
          *
@@ -56,18 +68,20 @@ public interface ProductApiV2 {
      * @param name  the name
      * @param price the unit price
      */
-    record Product(String id, String name, Money price) {
+    record Product(@NotNull String id, @NotNull String name, @NotNull Money price) {
     }
 
     /**
      * The body of a new product.
      *
-     * @param name         required
+     * @param name         required, at most 200 characters
      * @param price        required, at least 0, in the catalog's currency, at most two decimals
-     * @param initialStock at least 0; reaches the inventory through {@link ProductCreated}
+     * @param initialStock 0 to {@link ProductApi#MAX_INITIAL_STOCK}; reaches the inventory through
+     *                     {@link ProductCreated}
      */
-    record NewProduct(@JsonProperty(required = true) String name, @JsonProperty(required = true) Money price,
-                      int initialStock) {
+    record NewProduct(@JsonProperty(required = true) @NotBlank @Size(max = 200) String name,
+                      @JsonProperty(required = true) @NotNull @Valid Money price,
+                      @PositiveOrZero @Max(ProductApi.MAX_INITIAL_STOCK) int initialStock) {
     }
 
     /**
@@ -90,5 +104,5 @@ public interface ProductApiV2 {
      * @throws dev.flotilla.core.http.RemoteNotFoundException when there is none (404)
      */
     @Get("/v2/products/{id}")
-    Product get(@PathParam("id") String id);
+    Product get(@PathParam("id") @Size(max = 36) String id);
 }
