@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.flotilla.core.http.RemoteNotFoundException;
+import dev.flotilla.core.http.RemoteProblemException;
 import dev.flotilla.core.http.ServiceCallException;
 import dev.flotilla.core.problem.BadRequestException;
 import dev.flotilla.core.problem.ConflictException;
@@ -46,7 +46,12 @@ final class OrderResource implements OrderApi {
             Product product = product(line.getKey());
             long priceCents = product.price().cents();
             items.add(new OrderItem(product.id(), line.getValue(), priceCents));
-            total += priceCents * line.getValue();
+            try {
+                total = Math.addExact(total, Math.multiplyExact(priceCents, line.getValue()));
+            } catch (ArithmeticException e) {
+                // A total that does not fit in cents would be stored wrapped around: refused instead.
+                throw new BadRequestException("The order's total is too large");
+            }
         }
         Order order = new Order(UUID.randomUUID().toString(), request.userId(), Status.PENDING, List.copyOf(items),
                                 total, null);
@@ -85,31 +90,68 @@ final class OrderResource implements OrderApi {
             if (line == null || line.productId() == null || line.productId().isBlank() || line.quantity() < 1) {
                 throw new BadRequestException("Every item needs a 'productId' and a 'quantity' of at least 1");
             }
-            lines.merge(line.productId(), line.quantity(), Integer::sum);
+            // Lines of one product are merged; a sum past an int would wrap around to a negative quantity.
+            int merged = lines.getOrDefault(line.productId(), 0);
+            if (merged > Integer.MAX_VALUE - line.quantity()) {
+                throw new BadRequestException("The quantity of product " + shortened(line.productId())
+                                                      + " is too large");
+            }
+            lines.put(line.productId(), merged + line.quantity());
         }
         return lines;
     }
 
+    /**
+     * The user must exist. The user-service's refusals of the id itself (404, or a 4xx for an id it cannot even read,
+     * such as 400 or 414 for one too long for a URL) mean there is no such user: the caller's mistake, answered 422.
+     * Only the user-service failing or being out of reach is a 503: a client's bad id must not look like an outage
+     * to the gateway's circuit breaker.
+     */
     private void checkUser(String userId) {
         try {
             users.get(userId);
-        } catch (RemoteNotFoundException e) {
-            throw new ProblemException(Problem.of("unknown-user", 422, "Unknown user", "No user with id " + userId));
+        } catch (RemoteProblemException e) {
+            if (!refusesTheId(e)) {
+                throw unavailable("Cannot check the user now", e);
+            }
+            throw new ProblemException(Problem.of("unknown-user", 422, "Unknown user",
+                                                  "No user with id " + shortened(userId)));
         } catch (ServiceCallException e) {
-            throw new UnavailableException("Cannot check the user now (" + e.service() + " failed); try again later",
-                                           e);
+            throw unavailable("Cannot check the user now", e);
         }
     }
 
+    /** The product, for its price; an id the product-service refuses is an unknown product (as for users). */
     private Product product(String productId) {
         try {
             return products.get(productId);
-        } catch (RemoteNotFoundException e) {
+        } catch (RemoteProblemException e) {
+            if (!refusesTheId(e)) {
+                throw unavailable("Cannot check the prices now", e);
+            }
             throw new ProblemException(Problem.of("unknown-product", 422, "Unknown product",
-                                                  "No product with id " + productId));
+                                                  "No product with id " + shortened(productId)));
         } catch (ServiceCallException e) {
-            throw new UnavailableException("Cannot check the prices now (" + e.service() + " failed); try again "
-                                                   + "later", e);
+            throw unavailable("Cannot check the prices now", e);
         }
+    }
+
+    /**
+     * A 4xx about the request this service sent, which carried nothing but the caller's id: not found, or refused
+     * as malformed. Not 401, 403, 407 (this service's own credentials), 408 or 429 (the downstream's load).
+     */
+    private static boolean refusesTheId(RemoteProblemException e) {
+        int status = e.status();
+        return status >= 400 && status < 500 && status != 401 && status != 403 && status != 407 && status != 408
+                && status != 429;
+    }
+
+    private static UnavailableException unavailable(String what, ServiceCallException e) {
+        return new UnavailableException(what + " (" + e.service() + " failed); try again later", e);
+    }
+
+    /** An id as quoted back in a problem: a hostile megabyte of id is not worth sending back. */
+    private static String shortened(String id) {
+        return id.length() <= 100 ? id : id.substring(0, 100) + "...";
     }
 }
