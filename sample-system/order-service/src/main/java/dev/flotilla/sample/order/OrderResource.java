@@ -14,6 +14,7 @@ import dev.flotilla.core.problem.NotFoundException;
 import dev.flotilla.core.problem.Problem;
 import dev.flotilla.core.problem.ProblemException;
 import dev.flotilla.core.problem.UnavailableException;
+import dev.flotilla.sample.common.DownstreamAnswers;
 import dev.flotilla.sample.order.api.OrderApi;
 import dev.flotilla.sample.product.api.ProductApiV2;
 import dev.flotilla.sample.product.api.ProductApiV2.Product;
@@ -111,7 +112,7 @@ final class OrderResource implements OrderApi {
         try {
             users.get(userId);
         } catch (RemoteProblemException e) {
-            if (!refusesTheId(e)) {
+            if (!DownstreamAnswers.refusesTheRequest(e)) {
                 throw unavailable("Cannot check the user now", e);
             }
             throw new ProblemException(Problem.of("unknown-user", 422, "Unknown user",
@@ -126,7 +127,7 @@ final class OrderResource implements OrderApi {
         try {
             return products.get(productId);
         } catch (RemoteProblemException e) {
-            if (!refusesTheId(e)) {
+            if (!DownstreamAnswers.refusesTheRequest(e)) {
                 throw unavailable("Cannot check the prices now", e);
             }
             throw new ProblemException(Problem.of("unknown-product", 422, "Unknown product",
@@ -134,16 +135,6 @@ final class OrderResource implements OrderApi {
         } catch (ServiceCallException e) {
             throw unavailable("Cannot check the prices now", e);
         }
-    }
-
-    /**
-     * A 4xx about the request this service sent, which carried nothing but the caller's id: not found, or refused
-     * as malformed. Not 401, 403, 407 (this service's own credentials), 408 or 429 (the downstream's load).
-     */
-    private static boolean refusesTheId(RemoteProblemException e) {
-        int status = e.status();
-        return status >= 400 && status < 500 && status != 401 && status != 403 && status != 407 && status != 408
-                && status != 429;
     }
 
     private static UnavailableException unavailable(String what, ServiceCallException e) {
