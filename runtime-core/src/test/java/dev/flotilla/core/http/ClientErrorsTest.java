@@ -40,6 +40,9 @@ class ClientErrorsTest {
 
         @Get("/v1/good")
         String good();
+
+        @Get("/v1/echo/{text}")
+        String echo(@PathParam("text") String text);
     }
 
     private static final class StrictResource implements StrictApi {
@@ -58,6 +61,11 @@ class ClientErrorsTest {
             return "ok";
         }
 
+        @Override
+        public String echo(String text) {
+            return text;
+        }
+
         private static String answer(int status) {
             throw new ProblemException(Problem.of("client-error", status, "Client error", "Answered " + status));
         }
@@ -74,10 +82,12 @@ class ClientErrorsTest {
         }
     }
 
+    private static final Map<String, String> SERVER = Map.of("server.port", "0", "server.host", "127.0.0.1",
+                                                             "shutdown.grace-period", "PT0S");
+
     @Test
     void clientErrorsNeitherOpenTheBreakerNorSpendTheRetryBudget() {
-        Map<String, String> server = Map.of("server.port", "0", "server.host", "127.0.0.1",
-                                            "shutdown.grace-period", "PT0S");
+        Map<String, String> server = SERVER;
         Map<String, String> caller = new java.util.HashMap<>(server);
         // A breaker that opens on the second counted failure in a window of four, and a small budget that does not
         // refill by itself: a 4xx counted anywhere would show at once.
@@ -144,6 +154,34 @@ class ClientErrorsTest {
             assertEquals(CircuitBreaker.State.OPEN, resilience.circuitBreakerStates().get(instance));
             int tokensAfter = calls.retryBudget().orElseThrow().available();
             assertTrue(tokensAfter < tokensBefore, "a 503 is retried: " + tokensAfter + " tokens left");
+        }
+    }
+
+    @Test
+    void aCallTooLongForAServerToReadIsNotSentAndCountsForNothing() {
+        try (ServiceRuntime runtime = ServiceRuntime.builder()
+                .addService(new StrictServer(), SERVER)
+                .addService(new ShopServer(), SERVER)
+                .build()) {
+            runtime.start();
+            ServiceContext shop = runtime.service("shop-service").context();
+            StrictApi client = shop.client(StrictApi.class, TARGET);
+            // "/v1/echo/" and 3,991 characters: 4,000, the most that is sent, and a server reads it.
+            String longest = "a".repeat(CallRequest.MAX_TARGET_LENGTH - "/v1/echo/".length());
+            assertEquals(longest, client.echo(longest));
+            String encodedTooLong = "\u00e9".repeat(700);   // 4,200 characters once encoded
+            for (String value : new String[] {longest + "a", encodedTooLong, "a".repeat(1_000_000)}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> client.echo(value));
+                assertTrue(e.getMessage().contains("not sent"), e.getMessage());
+            }
+            for (int i = 0; i < 20; i++) {
+                assertThrows(IllegalArgumentException.class, () -> client.echo("a".repeat(1_000_000)));
+            }
+            Resilience resilience = shop.resilience();
+            PolicyStats attempts = resilience.stats().get(TARGET + "/" + runtime.service(TARGET).uri().getAuthority());
+            assertEquals(1, attempts.calls(), "only the call that fits was sent: " + attempts);
+            assertEquals(0, attempts.failures(), attempts.toString());
+            assertEquals("ok", client.good());
         }
     }
 }

@@ -103,20 +103,22 @@ final class OrderResource implements OrderApi {
     }
 
     /**
-     * The user must exist. The user-service's refusals of the id itself (404, or a 4xx for an id it cannot even read,
-     * such as 400 or 414 for one too long for a URL) mean there is no such user: the caller's mistake, answered 422.
-     * Only the user-service failing or being out of reach is a 503: a client's bad id must not look like an outage
-     * to the gateway's circuit breaker.
+     * The user must exist. The user-service's refusals of the id (404, or a 4xx for an id it cannot even read, see
+     * {@link DownstreamAnswers}) and an id that cannot be put in its URL at all (empty, {@code ..}, with a {@code /},
+     * or too long: the typed client refuses to send it) mean there is no such user: the caller's mistake, answered
+     * 422. Only the user-service failing or being out of reach is a 503: a client's bad id must not look like an
+     * outage to the gateway's circuit breaker.
      */
     private void checkUser(String userId) {
         try {
             users.get(userId);
+        } catch (IllegalArgumentException e) {
+            throw unknown("unknown-user", "Unknown user", "No user with id " + shortened(userId));
         } catch (RemoteProblemException e) {
             if (!DownstreamAnswers.refusesTheRequest(e)) {
                 throw unavailable("Cannot check the user now", e);
             }
-            throw new ProblemException(Problem.of("unknown-user", 422, "Unknown user",
-                                                  "No user with id " + shortened(userId)));
+            throw unknown("unknown-user", "Unknown user", "No user with id " + shortened(userId));
         } catch (ServiceCallException e) {
             throw unavailable("Cannot check the user now", e);
         }
@@ -126,15 +128,20 @@ final class OrderResource implements OrderApi {
     private Product product(String productId) {
         try {
             return products.get(productId);
+        } catch (IllegalArgumentException e) {
+            throw unknown("unknown-product", "Unknown product", "No product with id " + shortened(productId));
         } catch (RemoteProblemException e) {
             if (!DownstreamAnswers.refusesTheRequest(e)) {
                 throw unavailable("Cannot check the prices now", e);
             }
-            throw new ProblemException(Problem.of("unknown-product", 422, "Unknown product",
-                                                  "No product with id " + shortened(productId)));
+            throw unknown("unknown-product", "Unknown product", "No product with id " + shortened(productId));
         } catch (ServiceCallException e) {
             throw unavailable("Cannot check the prices now", e);
         }
+    }
+
+    private static ProblemException unknown(String slug, String title, String detail) {
+        return new ProblemException(Problem.of(slug, 422, title, detail));
     }
 
     private static UnavailableException unavailable(String what, ServiceCallException e) {
