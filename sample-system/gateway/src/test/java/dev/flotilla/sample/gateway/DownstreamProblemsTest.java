@@ -58,6 +58,9 @@ class DownstreamProblemsTest {
                       "A user with e-mail taken@example.com is already registered");
         assertProblem(get("/api/v1/users/nobody"), 404, "urn:flotilla:problem:not-found", "Not Found",
                       "No user with id nobody");
+        // ".." once decoded: no user-service URL can carry it, so the typed client refuses to send it.
+        assertProblem(get("/api/v1/users/%2E%2E"), 404, "urn:flotilla:problem:not-found", "Not Found",
+                      "Nothing has this id");
         HttpResponse<String> unknownUser = post("/api/v1/orders",
                 "{\"userId\":\"nobody\",\"items\":[{\"productId\":\"lamp\",\"quantity\":1}]}");
         JsonNode problem = assertProblem(unknownUser, 422, "urn:flotilla:problem:unknown-user", "Unknown user",
