@@ -11,6 +11,16 @@ import java.util.List;
  * a path), the query (encoded), the header values by argument index (null without header parameters), the body.
  */
 record CallRequest(String path, String[] pathValues, String query, String[] headers, Object body) {
+    /**
+     * The longest path and query, encoded, that a call sends: a Flotilla service (Helidon) reads a request line of
+     * at most 4 KiB and answers a longer one with 414. Such a request is not sent, because the server answers before
+     * reading it all and closes the connection, so the client, still writing, often sees a broken connection instead
+     * of the 414: a failure it would retry and count against the instance's breaker, for what is the caller's value.
+     */
+    static final int MAX_TARGET_LENGTH = 4000;
+    /** The most characters one character of a value becomes once encoded: {@code %XX} for each of 3 UTF-8 bytes. */
+    private static final int MAX_ENCODED_PER_CHAR = 9;
+
     static CallRequest of(CallRoute route, Object[] args) {
         Endpoint endpoint = route.endpoint;
         StringBuilder query = null;
@@ -68,8 +78,18 @@ record CallRequest(String path, String[] pathValues, String query, String[] head
                 case BODY -> body = value;
             }
         }
-        return new CallRequest(path(route, pathValues, false), pathValues, query == null ? "" : query.toString(),
-                           headers, body);
+        CallRequest request = new CallRequest(path(route, pathValues, false), pathValues,
+                                              query == null ? "" : query.toString(), headers, body);
+        // Exact only when it could matter: an ordinary path cannot come near the limit even fully encoded.
+        if (request.path.length() * MAX_ENCODED_PER_CHAR + request.query.length() > MAX_TARGET_LENGTH) {
+            int length = request.encodedPath(route).length() + request.query.length();
+            if (length > MAX_TARGET_LENGTH) {
+                throw new IllegalArgumentException("The path and query are " + length + " characters once encoded, "
+                        + "over the " + MAX_TARGET_LENGTH + " a service reads (it would answer 414); not sent"
+                        + "\n    for method " + endpoint);
+            }
+        }
+        return request;
     }
 
     /** The template with the values: as they are (decoded) or encoded as path segments. */

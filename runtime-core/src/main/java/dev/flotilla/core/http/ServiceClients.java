@@ -41,7 +41,11 @@ import io.helidon.webclient.api.WebClient;
  * budget and the caller's deadline; never retries other methods; and sends the correlation id, the W3C trace
  * context and the remaining deadline. The policies come from the {@code resilience.<service>} settings (or
  * {@code resilience.<name>} when {@code clients.<service>.policies} or {@code clients.<service>.methods.<method>.policies}
- * names another set). Thread-safe.
+ * names another set). Only what is the downstream's fault counts against it, in its breaker and its retry budget: a
+ * connection failure, a timeout, a 5xx; a 4xx answers the caller's mistake and counts for neither. A call whose
+ * arguments cannot make a request a service would read (a path parameter that is empty, {@code .}, {@code ..} or
+ * contains {@code /}, or a path and query over 4,000 characters once encoded) is not sent: it fails at once with
+ * {@link IllegalArgumentException}, and counts for nothing. Thread-safe.
  *
  * <p>HTTPS: a service whose instances serve TLS (their discovered URIs are {@code https://}) is called with the JVM's
  * trust unless {@code clients.<service>.tls} gives Helidon TLS settings ({@code trust.keystore.resource.path},

@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.flotilla.core.http.RemoteNotFoundException;
+import dev.flotilla.core.http.RemoteProblemException;
 import dev.flotilla.core.http.ServiceCallException;
+import dev.flotilla.core.problem.BadRequestException;
 import dev.flotilla.core.problem.NotFoundException;
 import dev.flotilla.core.problem.UnavailableException;
+import dev.flotilla.sample.common.DownstreamAnswers;
 import dev.flotilla.sample.order.api.OrderApi;
 import dev.flotilla.sample.order.api.OrderNotCancellableException;
 import dev.flotilla.sample.order.api.UnknownProductException;
@@ -45,7 +47,12 @@ final class OrderResource implements OrderApi {
             Product product = product(line.getKey());
             long priceCents = product.price().cents();
             items.add(new OrderItem(product.id(), line.getValue(), priceCents));
-            total += priceCents * line.getValue();
+            try {
+                total = Math.addExact(total, Math.multiplyExact(priceCents, line.getValue()));
+            } catch (ArithmeticException e) {
+                // A total that does not fit in cents would be stored wrapped around: refused instead.
+                throw new BadRequestException("The order's total is too large");
+            }
         }
         Order order = new Order(UUID.randomUUID().toString(), request.userId(), Status.PENDING, List.copyOf(items),
                                 total, null);
@@ -79,30 +86,64 @@ final class OrderResource implements OrderApi {
     private static Map<String, Integer> lines(PlaceOrder request) {
         Map<String, Integer> lines = new LinkedHashMap<>();
         for (OrderLine line : request.items()) {
-            lines.merge(line.productId(), line.quantity(), Integer::sum);
+            if (line == null || line.productId() == null || line.productId().isBlank() || line.quantity() < 1) {
+                throw new BadRequestException("Every item needs a 'productId' and a 'quantity' of at least 1");
+            }
+            // Lines of one product are merged; a sum past an int would wrap around to a negative quantity.
+            int merged = lines.getOrDefault(line.productId(), 0);
+            if (merged > Integer.MAX_VALUE - line.quantity()) {
+                throw new BadRequestException("The quantity of product " + shortened(line.productId())
+                                                      + " is too large");
+            }
+            lines.put(line.productId(), merged + line.quantity());
         }
         return lines;
     }
 
+    /**
+     * The user must exist. The user-service's refusals of the id (404, or a 4xx for an id it cannot even read, see
+     * {@link DownstreamAnswers}) and an id that cannot be put in its URL at all (empty, {@code ..}, with a {@code /},
+     * or too long: the typed client refuses to send it) mean there is no such user: the caller's mistake, answered
+     * 422. Only the user-service failing or being out of reach is a 503: a client's bad id must not look like an
+     * outage to the gateway's circuit breaker.
+     */
     private void checkUser(String userId) {
         try {
             users.get(userId);
-        } catch (RemoteNotFoundException e) {
-            throw new UnknownUserException("No user with id " + userId);
+        } catch (IllegalArgumentException e) {
+            throw new UnknownUserException("No user with id " + shortened(userId));
+        } catch (RemoteProblemException e) {
+            if (!DownstreamAnswers.refusesTheRequest(e)) {
+                throw unavailable("Cannot check the user now", e);
+            }
+            throw new UnknownUserException("No user with id " + shortened(userId));
         } catch (ServiceCallException e) {
-            throw new UnavailableException("Cannot check the user now (" + e.service() + " failed); try again later",
-                                           e);
+            throw unavailable("Cannot check the user now", e);
         }
     }
 
+    /** The product, for its price; an id the product-service refuses is an unknown product (as for users). */
     private Product product(String productId) {
         try {
             return products.get(productId);
-        } catch (RemoteNotFoundException e) {
-            throw new UnknownProductException("No product with id " + productId);
+        } catch (IllegalArgumentException e) {
+            throw new UnknownProductException("No product with id " + shortened(productId));
+        } catch (RemoteProblemException e) {
+            if (!DownstreamAnswers.refusesTheRequest(e)) {
+                throw unavailable("Cannot check the prices now", e);
+            }
+            throw new UnknownProductException("No product with id " + shortened(productId));
         } catch (ServiceCallException e) {
-            throw new UnavailableException("Cannot check the prices now (" + e.service() + " failed); try again "
-                                                   + "later", e);
+            throw unavailable("Cannot check the prices now", e);
         }
+    }
+
+    private static UnavailableException unavailable(String what, ServiceCallException e) {
+        return new UnavailableException(what + " (" + e.service() + " failed); try again later", e);
+    }
+
+    /** An id as quoted back in a problem: a hostile megabyte of id is not worth sending back. */
+    private static String shortened(String id) {
+        return id.length() <= 100 ? id : id.substring(0, 100) + "...";
     }
 }

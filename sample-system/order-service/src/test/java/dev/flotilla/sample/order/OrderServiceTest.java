@@ -6,6 +6,10 @@ import java.util.Map;
 import dev.flotilla.core.Service;
 import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.http.HttpContracts;
+import dev.flotilla.core.http.RemoteBadRequestException;
+import dev.flotilla.core.http.RemoteConflictException;
+import dev.flotilla.core.http.RemoteProblemException;
+import dev.flotilla.core.problem.BadRequestException;
 import dev.flotilla.core.problem.NotFoundException;
 import dev.flotilla.sample.inventory.api.StockRejected;
 import dev.flotilla.sample.inventory.api.StockReserved;
@@ -33,6 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import static dev.flotilla.testkit.Eventually.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The order-service with its saga steps driven by hand: the user and product services are small stand-ins serving
@@ -50,6 +55,9 @@ class OrderServiceTest {
 
                         @Override
                         public User get(String id) {
+                            if (id.contains("!")) {
+                                throw new BadRequestException("Not a user id: " + id);
+                            }
                             if (!id.equals("ada")) {
                                 throw new NotFoundException("No user " + id);
                             }
@@ -65,6 +73,9 @@ class OrderServiceTest {
 
                         @Override
                         public Product get(String id) {
+                            if (id.equals("gold")) {
+                                return new Product("gold", "Gold", Money.ofCents(Long.MAX_VALUE / 2, "EUR"));
+                            }
                             if (!id.equals("lamp")) {
                                 throw new NotFoundException("No product " + id);
                             }
@@ -114,6 +125,33 @@ class OrderServiceTest {
                 () -> orders.place(new PlaceOrder("ada", List.of(new OrderLine("sofa", 1)))));
         assertEquals(422, product.problem().status());
         assertEquals("urn:flotilla:problem:unknown-product", product.problem().type().toString());
+    }
+
+    @Test
+    void anIdTheOtherServiceRefusesIsUnknownNotAnOutage(@ServiceName(OrderApi.SERVICE) OrderApi orders) {
+        // 400 from the user-service, or an id the typed client cannot put in a URL (a '/', '..', too long to send):
+        // the caller's mistake (422), not a 503 that would count against the order-service at the gateway.
+        for (String userId : List.of("malformed!", "u".repeat(3_000), "a/b", "..", "u".repeat(1_000_000))) {
+            RemoteProblemException user = assertThrows(RemoteProblemException.class,
+                    () -> orders.place(new PlaceOrder(userId, List.of(new OrderLine("lamp", 1)))));
+            assertEquals(422, user.status(), user.getMessage());
+            assertEquals("urn:flotilla:problem:unknown-user", user.problem().type().toString());
+            assertTrue(user.problem().detail().length() < 200, "a huge id is not echoed back whole");
+        }
+        RemoteProblemException product = assertThrows(RemoteProblemException.class,
+                () -> orders.place(new PlaceOrder("ada", List.of(new OrderLine("p".repeat(10_000), 1)))));
+        assertEquals(422, product.status(), product.getMessage());
+    }
+
+    @Test
+    void quantitiesAndTotalsThatOverflowAreRefused(@ServiceName(OrderApi.SERVICE) OrderApi orders) {
+        RemoteBadRequestException quantity = assertThrows(RemoteBadRequestException.class,
+                () -> orders.place(new PlaceOrder("ada", List.of(new OrderLine("lamp", Integer.MAX_VALUE),
+                                                                  new OrderLine("lamp", Integer.MAX_VALUE)))));
+        assertEquals("The quantity of product lamp is too large", quantity.problem().detail());
+        RemoteBadRequestException total = assertThrows(RemoteBadRequestException.class,
+                () -> orders.place(new PlaceOrder("ada", List.of(new OrderLine("gold", 3)))));
+        assertEquals("The order's total is too large", total.problem().detail());
     }
 
     /** A stand-in for another team's service: only its published contract, served over HTTP. */
