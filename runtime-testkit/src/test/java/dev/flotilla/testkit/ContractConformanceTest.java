@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * failures the check reports instead of failing with them.
  */
 class ContractConformanceTest {
-    private static final String DECLARED_FOR_CREATE = "(declared: 201, 400, 405, 413, 415, 500, 503)";
+    private static final String DECLARED_FOR_CREATE = "(declared: 201, 400, 405, 406, 413, 415, 500, 503)";
 
     private static TestSystem system;
     private static HttpClient http;

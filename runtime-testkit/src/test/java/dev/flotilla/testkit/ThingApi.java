@@ -1,5 +1,7 @@
 package dev.flotilla.testkit;
 
+import jakarta.validation.constraints.NotNull;
+
 import dev.flotilla.core.http.Body;
 import dev.flotilla.core.http.Get;
 import dev.flotilla.core.http.PathParam;
@@ -12,8 +14,8 @@ public interface ThingApi {
     record NewThing(String name, int quantity) {
     }
 
-    /** A thing; its schema says {@code name} is a string, so {@code null} breaks it. */
-    record Thing(String id, String name, int quantity) {
+    /** A thing; its schema says {@code name} is a string that is always present, so {@code null} breaks it. */
+    record Thing(String id, @NotNull String name, int quantity) {
     }
 
     @Post("/v1/things")
