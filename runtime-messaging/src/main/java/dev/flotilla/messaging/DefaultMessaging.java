@@ -432,8 +432,8 @@ final class DefaultMessaging implements Messaging {
     }
 
     @Override
-    public MessagingStats stats() {
-        return new MessagingStats(published.sum(), delivery.handled(), delivery.failed(), delivery.deadLettered(),
+    public Messaging.Stats stats() {
+        return new Messaging.Stats(published.sum(), delivery.handled(), delivery.failed(), delivery.deadLettered(),
                 slowConsumers.sum(), delivery.expired());
     }
 

@@ -230,7 +230,7 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
     }
 
     @Override
-    public MessagingStats stats() {
+    public Messaging.Stats stats() {
         return delegate().stats();
     }
 

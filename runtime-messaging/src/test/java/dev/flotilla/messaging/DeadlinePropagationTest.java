@@ -247,7 +247,7 @@ class DeadlinePropagationTest {
         assertEquals(List.of(), List.copyOf(STOCK.deadlines), "nor the service it would have called");
     }
 
-    private static MessagingStats pricingStats() {
+    private static Messaging.Stats pricingStats() {
         return runtime.service("pricing").context().extension(Messaging.class).stats();
     }
 }
