@@ -89,7 +89,10 @@ final class DeclaredProblems {
     }
 
     /**
-     * The declared exception for a received problem: the one whose type is the problem's, made with it.
+     * The declared exception for a received problem: the one whose type is the problem's, made with the problem's
+     * type, title, status and detail. The downstream's instance, request id and extension members stay with this
+     * client: what the declared problem means is its type and detail, and a caller passing it on must not hand out
+     * another service's internals.
      *
      * @return the exception, or {@code null} when the method declares no problem of that type
      */
@@ -97,7 +100,9 @@ final class DeclaredProblems {
         for (Declared declared : all) {
             if (declared.problem().type().equals(received.type())) {
                 try {
-                    return (ProblemException) declared.constructor().invokeExact(received);
+                    Problem declaredPart = new Problem(received.type(), received.title(), received.status(),
+                                                       received.detail(), null, null, java.util.Map.of());
+                    return (ProblemException) declared.constructor().invokeExact(declaredPart);
                 } catch (RuntimeException | Error e) {
                     throw e;
                 } catch (Throwable t) {
