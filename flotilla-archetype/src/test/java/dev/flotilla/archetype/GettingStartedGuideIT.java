@@ -40,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * docs/getting-started.md against the archetype's integration test, which ran just before this test: the guide's
  * commands are the ones that test ran (its archetype.properties and goal.txt) or the ones run here (the run command
  * and the requests shown after it), its file list is what was generated, and its code is quoted from the generated
- * project, which that test compiled and tested.
+ * project, which that test compiled and tested. The repository's README and the generated project's README show the
+ * same commands.
  */
 class GettingStartedGuideIT {
     private static final Path GUIDE = Path.of(System.getProperty("guide.file"));
@@ -113,6 +114,29 @@ class GettingStartedGuideIT {
         itProperties().forEach((key, value) -> it.put((String) key, (String) value));
         assertEquals(it, values, "the -D values of the guide's archetype:generate and the archetype.properties of "
                 + "the integration test");
+    }
+
+    @Test
+    void theReadmeShowsTheGuidesGenerateCommand() throws IOException {
+        List<String> readme = Files.readAllLines(GUIDE.getParent().getParent().resolve("README.md"));
+        assertEquals(List.of(commands().get(0)),
+                     readme.stream().filter(line -> line.startsWith("mvn archetype:generate ")).toList());
+    }
+
+    @Test
+    void theGeneratedReadmeShowsTheGuidesCommands() throws IOException {
+        List<String> shown = new ArrayList<>(commands());
+        blocks.stream().filter(b -> b.info().equals("console")).flatMap(b -> b.lines().stream())
+                .filter(line -> line.startsWith("$ ")).forEach(line -> shown.add(line.substring(2)));
+        boolean inShell = false;
+        for (String line : Files.readAllLines(PROJECT.resolve("README.md"))) {
+            if (line.startsWith("```")) {
+                inShell = !inShell && line.equals("```sh");
+            } else if (inShell) {
+                assertTrue(shown.contains(line), "the generated README runs '" + line
+                        + "', which the guide does not show (and so no test runs)");
+            }
+        }
     }
 
     @Test
