@@ -10,9 +10,13 @@ public final class RemoteHandlerException extends MessagingException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The subject the request went to. */
     private final String subject;
+    /** The class name of the exception the responder threw, or {@code "unknown"}. */
     private final String errorType;
+    /** The responder's error message. */
     private final String errorMessage;
+    /** The error code: 500 when the responder threw, 400 when it could not decode the request. */
     private final int errorCode;
 
     /**

@@ -25,7 +25,9 @@ public final class CallRejectedException extends ResilienceException {
         RATE_LIMITED
     }
 
+    /** The name of the policy set that refused the call. */
     private final String policySet;
+    /** Why it refused the call. */
     private final Reason reason;
 
     CallRejectedException(String policySet, Reason reason, Throwable cause) {

@@ -13,7 +13,9 @@ import java.util.Objects;
 public final class DeadlineExceededException extends ResilienceException {
     private static final long serialVersionUID = 1L;
 
+    /** The name of the policy set whose deadline ran out. */
     private final String policySet;
+    /** The time the call had. */
     private final Duration budget;
 
     DeadlineExceededException(String policySet, Duration budget, Throwable cause) {

@@ -108,42 +108,42 @@ public final class PolicySetConfig {
         return ConfigBinding.build(node, builder().config(node));
     }
 
-    /** @return the retry settings (section {@code retry}) */
+    /** {@return the retry settings (section {@code retry})} */
     public RetrySettings retry() {
         return retry;
     }
 
-    /** @return the circuit-breaker settings (section {@code circuit-breaker}) */
+    /** {@return the circuit-breaker settings (section {@code circuit-breaker})} */
     public CircuitBreakerSettings circuitBreaker() {
         return circuitBreaker;
     }
 
-    /** @return the attempt-timeout settings (section {@code timeout}) */
+    /** {@return the attempt-timeout settings (section {@code timeout})} */
     public TimeoutSettings timeout() {
         return timeout;
     }
 
-    /** @return the bulkhead settings (section {@code bulkhead}) */
+    /** {@return the bulkhead settings (section {@code bulkhead})} */
     public BulkheadSettings bulkhead() {
         return bulkhead;
     }
 
-    /** @return the rate-limiter settings (section {@code rate-limiter}) */
+    /** {@return the rate-limiter settings (section {@code rate-limiter})} */
     public RateLimiterSettings rateLimiter() {
         return rateLimiter;
     }
 
-    /** @return the retry-budget settings (section {@code retry-budget}) */
+    /** {@return the retry-budget settings (section {@code retry-budget})} */
     public RetryBudgetSettings retryBudget() {
         return retryBudget;
     }
 
-    /** @return the fallback function, if one was set in code */
+    /** {@return the fallback function, if one was set in code} */
     public Optional<CheckedFunction<Throwable, ?>> fallback() {
         return Optional.ofNullable(fallback);
     }
 
-    /** @return the composition order, outermost first; holds every {@link PolicyKind} once */
+    /** {@return the composition order, outermost first; holds every {@link PolicyKind} once} */
     public List<PolicyKind> order() {
         return order;
     }
@@ -350,28 +350,28 @@ public final class PolicySetConfig {
         /** Default of {@value #JITTER_FACTOR}: {@value}. */
         double DEFAULT_JITTER_FACTOR = 0.5;
 
-        /** @return whether retries are enabled ({@value #ENABLED}) */
+        /** {@return whether retries are enabled ({@value #ENABLED})} */
         boolean enabled();
 
-        /** @return total attempts including the first ({@value #MAX_ATTEMPTS}) */
+        /** {@return total attempts including the first ({@value #MAX_ATTEMPTS})} */
         int maxAttempts();
 
-        /** @return delay before the first retry ({@value #DELAY}) */
+        /** {@return delay before the first retry ({@value #DELAY})} */
         Duration delay();
 
-        /** @return the longest delay between attempts ({@value #MAX_DELAY}) */
+        /** {@return the longest delay between attempts ({@value #MAX_DELAY})} */
         Duration maxDelay();
 
-        /** @return the backoff multiplier ({@value #BACKOFF_MULTIPLIER}) */
+        /** {@return the backoff multiplier ({@value #BACKOFF_MULTIPLIER})} */
         double backoffMultiplier();
 
-        /** @return the jitter factor ({@value #JITTER_FACTOR}) */
+        /** {@return the jitter factor ({@value #JITTER_FACTOR})} */
         double jitterFactor();
 
-        /** @return the predicate that selects failures to retry (code-only; default: every exception) */
+        /** {@return the predicate that selects failures to retry (code-only; default: every exception)} */
         Predicate<Throwable> retryOn();
 
-        /** @return the predicate that selects failures never to retry (code-only; default: none) */
+        /** {@return the predicate that selects failures never to retry (code-only; default: none)} */
         Predicate<Throwable> abortOn();
 
         /**
@@ -507,31 +507,31 @@ public final class PolicySetConfig {
             TIME
         }
 
-        /** @return whether a circuit breaker is used ({@value #ENABLED}) */
+        /** {@return whether a circuit breaker is used ({@value #ENABLED})} */
         boolean enabled();
 
-        /** @return the window type ({@value #WINDOW_TYPE}) */
+        /** {@return the window type ({@value #WINDOW_TYPE})} */
         WindowType windowType();
 
-        /** @return calls in a count window ({@value #WINDOW_SIZE}) */
+        /** {@return calls in a count window ({@value #WINDOW_SIZE})} */
         int windowSize();
 
-        /** @return length of a time window ({@value #WINDOW_DURATION}) */
+        /** {@return length of a time window ({@value #WINDOW_DURATION})} */
         Duration windowDuration();
 
-        /** @return calls a time window needs before it can open ({@value #MINIMUM_CALLS}) */
+        /** {@return calls a time window needs before it can open ({@value #MINIMUM_CALLS})} */
         int minimumCalls();
 
-        /** @return failure percentage that opens the breaker ({@value #FAILURE_RATE_THRESHOLD}) */
+        /** {@return failure percentage that opens the breaker ({@value #FAILURE_RATE_THRESHOLD})} */
         int failureRateThreshold();
 
-        /** @return how long the breaker stays open ({@value #OPEN_DELAY}) */
+        /** {@return how long the breaker stays open ({@value #OPEN_DELAY})} */
         Duration openDelay();
 
-        /** @return trial calls in half-open state ({@value #HALF_OPEN_CALLS}) */
+        /** {@return trial calls in half-open state ({@value #HALF_OPEN_CALLS})} */
         int halfOpenCalls();
 
-        /** @return the predicate that selects exceptions the breaker counts as failures (code-only; default: all) */
+        /** {@return the predicate that selects exceptions the breaker counts as failures (code-only; default: all)} */
         Predicate<Throwable> failureOn();
 
         /**
@@ -642,13 +642,13 @@ public final class PolicySetConfig {
         /** Default of {@value #INTERRUPT}: {@value}. */
         boolean DEFAULT_INTERRUPT = true;
 
-        /** @return whether attempts are bounded by a timeout ({@value #ENABLED}) */
+        /** {@return whether attempts are bounded by a timeout ({@value #ENABLED})} */
         boolean enabled();
 
-        /** @return the attempt timeout ({@value #DURATION}) */
+        /** {@return the attempt timeout ({@value #DURATION})} */
         Duration duration();
 
-        /** @return whether a timed-out attempt is interrupted ({@value #INTERRUPT}) */
+        /** {@return whether a timed-out attempt is interrupted ({@value #INTERRUPT})} */
         boolean interrupt();
 
         /**
@@ -703,13 +703,13 @@ public final class PolicySetConfig {
         /** Default of {@value #MAX_WAIT}: zero (reject at once). */
         Duration DEFAULT_MAX_WAIT = Duration.ZERO;
 
-        /** @return whether a bulkhead is used ({@value #ENABLED}) */
+        /** {@return whether a bulkhead is used ({@value #ENABLED})} */
         boolean enabled();
 
-        /** @return the most concurrent calls ({@value #MAX_CONCURRENT}) */
+        /** {@return the most concurrent calls ({@value #MAX_CONCURRENT})} */
         int maxConcurrent();
 
-        /** @return the longest wait for a bulkhead slot ({@value #MAX_WAIT}) */
+        /** {@return the longest wait for a bulkhead slot ({@value #MAX_WAIT})} */
         Duration maxWait();
 
         /**
@@ -768,16 +768,16 @@ public final class PolicySetConfig {
         /** Default of {@value #BURSTY}: {@value}. */
         boolean DEFAULT_BURSTY = false;
 
-        /** @return whether a rate limiter is used ({@value #ENABLED}) */
+        /** {@return whether a rate limiter is used ({@value #ENABLED})} */
         boolean enabled();
 
-        /** @return permits per second ({@value #PERMITS_PER_SECOND}) */
+        /** {@return permits per second ({@value #PERMITS_PER_SECOND})} */
         int permitsPerSecond();
 
-        /** @return the longest wait for a permit ({@value #MAX_WAIT}) */
+        /** {@return the longest wait for a permit ({@value #MAX_WAIT})} */
         Duration maxWait();
 
-        /** @return whether the rate limiter is bursty ({@value #BURSTY}) */
+        /** {@return whether the rate limiter is bursty ({@value #BURSTY})} */
         boolean bursty();
 
         /**
@@ -844,16 +844,16 @@ public final class PolicySetConfig {
         /** Default of {@value #MAX_TOKENS}: {@value}. */
         int DEFAULT_MAX_TOKENS = 100;
 
-        /** @return whether a retry budget caps retries ({@value #ENABLED}) */
+        /** {@return whether a retry budget caps retries ({@value #ENABLED})} */
         boolean enabled();
 
-        /** @return tokens deposited per call ({@value #RATIO}) */
+        /** {@return tokens deposited per call ({@value #RATIO})} */
         double ratio();
 
-        /** @return tokens added per second ({@value #MIN_PER_SECOND}) */
+        /** {@return tokens added per second ({@value #MIN_PER_SECOND})} */
         int minPerSecond();
 
-        /** @return the bucket's capacity ({@value #MAX_TOKENS}) */
+        /** {@return the bucket's capacity ({@value #MAX_TOKENS})} */
         int maxTokens();
 
         /**

@@ -11,6 +11,7 @@ import java.util.Objects;
 public final class ResilienceConfigException extends ResilienceException {
     private static final long serialVersionUID = 1L;
 
+    /** The configuration key whose value is invalid. */
     private final String key;
 
     ResilienceConfigException(String key, String message) {

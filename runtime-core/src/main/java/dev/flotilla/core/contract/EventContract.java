@@ -46,6 +46,7 @@ public record EventContract(String subject, Direction direction, JsonNode schema
         deprecated = deprecated || sunset.isPresent();
     }
 
+    /** {@return a copy of the JSON Schema (draft 2020-12) of the payload} */
     @Override
     public JsonNode schema() {
         return schema.deepCopy();

@@ -32,6 +32,7 @@ public class RemoteProblemException extends ServiceCallException implements Retr
 
     /** The problem, not serialized with the exception. */
     private final transient Problem problem;
+    /** How long the service asked callers to wait before retrying; {@code null} when it did not say. */
     private final Duration retryAfter;
 
     /**

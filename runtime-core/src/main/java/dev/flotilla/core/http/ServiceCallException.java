@@ -10,6 +10,7 @@ import java.util.Objects;
 public class ServiceCallException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The name of the service called. */
     private final String service;
 
     /**
