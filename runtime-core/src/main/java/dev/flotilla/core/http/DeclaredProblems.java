@@ -89,10 +89,10 @@ final class DeclaredProblems {
     }
 
     /**
-     * The declared exception for a received problem: the one whose type is the problem's, made with the problem's
-     * type, title, status and detail. The downstream's instance, request id and extension members stay with this
-     * client: what the declared problem means is its type and detail, and a caller passing it on must not hand out
-     * another service's internals.
+     * The declared exception for a received problem: the one whose type is the problem's, made with the problem
+     * without its extension members. What a declared problem means is its type, title, status and detail; the
+     * downstream's extension members stay with this client, so a service that passes the problem on hands out
+     * nothing else of another service's answer (the instance and request id it answers with are its own).
      *
      * @return the exception, or {@code null} when the method declares no problem of that type
      */
@@ -101,7 +101,8 @@ final class DeclaredProblems {
             if (declared.problem().type().equals(received.type())) {
                 try {
                     Problem declaredPart = new Problem(received.type(), received.title(), received.status(),
-                                                       received.detail(), null, null, java.util.Map.of());
+                                                       received.detail(), received.instance(),
+                                                       received.requestId(), java.util.Map.of());
                     return (ProblemException) declared.constructor().invokeExact(declaredPart);
                 } catch (RuntimeException | Error e) {
                     throw e;
