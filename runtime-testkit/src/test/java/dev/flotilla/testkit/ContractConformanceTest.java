@@ -100,13 +100,11 @@ class ContractConformanceTest {
     }
 
     @Test
-    void aRequestBodyTheServiceAcceptedMustMatchTheRequestSchema() throws Exception {
-        assertEquals(201, post("/v1/things", "{\"name\":\"no quantity\"}").statusCode());
-
-        String reported = mismatches();
-        assertTrue(reported.contains("thing-service accepted (201) a request to POST /v1/things with a request body "
-                                             + "that does not match #/components/schemas/ThingApi.NewThing: "
-                                             + "$: required property 'quantity' not found"), reported);
+    void aRequestBodyOutsideTheRequestSchemaIsRefusedSoNothingNonConformingIsAccepted() throws Exception {
+        // A missing primitive is refused by the runtime's JSON reading (400), so the service never accepts a body its
+        // schema does not admit; the check of accepted request bodies itself is in OpenApiContractTest.
+        assertEquals(400, post("/v1/things", "{\"name\":\"no quantity\"}").statusCode());
+        assertEquals("", mismatches(), "the refusal is declared");
     }
 
     @Test

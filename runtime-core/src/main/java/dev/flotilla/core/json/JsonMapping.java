@@ -1,6 +1,7 @@
 package dev.flotilla.core.json;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -13,8 +14,11 @@ import io.helidon.http.media.jackson.JacksonSupport;
 /**
  * Flotilla's one JSON configuration, for servers, clients and problem bodies. Not API: may change without notice.
  *
- * <p>Readers are tolerant: unknown properties are ignored, so adding a field to a response or an event never breaks
- * an older consumer. Dates are ISO-8601 text.
+ * <p>Readers are tolerant of what a contract may grow: unknown properties are ignored, so adding a field to a response
+ * or an event never breaks an older consumer. They are strict about what the contract says a value is: no scalar is
+ * coerced into another (a number or boolean is not a string, {@code 1.5} is not an integer), and a primitive field
+ * that is missing or {@code null} is refused instead of read as {@code 0}, so what a service accepts is what its
+ * published schema admits. Dates are ISO-8601 text.
  */
 public final class JsonMapping {
     private JsonMapping() {
@@ -31,6 +35,9 @@ public final class JsonMapping {
                 .addModule(new Jdk8Module())
                 .addModule(new JavaTimeModule())
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .build();
     }
