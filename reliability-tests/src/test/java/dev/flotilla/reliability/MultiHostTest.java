@@ -55,8 +55,13 @@ class MultiHostTest {
      * after it. The deployment files carry it too.
      */
     static final String ACK_WAIT_SETTING = "--events.ack-wait=PT5S";
-    /** The settings every service of the test and of the deployment files runs with, besides its NATS servers. */
+    /** The arguments every service of the test and of the deployment files runs with. */
     static final List<String> DEPLOYED_SETTINGS = List.of(REPLICAS_SETTING, ACK_WAIT_SETTING);
+    /** The environment variables every service of the test and of the deployment files gets: NATS and its login. */
+    static final List<String> DEPLOYED_ENVIRONMENT = List.of("MESSAGING_NATS_SERVERS", "MESSAGING_NATS_USER",
+                                                             "MESSAGING_NATS_PASSWORD");
+    /** The NATS configuration file of the deployments, which the test's cluster runs with. */
+    static final String NATS_CONFIG = "deploy/nats/nats.conf";
 
     private static final List<String> SERVICES = List.of("user-service", "product-service", "inventory-service",
                                                          "order-service", "gateway");
@@ -138,15 +143,20 @@ class MultiHostTest {
                                        "order-service", "gateway")) {
                 hosts.put(name, network.host(name));
             }
-            try (NatsCluster cluster = NatsCluster.start(natsHosts);
+            String natsUser = "shop";
+            String natsPassword = java.util.UUID.randomUUID().toString();
+            try (NatsCluster cluster = NatsCluster.start(natsHosts, reactor.root().resolve(NATS_CONFIG),
+                                                         Map.of("NATS_USER", natsUser, "NATS_PASSWORD", natsPassword));
                  Messaging probe = Messaging.builder().serviceName("multi-host-test")
-                         .nats(NatsSettings.builder().servers(cluster.urls()).build()).build();
-                 JetStreamView nats = new JetStreamView(cluster.urls())) {
+                         .nats(NatsSettings.builder().servers(cluster.urls()).userInfo(natsUser, natsPassword).build()).build();
+                 JetStreamView nats = new JetStreamView(cluster.urls(), natsUser, natsPassword)) {
                 // The cluster elects its JetStream meta leader once the routes are up: start the services after.
                 eventually(Duration.ofSeconds(30), () -> probe.declareStream(StreamDefinition.builder("MULTIHOST")
                         .addSubject("multihost.>").replicas(3).build()));
                 long clusterReadyAfter = System.nanoTime() - began;
-                String servers = "--messaging.nats.servers=" + String.join(",", cluster.urls());
+                Map<String, String> environment = Map.of(DEPLOYED_ENVIRONMENT.get(0), String.join(",", cluster.urls()),
+                                                         DEPLOYED_ENVIRONMENT.get(1), natsUser,
+                                                         DEPLOYED_ENVIRONMENT.get(2), natsPassword);
                 Process database = db.start(logs.resolve("db.log"), List.of(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", h2Jar().toString(),
                         "org.h2.tools.Server", "-tcp", "-tcpAllowOthers", "-tcpPort", "9092", "-ifNotExists"));
@@ -154,14 +164,13 @@ class MultiHostTest {
                 try {
                     for (Map.Entry<String, TestNetwork.Host> host : hosts.entrySet()) {
                         String service = host.getKey().replaceAll("-\\d$", "");
-                        List<String> settings = new ArrayList<>(List.of(servers));
-                        settings.addAll(DEPLOYED_SETTINGS);
+                        List<String> settings = new ArrayList<>(DEPLOYED_SETTINGS);
                         if (service.equals("user-service")) {
                             // Two instances, one database: on the database host.
                             settings.add("--db.url=jdbc:h2:tcp://" + db.address() + ":9092/mem:users;DB_CLOSE_DELAY=-1");
                         }
                         processes.put(host.getKey(), host.getValue().start(logs.resolve(host.getKey() + ".log"),
-                                                                           javaJar(service, settings)));
+                                                                           javaJar(service, settings), environment));
                     }
                     try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
                         for (Map.Entry<String, TestNetwork.Host> host : hosts.entrySet()) {
@@ -265,8 +274,9 @@ class MultiHostTest {
 
     /** A plain jnats connection, to ask the cluster what Flotilla's API does not show: stream leaders, replicas. */
     private record JetStreamView(Connection connection) implements AutoCloseable {
-        JetStreamView(List<String> urls) throws IOException, InterruptedException {
-            this(Nats.connect(new Options.Builder().servers(urls.toArray(String[]::new)).maxReconnects(-1).build()));
+        JetStreamView(List<String> urls, String user, String password) throws IOException, InterruptedException {
+            this(Nats.connect(new Options.Builder().servers(urls.toArray(String[]::new)).userInfo(user, password)
+                                      .maxReconnects(-1).build()));
         }
 
         io.nats.client.JetStreamManagement jetStreamManagement() throws IOException {

@@ -11,17 +11,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.flotilla.testkit.nats.NatsServer;
 
 /**
- * A nats-server cluster with JetStream, for the cluster scenarios: each node from a config file ({@code server_name},
- * {@code jetstream { store_dir }}, {@code cluster { name, listen, routes }}) with its own store, either all on loopback
- * ({@link #start(int)}) or one node per host of a {@link TestNetwork} ({@link #start(List)}, client port 4222 and
- * route port 6222 on the host's address, as on separate machines); {@link #kill(int)} ends a node with SIGKILL, as a
- * crash would.
+ * A nats-server cluster with JetStream, for the cluster scenarios, each node with its own store: either all on loopback
+ * ({@link #start(int)}, each from a config file written here: {@code server_name}, {@code jetstream { store_dir }},
+ * {@code cluster { name, listen, routes }}), or one node per host of a {@link TestNetwork} from a deployment's config
+ * file ({@link #start(List, Path, Map)}: the file plus {@code --name}, {@code --routes} and {@code -sd} on the command
+ * line, as deploy/compose.yaml and deploy/k8s/nats.yaml run it, on ports 4222 and 6222 of each host's address);
+ * {@link #kill(int)} ends a node with SIGKILL, as a crash would.
  */
 final class NatsCluster implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
@@ -36,11 +38,15 @@ final class NatsCluster implements AutoCloseable {
     private final Path dir;
     private final List<Node> nodes;
     private final Process[] processes;
+    private final Path config;
+    private final Map<String, String> environment;
 
-    private NatsCluster(Path dir, List<Node> nodes) {
+    private NatsCluster(Path dir, List<Node> nodes, Path config, Map<String, String> environment) {
         this.dir = dir;
         this.nodes = List.copyOf(nodes);
         this.processes = new Process[nodes.size()];
+        this.config = config;
+        this.environment = Map.copyOf(environment);
     }
 
     /** A cluster of {@code size} nodes on loopback, on free ports. */
@@ -50,21 +56,26 @@ final class NatsCluster implements AutoCloseable {
             for (int i = 0; i < size; i++) {
                 nodes.add(new Node("n" + i, "127.0.0.1", freePort(), freePort(), null));
             }
-            return startNodes(nodes);
+            return startNodes(nodes, null, Map.of());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** One node per host, named after the host, listening on the host's address (ports 4222 and 6222). */
-    static NatsCluster start(List<TestNetwork.Host> hosts) {
-        return startNodes(hosts.stream().map(h -> new Node(h.name(), h.address(), 4222, 6222, h)).toList());
+    /**
+     * One node per host, named after the host, from a deployment's config file (which listens on ports 4222 and
+     * 6222 of every interface), with these environment variables (the credentials the file refers to).
+     */
+    static NatsCluster start(List<TestNetwork.Host> hosts, Path config, Map<String, String> environment) {
+        return startNodes(hosts.stream().map(h -> new Node(h.name(), h.address(), 4222, 6222, h)).toList(),
+                          config, environment);
     }
 
-    private static NatsCluster startNodes(List<Node> nodes) {
+    private static NatsCluster startNodes(List<Node> nodes, Path config, Map<String, String> environment) {
         NatsCluster cluster = null;
         try {
-            cluster = new NatsCluster(Files.createTempDirectory("flotilla-nats-cluster-"), nodes);
+            cluster = new NatsCluster(Files.createTempDirectory("flotilla-nats-cluster-"), nodes, config,
+                                      environment);
             cluster.launch();
             return cluster;
         } catch (IOException | RuntimeException e) {
@@ -82,22 +93,16 @@ final class NatsCluster implements AutoCloseable {
         Path binary = NatsServer.findBinary().orElseThrow(() -> new IllegalStateException("nats-server not found"));
         for (int i = 0; i < nodes.size(); i++) {
             Node node = nodes.get(i);
-            List<String> routes = new ArrayList<>();
-            for (Node other : nodes) {
-                if (other != node) {
-                    routes.add("\"nats://" + other.address() + ":" + other.routePort() + "\"");
-                }
-            }
-            Path conf = dir.resolve(node.name() + ".conf");
-            Files.writeString(conf, "server_name: " + node.name() + "\n"
-                    + "listen: " + node.address() + ":" + node.clientPort() + "\n"
-                    + "jetstream { store_dir: \"" + dir.resolve("store-" + node.name()) + "\" }\n"
-                    + "cluster { name: flotilla-test, listen: " + node.address() + ":" + node.routePort()
-                    + ", routes: [" + String.join(", ", routes) + "] }\n");
-            processes[i] = new ProcessBuilder(node.command(List.of(binary.toString(), "-c", conf.toString())))
+            List<String> command = config == null ? List.of(binary.toString(), "-c", writeConfig(node).toString())
+                    : List.of(binary.toString(), "-c", config.toString(), "--name", node.name(),
+                              "--routes", String.join(",", nodes.stream()
+                                      .map(n -> "nats://" + n.address() + ":" + n.routePort()).toList()),
+                              "-sd", dir.resolve("store-" + node.name()).toString());
+            ProcessBuilder builder = new ProcessBuilder(node.command(command))
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()))
-                    .start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log(i).toFile()));
+            builder.environment().putAll(environment);
+            processes[i] = builder.start();
         }
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         for (int i = 0; i < nodes.size(); i++) {
@@ -109,6 +114,22 @@ final class NatsCluster implements AutoCloseable {
                 java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
             }
         }
+    }
+
+    private Path writeConfig(Node node) throws IOException {
+        List<String> routes = new ArrayList<>();
+        for (Node other : nodes) {
+            if (other != node) {
+                routes.add("\"nats://" + other.address() + ":" + other.routePort() + "\"");
+            }
+        }
+        Path conf = dir.resolve(node.name() + ".conf");
+        Files.writeString(conf, "server_name: " + node.name() + "\n"
+                + "listen: " + node.address() + ":" + node.clientPort() + "\n"
+                + "jetstream { store_dir: \"" + dir.resolve("store-" + node.name()) + "\" }\n"
+                + "cluster { name: flotilla-test, listen: " + node.address() + ":" + node.routePort()
+                + ", routes: [" + String.join(", ", routes) + "] }\n");
+        return conf;
     }
 
     private Path log(int node) {

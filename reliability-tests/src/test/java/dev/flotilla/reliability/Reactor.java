@@ -27,9 +27,9 @@ import org.w3c.dom.Node;
 /**
  * This repository's Maven reactor as its poms say, read without Maven: the modules, the jar each builds
  * ({@code build/finalName}, inherited from parents and interpolated, else {@code <artifactId>-<version>}), the
- * reactor modules each depends on (every scope, transitively: what {@code -pl <module> -am} builds), and a service's
- * port from its own {@code <artifactId>.yaml}. The multi-host test runs the jars found here, and the deployment
- * checks compare the Dockerfiles and workflows with it, so neither hard-codes a file name.
+ * reactor modules each depends on (every scope and BOM imports, transitively: what {@code -pl <module> -am} builds),
+ * and a service's port from its own {@code <artifactId>.yaml}. The multi-host test runs the jars found here, and the
+ * deployment checks compare the Dockerfiles and workflows with it, so neither hard-codes a file name.
  */
 final class Reactor {
     private static final Pattern PROPERTY = Pattern.compile("\\$\\{([^}]+)}");
@@ -84,6 +84,10 @@ final class Reactor {
         List<String> dependencies = new ArrayList<>();
         child(project, "dependencies").ifPresent(d -> children(d).forEach(
                 dep -> child(dep, "artifactId").ifPresent(a -> dependencies.add(a.getTextContent().trim()))));
+        // A BOM imported from the reactor is built from too.
+        child(project, "dependencyManagement").flatMap(m -> child(m, "dependencies")).ifPresent(d -> children(d)
+                .stream().filter(dep -> text(dep, "scope").orElse("").equals("import"))
+                .forEach(dep -> child(dep, "artifactId").ifPresent(a -> dependencies.add(a.getTextContent().trim()))));
         List<String> children = new ArrayList<>();
         child(project, "modules").ifPresent(m -> children(m).forEach(e -> children.add(e.getTextContent().trim())));
         return new Module(text(project, "artifactId").orElseThrow(), dir,

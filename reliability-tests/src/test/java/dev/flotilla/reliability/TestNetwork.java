@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -49,9 +50,16 @@ final class TestNetwork implements AutoCloseable {
 
         /** Starts a process on this host, its output appended to {@code log}. */
         Process start(Path log, List<String> command) {
+            return start(log, command, Map.of());
+        }
+
+        /** Starts a process on this host with these environment variables besides the test's own. */
+        Process start(Path log, List<String> command, Map<String, String> environment) {
             try {
-                return new ProcessBuilder(command(command)).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                ProcessBuilder builder = new ProcessBuilder(command(command)).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                builder.environment().putAll(environment);
+                return builder.start();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot start " + command + " on host " + name, e);
             }
