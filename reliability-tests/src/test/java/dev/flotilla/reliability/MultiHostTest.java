@@ -38,14 +38,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The sample shop deployed on separate hosts: Linux network namespaces on a bridge of their own ({@link
- * TestNetwork}), each running one process, as the deployment files run them (the jars the build packages, started
- * with {@code java -jar}, bound to all interfaces, no advertised host set). A three-node NATS cluster with JetStream
- * on three hosts, streams at three replicas ({@value #REPLICAS_SETTING}); the gateway, product, inventory and order
- * services on a host each; two user-service instances on two more hosts sharing one database on a database host.
- * The test places orders through the gateway from the root namespace while it kills the host of the NATS node that
- * leads the orders stream, then the host of one user-service instance, and measures what the shop took and completed.
+ * TestNetwork}), each running one process as the deployment files run it: the jar the build packages, started with
+ * {@code java -jar}, bound to all interfaces with no advertised host set, configured by the same arguments
+ * ({@link #DEPLOYED_SETTINGS}) and environment variables ({@link #DEPLOYED_ENVIRONMENT}: the NATS servers and the
+ * login). A three-node NATS cluster with JetStream on three hosts, from the deployments' own config file
+ * ({@value #NATS_CONFIG}) with a login, streams at three replicas; the gateway, product, inventory and order services
+ * on a host each; two user-service instances on two more hosts sharing one database (an H2 server on a database
+ * host). The test places orders through the gateway from the root namespace while it kills the host of the NATS node
+ * that leads the orders stream, then the host of one user-service instance (SIGKILL, then its link removed, so its
+ * address answers nothing), and measures what the shop took and completed. docs/deployment.md has the figures.
  *
- * <p>Runs where network namespaces can be made (Linux, root, iproute2) and is skipped elsewhere, saying why.
+ * <p>Runs where network namespaces can be made (Linux, root, iproute2: CI) and is skipped elsewhere, saying why.
  */
 class MultiHostTest {
     /** The setting the shop's streams are declared with on a cluster; the deployment files carry it too. */
@@ -209,7 +212,7 @@ class MultiHostTest {
 
                             String leader = streamLeader(nats, "ORDERS");
                             int leaderNode = cluster.indexOf(leader);
-                            OrderLoad.Kill natsKill = load.kill("the host of nats node " + leader + " (leads ORDERS)",
+                            OrderLoad.Kill natsKill = load.kill(leader + "'s host (leads ORDERS)",
                                                                 () -> {
                                                                     cluster.kill(leaderNode);
                                                                     network.unplug(natsHosts.get(leaderNode));
@@ -218,7 +221,7 @@ class MultiHostTest {
                             load.awaitPlacedAfterRecovery(natsKill, 20, Duration.ofSeconds(30));
 
                             Process doomed = processes.get("user-service-2");
-                            OrderLoad.Kill serviceKill = load.kill("the host of user-service-2", () -> {
+                            OrderLoad.Kill serviceKill = load.kill("user-service-2's host", () -> {
                                 doomed.destroyForcibly();
                                 waitFor(doomed);
                                 network.unplug(hosts.get("user-service-2"));

@@ -209,17 +209,14 @@ final class OrderLoad implements AutoCloseable {
                     .put("completed", confirmed).put("rejected", rejected).put("lost", unsettled);
             for (Kill kill : load.kills) {
                 Long at = load.recoveredAt.get(kill);
-                long refusedDuring = load.refused.stream()
-                        .filter(r -> r.sentAt() > kill.at() && (at == null || r.sentAt() < at)).count();
                 Kill next = load.kills.stream().filter(k -> k.at() > kill.at()).findFirst().orElse(null);
-                String lastRefusal = load.refused.stream()
+                List<Long> after = load.refused.stream()
                         .filter(r -> r.sentAt() > kill.at() && (next == null || r.sentAt() < next.at()))
-                        .mapToLong(r -> (r.sentAt() - kill.at()) / 1_000_000).max()
-                        .stream().mapToObj(Long::toString).findFirst().orElse("-");
+                        .map(r -> (r.sentAt() - kill.at()) / 1_000_000).toList();
                 measured.put("killed " + kill.label() + ": recovered-after-ms",
                              at == null ? "never" : (at - kill.at()) / 1_000_000)
-                        .put(kill.label() + ": refused-meanwhile", refusedDuring)
-                        .put(kill.label() + ": last-refusal-after-ms", lastRefusal);
+                        .put(kill.label() + ": refused-after", after.size())
+                        .put(kill.label() + ": last-refusal-after-ms", after.isEmpty() ? "-" : after.getLast());
             }
             if (!load.refused.isEmpty()) {
                 List<String> when = new ArrayList<>();
