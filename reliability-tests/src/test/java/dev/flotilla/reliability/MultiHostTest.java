@@ -217,7 +217,7 @@ class MultiHostTest {
                                                                     cluster.kill(leaderNode);
                                                                     network.unplug(natsHosts.get(leaderNode));
                                                                 });
-                            load.awaitRecovery(natsKill, Duration.ofSeconds(30));
+                            load.awaitRecovery(natsKill, Duration.ofSeconds(45));
                             load.awaitPlacedAfterRecovery(natsKill, 20, Duration.ofSeconds(30));
 
                             Process doomed = processes.get("user-service-2");
