@@ -1,6 +1,5 @@
 package dev.flotilla.core;
 
-import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -259,6 +258,8 @@ final class ServiceInstance implements ServiceHandle {
 
     private void startInfrastructure(RunContext run) throws Exception {
         long t0 = System.nanoTime();
+        // Before anything connects: a service that could only advertise loopback to other hosts does not start.
+        String advertisedHost = AdvertisedHost.resolve(service.name(), run.config());
         run.tracing = run.closeOnStop(Tracing.create(service.name(), run.config().get("tracing"), spanExporters));
         run.closeOnStop(run.liveConfig);
         run.resilience = Resilience.builder()
@@ -333,7 +334,7 @@ final class ServiceInstance implements ServiceHandle {
                     + run.config().get("server.port").asString().orElse(String.valueOf(DEFAULT_PORT))
                     + " (is the port in use? set server.port, or 0 for an ephemeral one)", null);
         }
-        run.uri = advertisedUri(run.config(), run.server.port(), run.server.hasTls());
+        run.uri = advertisedUri(advertisedHost, run.server.port(), run.server.hasTls());
 
         PROFILE.debug("{} server {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         for (ServiceExtension extension : run.extensions) {
@@ -375,12 +376,8 @@ final class ServiceInstance implements ServiceHandle {
         });
     }
 
-    private static URI advertisedUri(Config config, int port, boolean tls) {
-        String host = config.get("server.advertised-host").asString().asOptional()
-                .or(() -> config.get("server.host").asString().asOptional())
-                .filter(h -> !h.equals("0.0.0.0") && !h.equals("::") && !h.isBlank())
-                .orElseGet(() -> InetAddress.getLoopbackAddress().getHostAddress());
-        return URI.create((tls ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
+    private static URI advertisedUri(String host, int port, boolean tls) {
+        return URI.create((tls ? "https://" : "http://") + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port);
     }
 
     private HealthCheck lifecycleCheck(HealthCheckType type, ServiceState requiredState) {

@@ -54,7 +54,7 @@ class ProcessShutdownTest {
      * Everything this test runs with, as a class path: the tests run on the module path (the module under test
      * patched with its test classes), and the child process runs as an application would, from the class path.
      */
-    private static String classPath() throws Exception {
+    static String classPath() throws Exception {
         List<String> entries = new ArrayList<>();
         entries.add(Path.of(GreetingMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
         for (String property : List.of("jdk.module.path", "java.class.path")) {

@@ -36,10 +36,14 @@ import io.helidon.config.yaml.YamlConfigParser;
  * when they changed).
  */
 final class ServiceConfigLoader {
-    private final Supplier<ConfigSource> environment;
+    private final Supplier<Map<String, String>> environment;
     private final Supplier<Map<String, String>> systemProperties;
 
-    ServiceConfigLoader(Supplier<ConfigSource> environment, Supplier<Map<String, String>> systemProperties) {
+    /**
+     * @param environment      the environment variables, as the process has them (names mapped to keys here)
+     * @param systemProperties the system properties
+     */
+    ServiceConfigLoader(Supplier<Map<String, String>> environment, Supplier<Map<String, String>> systemProperties) {
         this.environment = environment;
         this.systemProperties = systemProperties;
     }
@@ -50,8 +54,28 @@ final class ServiceConfigLoader {
      * @return the loader
      */
     static ServiceConfigLoader fromProcess() {
-        return new ServiceConfigLoader(ConfigSources::environmentVariables,
-                                       () -> copy(System.getProperties()));
+        return new ServiceConfigLoader(System::getenv, () -> copy(System.getProperties()));
+    }
+
+    /**
+     * Environment variables as configuration keys, by Helidon's mapping: each variable under its own name, and a
+     * name made of letters, digits and {@code _} also as a key: {@code _dash_} (or {@code _DASH_}) becomes {@code -},
+     * {@code _} becomes {@code .}, in lower case. {@code MESSAGING_NATS_SERVERS} is {@code messaging.nats.servers},
+     * {@code SERVER_ADVERTISED_dash_HOST} is {@code server.advertised-host}.
+     *
+     * <p>Done here, not by Helidon's own environment source: that source answers keys only when asked one by one
+     * and shows none when its tree is walked, and the layers below are made by walking trees.
+     */
+    static Map<String, String> environmentKeys(Map<String, String> variables) {
+        Map<String, String> keys = new HashMap<>(variables);
+        variables.forEach((name, value) -> {
+            if (name.indexOf('_') > 0 && name.chars().allMatch(c -> c == '_' || Character.isLetterOrDigit(c))) {
+                String key = name.replace("_dash_", "-").replace("_DASH_", "-").replace('_', '.')
+                        .toLowerCase(java.util.Locale.ROOT);
+                keys.putIfAbsent(key, value);
+            }
+        });
+        return keys;
     }
 
     /**
@@ -130,7 +154,8 @@ final class ServiceConfigLoader {
             synchronized (this) {
                 layers = processLayers;
                 if (layers == null) {
-                    layers = new ProcessLayers(new Layer(layer(environment.get())),
+                    layers = new ProcessLayers(new Layer(layer(ConfigSources.create(environmentKeys(environment.get()))
+                                                                       .name("environment variables").build())),
                                                new Layer(layer(ConfigSources.classpath("application.yaml")
                                                                        .optional().build())));
                     processLayers = layers;

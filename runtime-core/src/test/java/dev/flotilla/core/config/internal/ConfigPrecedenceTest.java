@@ -17,7 +17,7 @@ class ConfigPrecedenceTest {
     private static final String SERVICE = "precedence-service";
 
     private static Config load(Map<String, String> env, Map<String, String> sysProps, Map<String, String> overrides) {
-        ServiceConfigLoader loader = new ServiceConfigLoader(() -> ConfigSources.create(env).build(), () -> sysProps);
+        ServiceConfigLoader loader = new ServiceConfigLoader(() -> env, () -> sysProps);
         return loader.load(SERVICE, overrides);
     }
 
@@ -36,6 +36,16 @@ class ConfigPrecedenceTest {
     @Test
     void environmentBeatsFiles() {
         assertEquals("from-env", greeting(load(Map.of("greeting", "from-env"), Map.of(), Map.of())));
+    }
+
+    @Test
+    void environmentVariableNamesAreMappedToKeys() {
+        Config config = load(Map.of("MESSAGING_NATS_SERVERS", "nats://a:4222,nats://b:4222",
+                                    "SERVER_ADVERTISED_dash_HOST", "10.0.0.7",
+                                    "PRECEDENCE_dash_SERVICE_GREETING", "env-section"), Map.of(), Map.of());
+        assertEquals("nats://a:4222,nats://b:4222", config.get("messaging.nats.servers").asString().get());
+        assertEquals("10.0.0.7", config.get("server.advertised-host").asString().get());
+        assertEquals("env-section", greeting(config));
     }
 
     @Test
@@ -72,7 +82,7 @@ class ConfigPrecedenceTest {
     @Test
     void changedSystemPropertiesAreReadAtTheNextLoad() {
         Map<String, String> sysProps = new java.util.concurrent.ConcurrentHashMap<>(Map.of("greeting", "first"));
-        ServiceConfigLoader loader = new ServiceConfigLoader(() -> ConfigSources.create(Map.of()).build(),
+        ServiceConfigLoader loader = new ServiceConfigLoader(Map::of,
                                                              () -> Map.copyOf(sysProps));
         assertEquals("first", greeting(loader.load(SERVICE, Map.of())));
         sysProps.put("greeting", "second");
@@ -81,7 +91,7 @@ class ConfigPrecedenceTest {
 
     private static Config loadWithCentral(Map<String, String> env, Map<String, String> sysProps,
                                           Map<String, String> central) {
-        ServiceConfigLoader loader = new ServiceConfigLoader(() -> ConfigSources.create(env).build(), () -> sysProps);
+        ServiceConfigLoader loader = new ServiceConfigLoader(() -> env, () -> sysProps);
         return loader.load(SERVICE, Map.of(), central);
     }
 
