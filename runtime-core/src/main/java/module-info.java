@@ -31,6 +31,7 @@ module dev.flotilla.core {
     requires transitive jakarta.validation;
 
     requires dev.failsafe.core;
+    requires com.nimbusds.jose.jwt;
     requires io.helidon.common;
     requires io.helidon.common.media.type;
     requires io.helidon.common.tls;
@@ -66,6 +67,7 @@ module dev.flotilla.core {
     exports dev.flotilla.core.problem;
     exports dev.flotilla.core.schema;
     exports dev.flotilla.core.json to dev.flotilla.messaging, dev.flotilla.testkit;
+    exports dev.flotilla.core.security.internal to dev.flotilla.messaging, dev.flotilla.testkit;
 
     uses dev.flotilla.core.ServiceExtensionProvider;
     uses dev.flotilla.core.config.ConfigLayerProvider;
