@@ -257,6 +257,40 @@ public final class ServiceTokens {
      *                               for another audience; the message says which, and never holds the token
      */
     public Verified verify(String token, String audience) throws InvalidTokenException {
+        return verify(token, audience, true);
+    }
+
+    /**
+     * Verifies a token that signs a stored message, such as a JetStream message, as {@link #verify(String, String)}
+     * does but without refusing it once expired: a durable message may be delivered, or redelivered after a failure
+     * or a consumer's restart, long after it was signed, and its signature is still the proof of who published it.
+     * Everything else is checked (signer trusted, signature, audience, not issued in the future). Such a token cannot
+     * be reused for another message when it also binds the message's content (see the messaging module's digest
+     * claim); what expiry would add, a bound on replaying the very same message, the stream's de-duplication and
+     * NATS publish permissions provide instead.
+     *
+     * @param token    the compact JWS
+     * @param audience the audience it must name, such as the subject the message was published to
+     * @return who signed it, with its claims ({@link Verified#expires()} may be in the past)
+     * @throws InvalidTokenException if it is malformed, not of this type, signed by a service this one does not
+     *                               trust, by a key that is not the issuer's, badly signed, issued in the future or for
+     *                               another audience; the message says which, and never holds the token
+     */
+    public Verified verifyStored(String token, String audience) throws InvalidTokenException {
+        return verify(token, audience, false);
+    }
+
+    /**
+     * Whether this service trusts a service's key, so that its tokens can verify.
+     *
+     * @param service a service's name
+     * @return true if {@value #TRUSTED_KEY} holds a key whose {@code kid} is {@code service}
+     */
+    public boolean trusts(String service) {
+        return trusted.containsKey(service);
+    }
+
+    private Verified verify(String token, String audience, boolean expires) throws InvalidTokenException {
         SignedJWT jwt;
         JWTClaimsSet claims;
         try {
@@ -288,7 +322,7 @@ public final class ServiceTokens {
         Instant now = clock.instant();
         Date exp = claims.getExpirationTime();
         Date iat = claims.getIssueTime();
-        if (exp == null || now.minus(CLOCK_SKEW).isAfter(exp.toInstant())) {
+        if (exp == null || expires && now.minus(CLOCK_SKEW).isAfter(exp.toInstant())) {
             throw new InvalidTokenException("token of '" + issuer + "' expired");
         }
         if (iat == null || now.plus(CLOCK_SKEW).isBefore(iat.toInstant())) {

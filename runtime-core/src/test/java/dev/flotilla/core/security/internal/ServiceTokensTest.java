@@ -50,6 +50,25 @@ class ServiceTokensTest {
     }
 
     @Test
+    void aStoredMessagesTokenVerifiesAfterItsExpiryButNothingElseIsRelaxed() throws Exception {
+        ServiceTokens inventory = at("inventory-service", null, NOW);
+        String old = at("order-service", orderKey, NOW.minusSeconds(86_400)).sign("orders.created", Map.of(),
+                                                                                   Duration.ofSeconds(60));
+        assertThrows(ServiceTokens.InvalidTokenException.class, () -> inventory.verify(old, "orders.created"));
+        assertEquals("order-service", inventory.verifyStored(old, "orders.created").service());
+        var other = assertThrows(ServiceTokens.InvalidTokenException.class,
+                                 () -> inventory.verifyStored(old, "orders.cancelled"));
+        assertTrue(other.getMessage().contains("not meant for"), other.getMessage());
+        String forged = at("order-service", rogueKey, NOW).sign("orders.created", Map.of(), Duration.ofSeconds(60));
+        assertThrows(ServiceTokens.InvalidTokenException.class, () -> inventory.verifyStored(forged, "orders.created"));
+        String future = at("order-service", orderKey, NOW.plusSeconds(300)).sign("orders.created", Map.of(),
+                                                                                   Duration.ofSeconds(60));
+        assertThrows(ServiceTokens.InvalidTokenException.class, () -> inventory.verifyStored(future, "orders.created"));
+        assertTrue(inventory.trusts("order-service"));
+        assertFalse(inventory.trusts("inventory-service"));
+    }
+
+    @Test
     void aKeyMustCarryItsServicesNameAndNoKeyMeansNoSigning() {
         assertThrows(IllegalArgumentException.class, () -> at("product-service", orderKey, NOW));
         ServiceTokens none = ServiceTokens.of("gateway", null, null, Clock.systemUTC());
