@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The transport-independent half of messaging: JSON, outgoing headers and spans, subscriptions with their handler
  * threads, request-reply, counters, drain and close. Each received message is run through its handler by
- * {@link HandlerDelivery} (acks, redeliveries, dead letters, error replies).
+ * {@link HandlerDelivery} (acks, redeliveries, dead letters, error replies). What the service sends is signed, and
+ * what its subscriptions receive verified, by {@link PublisherSignatures}.
  */
 final class DefaultMessaging implements Messaging {
 
@@ -47,13 +48,15 @@ final class DefaultMessaging implements Messaging {
     private final HandlerDelivery delivery;
     private final EventCatalog events;
     private final Tracing tracing;
+    private final PublisherSignatures signatures;
     /** Null when nothing is counted. */
     private final MeterRegistry metrics;
 
     private DefaultMessaging(String serviceName, String deadLetterSubject, DeliveryInterceptor interceptor,
                              java.util.function.Function<Transport.Events, Transport> transportFactory,
-                             Tracing tracing, MeterRegistry metrics) {
+                             Tracing tracing, MeterRegistry metrics, PublisherSignatures signatures) {
         this.serviceName = serviceName;
+        this.signatures = signatures;
         this.tracing = tracing;
         this.metrics = metrics;
         this.deadLetterSubject = deadLetterSubject;
@@ -77,11 +80,12 @@ final class DefaultMessaging implements Messaging {
 
     static DefaultMessaging create(String serviceName, String version, Optional<URI> httpUri, NatsSettings nats,
                                    InJvmBroker broker, String deadLetterSubject, List<StreamDefinition> streams,
-                                   DeliveryInterceptor interceptor, Tracing tracing, MeterRegistry metrics) {
+                                   DeliveryInterceptor interceptor, Tracing tracing, MeterRegistry metrics,
+                                   PublisherSignatures signatures) {
         ServiceIdentity identity = new ServiceIdentity(serviceName, version, httpUri);
         DefaultMessaging messaging = new DefaultMessaging(serviceName, deadLetterSubject, interceptor,
                 events -> nats != null ? new NatsTransport(nats, identity, events) : new InJvmTransport(broker, events),
-                tracing, metrics);
+                tracing, metrics, signatures);
         try {
             streams.forEach(messaging::declareStream);
         } catch (RuntimeException e) {
@@ -106,7 +110,7 @@ final class DefaultMessaging implements Messaging {
         byte[] body = codec.encode(event);
         Tracing.Span span = producerSpan("publish", subject);
         try {
-            transport.publish(subject, outgoing(headers, span, null), body);
+            transport.publish(subject, signatures.sign(subject, outgoing(headers, span, null), body), body);
         } catch (RuntimeException e) {
             failed(span, e);
             throw e;
@@ -202,7 +206,8 @@ final class DefaultMessaging implements Messaging {
             if (span != null) {
                 span.attribute("messaging.message.id", messageId);
             }
-            ack = transport.publishDurable(subject, outgoing(Map.of(), span, null), body, messageId);
+            ack = transport.publishDurable(subject, signatures.sign(subject, outgoing(Map.of(), span, null), body),
+                                           body, messageId);
         } catch (RuntimeException e) {
             failed(span, e);
             throw e;
@@ -231,9 +236,11 @@ final class DefaultMessaging implements Messaging {
         Objects.requireNonNull(handler, "handler");
         checkOpen();
         String queueGroup = queueGroup(options);
+        PublisherSignatures.Check check = signatures.check(subject, options, false);
         consumes(subject, type);
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
-        return start(subject, queueGroup, options, raw -> delivery.handle(subject, raw, type, handler, null, meters),
+        return start(subject, queueGroup, options,
+                     raw -> delivery.handle(subject, raw, type, handler, null, check, meters),
                      sink -> transport.subscribe(subject, queueGroup, sink));
     }
 
@@ -249,10 +256,12 @@ final class DefaultMessaging implements Messaging {
                     + "give each instance its own durableName instead");
         }
         checkOpen();
+        PublisherSignatures.Check check = signatures.check(subject, options, true);
         consumes(subject, type);
         String durable = options.durableName().orElse(Subjects.toName(serviceName) + "-" + Subjects.toName(subject));
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
-        return start(subject, durable, options, raw -> delivery.handle(subject, raw, type, handler, options, meters),
+        return start(subject, durable, options,
+                     raw -> delivery.handle(subject, raw, type, handler, options, check, meters),
                      sink -> transport.subscribeDurable(subject, durable, options, sink));
     }
 
@@ -298,8 +307,9 @@ final class DefaultMessaging implements Messaging {
         Tracing.Span span = producerSpan("request", subject);
         CompletableFuture<R> reply;
         try {
-            CompletableFuture<RawMessage> raw = transport.request(subject, outgoing(Map.of(), span, budget), body,
-                                                                  budget == null ? timeout : budget.limit);
+            CompletableFuture<RawMessage> raw = transport.request(
+                    subject, signatures.sign(subject, outgoing(Map.of(), span, budget), body), body,
+                    budget == null ? timeout : budget.limit);
             if (budget != null && budget.deadlineBound) {
                 raw = raw.exceptionally(error -> {
                     Throwable cause = error instanceof CompletionException c && c.getCause() != null
@@ -342,8 +352,9 @@ final class DefaultMessaging implements Messaging {
         try {
             RawMessage reply;
             try {
-                reply = transport.requestAndWait(subject, outgoing(Map.of(), span, budget), body,
-                                                 budget == null ? timeout : budget.limit);
+                reply = transport.requestAndWait(subject,
+                                                 signatures.sign(subject, outgoing(Map.of(), span, budget), body),
+                                                 body, budget == null ? timeout : budget.limit);
             } catch (RequestTimeoutException e) {
                 throw budget == null ? e : budget.timedOut(subject, e);
             }
@@ -388,9 +399,11 @@ final class DefaultMessaging implements Messaging {
         Objects.requireNonNull(responder, "responder");
         checkOpen();
         String queueGroup = queueGroup(options);
+        PublisherSignatures.Check check = signatures.check(subject, options, false);
         SubscriptionMetrics meters = SubscriptionMetrics.create(metrics, serviceName, subject);
         // both transports deliver requests on a virtual thread of the responder's own: inline at concurrency 1
-        return start(subject, queueGroup, options, raw -> delivery.answer(subject, raw, type, responder, meters),
+        return start(subject, queueGroup, options,
+                     raw -> delivery.answer(subject, raw, type, responder, check, meters),
                      sink -> transport.respond(subject, queueGroup, sink));
     }
 
@@ -434,7 +447,7 @@ final class DefaultMessaging implements Messaging {
     @Override
     public Messaging.Stats stats() {
         return new Messaging.Stats(published.sum(), delivery.handled(), delivery.failed(), delivery.deadLettered(),
-                slowConsumers.sum(), delivery.expired());
+                slowConsumers.sum(), delivery.expired(), delivery.unverified());
     }
 
     @Override

@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * A received message: its decoded payload, the subject it came on, its headers and how often it was delivered.
- * Immutable and thread-safe when the payload is.
+ * A received message: its decoded payload, the subject it came on, its headers, how often it was delivered and, on
+ * subscriptions that verify publishers, its verified {@link Publisher}. Immutable and thread-safe when the payload is.
  *
  * @param <T> the payload type
  */
@@ -17,13 +17,19 @@ public final class Envelope<T> {
     private final String subject;
     private final Map<String, String> headers;
     private final LongSupplier deliveryCount;
+    private final Publisher publisher;
 
-    /** {@code headers} must be unmodifiable already (transports hand over unmodifiable maps). */
-    Envelope(T payload, String subject, Map<String, String> headers, LongSupplier deliveryCount) {
+    /**
+     * {@code headers} must be unmodifiable already (transports hand over unmodifiable maps); {@code publisher} is
+     * {@code null} when it was not verified.
+     */
+    Envelope(T payload, String subject, Map<String, String> headers, LongSupplier deliveryCount,
+             Publisher publisher) {
         this.payload = Objects.requireNonNull(payload, "payload");
         this.subject = subject;
         this.headers = headers;
         this.deliveryCount = deliveryCount;
+        this.publisher = publisher;
     }
 
     /**
@@ -82,8 +88,26 @@ public final class Envelope<T> {
         return header(MessagingHeaders.CORRELATION_ID);
     }
 
+    /**
+     * Who published the message, verified from its signature ({@value MessagingHeaders#PUBLISHER}): present on
+     * subscriptions and responders that verify publishers ({@code messaging.verify-publishers}, or
+     * {@link SubscriptionOptions.Builder#publishers(String...)}), where a message that does not verify never reaches
+     * the handler. Empty on the others, even when the message is signed: a header alone proves nothing.
+     *
+     * @return the verified publisher, or empty when this subscription does not verify publishers
+     */
+    public Optional<Publisher> publisher() {
+        return Optional.ofNullable(publisher);
+    }
+
     @Override
     public String toString() {
-        return "Envelope[subject=" + subject + ", deliveryCount=" + deliveryCount() + ", headers=" + headers + "]";
+        // the signature header is left out: a token belongs in no log line
+        Map<String, String> shown = headers.containsKey(MessagingHeaders.PUBLISHER)
+                ? headers.entrySet().stream().filter(e -> !e.getKey().equals(MessagingHeaders.PUBLISHER))
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue))
+                : headers;
+        return "Envelope[subject=" + subject + ", deliveryCount=" + deliveryCount() + ", headers=" + shown
+                + (publisher == null ? "" : ", publisher=" + publisher) + "]";
     }
 }

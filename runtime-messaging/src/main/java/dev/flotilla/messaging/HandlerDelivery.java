@@ -12,14 +12,17 @@ import dev.flotilla.messaging.internal.DeliveryInterceptor;
 import io.opentelemetry.api.trace.SpanKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Runs each received message of one service through its handler or responder: decodes it, opens the publisher's
  * call context and a span, lets the {@link DeliveryInterceptor} see it, then acks, redelivers or dead-letters it
  * (a responder's failure is answered as an error). A message whose deadline ({@link RawMessage#deadline()}) has run
  * out by the time its handler would start is not handled: a request is answered with a 504 error, which its
- * requester takes for a timeout. Counts what was handled, what failed, what was dead-lettered and what expired.
- * Thread-safe.
+ * requester takes for a timeout. On a subscription that verifies its publishers ({@link PublisherSignatures.Check}),
+ * a message whose publisher does not verify is not handled either: it is dead-lettered with the reason and
+ * terminated (a request gets a {@value #UNVERIFIED_CODE} error reply). Counts what was handled, what failed, what
+ * was dead-lettered, what expired and what was refused as unverified. Thread-safe.
  */
 final class HandlerDelivery {
 
@@ -27,6 +30,10 @@ final class HandlerDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultMessaging.class);
     /** The error code of the answer to a request that expired before its responder ran: gateway timeout. */
     static final int EXPIRED_CODE = 504;
+    /** The error code of the answer to a request whose publisher did not verify: forbidden. */
+    static final int UNVERIFIED_CODE = 403;
+    /** The prefix of the dead-letter reason of a message whose publisher did not verify. */
+    static final String UNVERIFIED_REASON = "unverified publisher: ";
     /** Redelivery delay of a durable message whose dead letter could not be stored. */
     private static final Duration DEAD_LETTER_RETRY = Duration.ofSeconds(5);
 
@@ -40,6 +47,7 @@ final class HandlerDelivery {
     private final LongAdder failed = new LongAdder();
     private final LongAdder deadLettered = new LongAdder();
     private final LongAdder expired = new LongAdder();
+    private final LongAdder unverified = new LongAdder();
 
     HandlerDelivery(String serviceName, String deadLetterSubject, Transport transport, JsonCodec codec,
                     Tracing tracing, DeliveryInterceptor interceptor) {
@@ -65,6 +73,41 @@ final class HandlerDelivery {
 
     long expired() {
         return expired.sum();
+    }
+
+    long unverified() {
+        return unverified.sum();
+    }
+
+    /**
+     * The verified publisher of a message, put in the MDC; {@code null} when the subscription does not verify.
+     * Throws (after counting) when it does not verify; the caller logs it, with the reason, which names the signer
+     * at most and never holds the token.
+     */
+    private Publisher verify(PublisherSignatures.Check check, RawMessage raw, SubscriptionMetrics meters,
+                             Tracing.Span span) throws PublisherSignatures.Unverified {
+        if (check == null) {
+            return null;
+        }
+        Publisher publisher;
+        try {
+            publisher = check.verify(raw);
+        } catch (PublisherSignatures.Unverified e) {
+            unverified.increment();
+            meters.unverified();
+            span.failed(e);
+            throw e;
+        }
+        MDC.put(Publisher.MDC_SERVICE, publisher.service());
+        publisher.user().ifPresent(user -> MDC.put(Publisher.MDC_USER, user));
+        return publisher;
+    }
+
+    private static void clearPublisher(Publisher publisher) {
+        if (publisher != null) {
+            MDC.remove(Publisher.MDC_SERVICE);
+            MDC.remove(Publisher.MDC_USER);
+        }
     }
 
     /**
@@ -99,9 +142,12 @@ final class HandlerDelivery {
         return span;
     }
 
-    /** Runs one message through its handler; {@code durable} is null for core subscriptions. */
+    /**
+     * Runs one message through its handler; {@code durable} is null for core subscriptions, {@code check} when the
+     * subscription does not verify publishers.
+     */
     <T> void handle(String subscribed, RawMessage raw, Class<T> type, MessageHandler<T> handler,
-                    SubscriptionOptions durable, SubscriptionMetrics meters) {
+                    SubscriptionOptions durable, PublisherSignatures.Check check, SubscriptionMetrics meters) {
         if (expired(raw, meters)) {
             return; // its sender gave up on it: neither handled nor dead-lettered (durable messages carry none)
         }
@@ -113,7 +159,20 @@ final class HandlerDelivery {
             span.attribute("messaging.delivery.count", deliveries);
         }
         CallContext.Scope scope = CallContextHeaders.restore(serviceName, raw, span);
+        Publisher publisher = null;
         try {
+            try {
+                publisher = verify(check, raw, meters, span);
+            } catch (PublisherSignatures.Unverified e) {
+                // terminated, not redelivered: a redelivery would not verify either
+                if (deadLetter(raw, UNVERIFIED_REASON + e.getMessage())) {
+                    meters.deadLettered();
+                    raw.acks().term();
+                } else {
+                    raw.acks().nak(DEAD_LETTER_RETRY);
+                }
+                return;
+            }
             T payload;
             try {
                 payload = codec.decode(raw.body(), type);
@@ -128,7 +187,8 @@ final class HandlerDelivery {
                 return;
             }
             try {
-                Envelope<T> envelope = new Envelope<>(payload, raw.subject(), raw.headers(), raw.deliveries());
+                Envelope<T> envelope = new Envelope<>(payload, raw.subject(), raw.headers(), raw.deliveries(),
+                                                      publisher);
                 interceptor.beforeHandler(serviceName, subscribed);
                 handler.handle(envelope);
                 handled.increment();
@@ -162,6 +222,7 @@ final class HandlerDelivery {
         } catch (RuntimeException e) {
             LOG.error("Could not settle a message on {}", raw.subject(), e);
         } finally {
+            clearPublisher(publisher);
             meters.processed(began);
             span.end();
             scope.close();
@@ -201,9 +262,12 @@ final class HandlerDelivery {
         return text.length() > 500 ? text.substring(0, 500) : text;
     }
 
-    /** Runs one request through its responder and replies: with the result, or with the failure. */
+    /**
+     * Runs one request through its responder and replies: with the result, or with the failure; a request whose
+     * publisher does not verify ({@code check}, null when the responder does not verify) is refused.
+     */
     <Q, R> void answer(String subscribed, RawMessage raw, Class<Q> type, Responder<Q, R> responder,
-                       SubscriptionMetrics meters) {
+                       PublisherSignatures.Check check, SubscriptionMetrics meters) {
         if (expired(raw, meters)) {
             replyExpired(raw);
             return;
@@ -211,7 +275,16 @@ final class HandlerDelivery {
         long began = meters.startTiming();
         Tracing.Span span = startSpan("respond ", SpanKind.SERVER, subscribed, raw);
         CallContext.Scope scope = CallContextHeaders.restore(serviceName, raw, span);
+        Publisher publisher = null;
         try {
+            try {
+                publisher = verify(check, raw, meters, span);
+            } catch (PublisherSignatures.Unverified e) {
+                LOG.warn("Refusing a request on {}: {}{}", raw.subject(), UNVERIFIED_REASON, e.getMessage());
+                replyError(raw, SecurityException.class.getName(), UNVERIFIED_REASON + e.getMessage(),
+                           UNVERIFIED_CODE);
+                return;
+            }
             Q request;
             try {
                 request = codec.decode(raw.body(), type);
@@ -225,7 +298,8 @@ final class HandlerDelivery {
             }
             byte[] reply;
             try {
-                Envelope<Q> envelope = new Envelope<>(request, raw.subject(), raw.headers(), RawMessage.ONCE);
+                Envelope<Q> envelope = new Envelope<>(request, raw.subject(), raw.headers(), RawMessage.ONCE,
+                                                      publisher);
                 interceptor.beforeHandler(serviceName, subscribed);
                 R result = responder.respond(envelope);
                 reply = codec.encode(result);
@@ -245,6 +319,7 @@ final class HandlerDelivery {
         } catch (RuntimeException e) {
             LOG.error("Could not reply to a request on {}", raw.subject(), e);
         } finally {
+            clearPublisher(publisher);
             meters.processed(began);
             span.end();
             scope.close();

@@ -1,6 +1,7 @@
 package dev.flotilla.messaging;
 
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,8 +9,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import dev.flotilla.core.observability.Tracing;
+import dev.flotilla.core.security.internal.ServiceTokens;
 import dev.flotilla.messaging.internal.DeliveryInterceptor;
 import io.helidon.config.Config;
 import io.helidon.metrics.api.MeterRegistry;
@@ -31,6 +34,11 @@ import io.helidon.metrics.api.MeterRegistry;
  * {@code docs/messaging.md}, "Deadlines"). A message
  * that cannot be decoded, or whose core handler throws, goes to the {@linkplain #deadLetterSubject() dead-letter
  * subject} with the reason; it is never dropped silently.
+ *
+ * <p>A service with a key ({@code security.identity.key}) signs every message it sends
+ * ({@link MessagingHeaders#PUBLISHER}); a subscription that verifies publishers ({@code messaging.verify-publishers},
+ * or {@link SubscriptionOptions.Builder#publishers(String...)}) handles only messages whose signature verifies, and
+ * dead-letters the others with the reason (see {@code docs/security.md}, "Signed messages on NATS").
  *
  * <p>Implementations are thread-safe.
  */
@@ -129,11 +137,12 @@ public interface Messaging extends AutoCloseable {
      *
      * @param subject the subject; wildcards allowed
      * @param type    the payload type
-     * @param options queue group or broadcast, concurrency, prefetch
+     * @param options queue group or broadcast, concurrency, prefetch, allowed publishers
      * @param handler the handler
      * @param <T>     the payload type
      * @return the subscription
-     * @throws IllegalArgumentException if the subject is invalid
+     * @throws IllegalArgumentException if the subject is invalid, or {@code options} allows a publisher whose key is
+     *                                  not trusted
      * @throws MessagingException       if the subscription cannot be made
      * @throws NullPointerException     if an argument is {@code null}
      */
@@ -211,12 +220,13 @@ public interface Messaging extends AutoCloseable {
      *
      * @param subject   the subject
      * @param type      the request type
-     * @param options   the options; durable settings are ignored
+     * @param options   the options (allowed publishers included); durable settings are ignored
      * @param responder the responder
      * @param <Q>       the request type
      * @param <R>       the reply type
      * @return the registration
-     * @throws IllegalArgumentException if the subject is invalid
+     * @throws IllegalArgumentException if the subject is invalid, or {@code options} allows a publisher whose key is
+     *                                  not trusted
      * @throws NullPointerException     if an argument is {@code null}
      */
     <Q, R> Subscription respond(String subject, Class<Q> type, SubscriptionOptions options,
@@ -279,11 +289,12 @@ public interface Messaging extends AutoCloseable {
      *
      * @param subject the subject (filter) to consume
      * @param type    the payload type
-     * @param options durable name, max deliveries, backoff, ack wait, concurrency, prefetch
+     * @param options durable name, max deliveries, backoff, ack wait, concurrency, prefetch, allowed publishers
      * @param handler the handler
      * @param <T>     the payload type
      * @return the subscription
-     * @throws IllegalArgumentException        if {@code options} asks for broadcast
+     * @throws IllegalArgumentException        if {@code options} asks for broadcast, or allows a publisher whose key
+     *                                         is not trusted
      * @throws UnsupportedByTransportException on the in-JVM transport
      * @throws MessagingException              if no stream captures the subject
      * @throws NullPointerException            if an argument is {@code null}
@@ -374,8 +385,64 @@ public interface Messaging extends AutoCloseable {
         private DeliveryInterceptor interceptor = DeliveryInterceptor.NONE;
         private Tracing tracing;
         private MeterRegistry metrics;
+        private Config identity;
+        private ServiceTokens serviceTokens;
+        private boolean verifyPublishers;
+        private Supplier<Optional<String>> onBehalfOf = Optional::empty;
 
         private Builder() {
+        }
+
+        /**
+         * Reads the service's identity from its configuration (the root node, not {@code messaging}):
+         * {@code security.identity.key}, its private EC P-256 key (a JWK whose {@code kid} is the service name), with
+         * which it signs every message it sends; and {@code security.identity.trusted}, the public keys (a JWK set)
+         * of the services whose messages it can verify. Without it the service neither signs nor verifies. Inside a
+         * Flotilla service this is done for you.
+         *
+         * @param config the service's root configuration node
+         * @return this builder
+         * @throws NullPointerException if {@code config} is {@code null}
+         */
+        public Builder identity(Config config) {
+            this.identity = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** Uses these keys instead of those read by {@link #identity(Config)}. */
+        Builder serviceTokens(ServiceTokens tokens) {
+            this.serviceTokens = Objects.requireNonNull(tokens, "tokens");
+            return this;
+        }
+
+        /**
+         * Makes every subscription and responder verify its publishers: only messages whose signature
+         * ({@link MessagingHeaders#PUBLISHER}) verifies against a trusted key, for the subject they came on and the
+         * payload they carry, are handled; the others are dead-lettered with the reason (a request gets an error
+         * reply). Config key {@code messaging.verify-publishers}; default {@code false}, where only subscriptions
+         * with {@link SubscriptionOptions.Builder#publishers(String...)} verify.
+         *
+         * @param verify whether to verify everywhere
+         * @return this builder
+         */
+        public Builder verifyPublishers(boolean verify) {
+            this.verifyPublishers = verify;
+            return this;
+        }
+
+        /**
+         * Where the user on whose behalf the current thread sends comes from: called for each message sent, and a
+         * present value goes into the signature (claim {@code usr}), so that the receiver's
+         * {@link Publisher#user()} names it. It should be a user the service has itself verified (such as its
+         * HTTP caller's). Default: none, the service sends on its own account.
+         *
+         * @param currentUser the current thread's user, or empty
+         * @return this builder
+         * @throws NullPointerException if {@code currentUser} is {@code null}
+         */
+        public Builder onBehalfOf(Supplier<Optional<String>> currentUser) {
+            this.onBehalfOf = Objects.requireNonNull(currentUser, "currentUser");
+            return this;
         }
 
         /**
@@ -502,7 +569,7 @@ public interface Messaging extends AutoCloseable {
          * Reads the {@code messaging} config node: {@code transport} ({@code nats} or {@code in-jvm}; default
          * {@code nats} when {@code nats} is configured, else {@code in-jvm}), {@code nats.*}
          * ({@link NatsSettings#create(Config)}), {@code dead-letter-subject}, {@code streams.<name>.*}
-         * ({@link StreamDefinition#create(Config)}).
+         * ({@link StreamDefinition#create(Config)}), {@code verify-publishers} ({@link #verifyPublishers(boolean)}).
          *
          * @param config the {@code messaging} node
          * @return this builder
@@ -523,6 +590,7 @@ public interface Messaging extends AutoCloseable {
                         + transport + "'");
             }
             config.get("dead-letter-subject").asString().ifPresent(this::deadLetterSubject);
+            config.get("verify-publishers").asBoolean().ifPresent(this::verifyPublishers);
             config.get("streams").asNodeList().ifPresent(nodes -> nodes.forEach(
                     n -> addStream(StreamDefinition.create(n))));
             return this;
@@ -542,18 +610,24 @@ public interface Messaging extends AutoCloseable {
          * Connects, declares the streams and registers the NATS service.
          *
          * @return the messaging
-         * @throws IllegalStateException if no service name was set
-         * @throws MessagingException    if NATS cannot be reached or a stream cannot be declared
+         * @throws IllegalStateException    if no service name was set
+         * @throws IllegalArgumentException if a key of the identity is invalid, or publishers are to be verified but
+         *                                  no key is trusted
+         * @throws MessagingException       if NATS cannot be reached or a stream cannot be declared
          */
         public Messaging build() {
             if (serviceName == null) {
                 throw new IllegalStateException("Messaging.Builder needs serviceName(...)");
             }
+            ServiceTokens tokens = serviceTokens != null ? serviceTokens
+                    : identity != null ? ServiceTokens.from(identity, serviceName, Clock.systemUTC())
+                    : ServiceTokens.of(serviceName, null, null, Clock.systemUTC());
+            PublisherSignatures signatures = new PublisherSignatures(tokens, onBehalfOf, verifyPublishers);
             String dlq = deadLetterSubject != null ? deadLetterSubject
                     : DEFAULT_DEAD_LETTER_PREFIX + Subjects.toName(serviceName);
             return DefaultMessaging.create(serviceName, serviceVersion, Optional.ofNullable(httpUri), nats,
                     broker != null ? broker : new InJvmBroker(), dlq, List.copyOf(streams), interceptor,
-                    tracing != null ? tracing : Tracing.propagationOnly(serviceName), metrics);
+                    tracing != null ? tracing : Tracing.propagationOnly(serviceName), metrics, signatures);
         }
     }
 
@@ -568,8 +642,10 @@ public interface Messaging extends AutoCloseable {
      *                       could not keep up)
      * @param expired        requests and messages whose handler did not run because their deadline
      *                       ({@link MessagingHeaders#DEADLINE}) had run out before it could start
+     * @param unverified     messages (dead-lettered) and requests (refused) whose handler did not run because their
+     *                       publisher could not be verified or is not allowed
      */
     record Stats(long published, long handled, long failed, long deadLettered, long slowConsumers,
-                 long expired) {
+                 long expired, long unverified) {
     }
 }

@@ -27,7 +27,7 @@ import io.helidon.webserver.http.HttpRouting;
  * Messaging as a service extension: built from the service's {@code messaging} config when the service starts,
  * drained and closed when it stops, with a readiness check named {@code messaging} and the counters of
  * {@link Messaging#stats()} as metrics {@code flotilla.messaging.published}, {@code .handled}, {@code .failed},
- * {@code .dead-lettered}, {@code .slow-consumers} and {@code .expired}, tagged {@code service}, and the connection state gauge
+ * {@code .dead-lettered}, {@code .slow-consumers}, {@code .expired} and {@code .unverified}, tagged {@code service}, and the connection state gauge
  * {@code flotilla.messaging.connected} (1 or 0, tagged {@code service} and {@code transport}).
  */
 final class MessagingExtension implements ServiceExtension, Messaging, ServiceDiscovery {
@@ -60,6 +60,7 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
         counter(registry, "dead-lettered", started, m -> m.stats().deadLettered());
         counter(registry, "slow-consumers", started, m -> m.stats().slowConsumers());
         counter(registry, "expired", started, m -> m.stats().expired());
+        counter(registry, "unverified", started, m -> m.stats().unverified());
         meters.add(registry.getOrCreate(Gauge.builder("flotilla.messaging.connected", started,
                                                       m -> m.isConnected() ? 1 : 0)
                                                 .addTag(Tag.create("service", context.name()))

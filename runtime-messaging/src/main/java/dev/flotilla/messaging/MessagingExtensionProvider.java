@@ -60,6 +60,7 @@ public final class MessagingExtensionProvider implements ServiceExtensionProvide
                 .inJvm(broker)
                 .tracing(context.tracing())
                 .metrics(context.metrics())
+                .identity(context.config())
                 .config(config);
         return Optional.of(new MessagingExtension(context, builder));
     }

@@ -37,6 +37,13 @@ public final class MessagingHeaders {
      * (its own id is {@code dead-letter-<original>}).
      */
     public static final String ORIGINAL_MESSAGE_ID = "Flotilla-Original-Msg-Id";
+    /**
+     * The publishing service's signature: a compact ES256 JWS (a service token) whose audience is the subject the
+     * message was sent to and whose claims hold the payload's SHA-256 digest and, when sent on a user's behalf, the
+     * user. Added to every message a service with a key sends; checked by subscriptions that verify publishers (see
+     * {@code docs/security.md}, "Signed messages on NATS").
+     */
+    public static final String PUBLISHER = "Flotilla-Publisher";
     /** On a dead letter: the service whose handler gave up. */
     public static final String DEAD_LETTER_SERVICE = "Flotilla-Dead-Letter-Service";
 

@@ -11,26 +11,28 @@ import io.helidon.metrics.api.Timer;
 /**
  * The meters of one subscription (or responder), made when it subscribes so that a message costs no lookup:
  * {@code flotilla.messaging.subscription.handled}, {@code .failed}, {@code .redelivered}, {@code .dead-lettered},
- * {@code .expired} and the timer {@code .processing}, tagged {@code service} and {@code subject}. Thread-safe.
+ * {@code .expired}, {@code .unverified} and the timer {@code .processing}, tagged {@code service} and {@code subject}. Thread-safe.
  */
 final class SubscriptionMetrics {
     /** Counts nothing: messaging built without a meter registry. */
-    static final SubscriptionMetrics NONE = new SubscriptionMetrics(null, null, null, null, null, null);
+    static final SubscriptionMetrics NONE = new SubscriptionMetrics(null, null, null, null, null, null, null);
 
     private final Counter handled;
     private final Counter failed;
     private final Counter redelivered;
     private final Counter deadLettered;
     private final Counter expired;
+    private final Counter unverified;
     private final Timer processing;
 
     private SubscriptionMetrics(Counter handled, Counter failed, Counter redelivered, Counter deadLettered,
-                                Counter expired, Timer processing) {
+                                Counter expired, Counter unverified, Timer processing) {
         this.handled = handled;
         this.failed = failed;
         this.redelivered = redelivered;
         this.deadLettered = deadLettered;
         this.expired = expired;
+        this.unverified = unverified;
         this.processing = processing;
     }
 
@@ -51,6 +53,9 @@ final class SubscriptionMetrics {
                                              .description("Messages sent to the dead-letter subject")),
                 registry.getOrCreate(Counter.builder(prefix + "expired").tags(tags)
                                              .description("Messages not handled: their deadline had run out")),
+                registry.getOrCreate(Counter.builder(prefix + "unverified").tags(tags)
+                                             .description("Messages not handled: their publisher could not be "
+                                                                  + "verified or is not allowed")),
                 // Count, sum and max: no client-side percentiles, which would update a histogram per message.
                 registry.getOrCreate(Timer.builder(prefix + "processing").tags(tags).percentiles(new double[0])
                                              .description("Time from receiving a message to settling it")));
@@ -83,6 +88,12 @@ final class SubscriptionMetrics {
     void expired() {
         if (expired != null) {
             expired.increment();
+        }
+    }
+
+    void unverified() {
+        if (unverified != null) {
+            unverified.increment();
         }
     }
 

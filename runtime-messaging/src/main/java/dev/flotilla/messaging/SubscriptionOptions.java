@@ -1,9 +1,11 @@
 package dev.flotilla.messaging;
 
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * How a subscription receives messages: shared by a queue group or broadcast, how many handlers run at once,
@@ -12,7 +14,7 @@ import java.util.Optional;
  * <p>Defaults: competing consumers in the queue group named after the service, concurrency
  * {@value #DEFAULT_CONCURRENCY} (messages handled one at a time, in order), prefetch {@value #DEFAULT_PREFETCH},
  * max deliveries {@value #DEFAULT_MAX_DELIVER}, nak backoff {@link #DEFAULT_BACKOFF}, ack wait
- * {@link #DEFAULT_ACK_WAIT}.
+ * {@link #DEFAULT_ACK_WAIT}, any publisher (unless {@code messaging.verify-publishers} is set, any verified one).
  */
 public final class SubscriptionOptions {
 
@@ -38,6 +40,7 @@ public final class SubscriptionOptions {
     private final int maxDeliver;
     private final List<Duration> backoff;
     private final Duration ackWait;
+    private final Set<String> publishers;
 
     private SubscriptionOptions(Builder b) {
         this.broadcast = b.broadcast;
@@ -48,6 +51,7 @@ public final class SubscriptionOptions {
         this.maxDeliver = b.maxDeliver;
         this.backoff = List.copyOf(b.backoff);
         this.ackWait = b.ackWait;
+        this.publishers = Set.copyOf(b.publishers);
     }
 
     /**
@@ -141,6 +145,17 @@ public final class SubscriptionOptions {
     }
 
     /**
+     * The services allowed to publish on this subscription (or send requests to this responder): when not empty,
+     * only messages whose signature verifies and names one of them are handled, whatever
+     * {@code messaging.verify-publishers} says; the others are dead-lettered (a request is refused).
+     *
+     * @return an unmodifiable set of service names; empty for any publisher
+     */
+    public Set<String> publishers() {
+        return publishers;
+    }
+
+    /**
      * The delay before the next delivery after the given failed delivery.
      *
      * @param deliveryCount the delivery that failed, from 1
@@ -164,6 +179,7 @@ public final class SubscriptionOptions {
         private int maxDeliver = DEFAULT_MAX_DELIVER;
         private List<Duration> backoff = DEFAULT_BACKOFF;
         private Duration ackWait = DEFAULT_ACK_WAIT;
+        private final Set<String> publishers = new LinkedHashSet<>();
 
         private Builder() {
         }
@@ -292,6 +308,29 @@ public final class SubscriptionOptions {
                 throw new IllegalArgumentException("ackWait must be positive, was " + ackWait);
             }
             this.ackWait = ackWait;
+            return this;
+        }
+
+        /**
+         * Restricts who may publish on this subscription (or send requests to this responder): only messages signed
+         * by one of these services, with a signature that verifies for the message, are handled; any other is
+         * dead-lettered with its reason (a request gets an error reply). Each service's public key must be among
+         * the trusted keys ({@code security.identity.trusted}), or subscribing fails. Calls add up.
+         *
+         * @param services the allowed services' names
+         * @return this builder
+         * @throws IllegalArgumentException if a name is blank or contains whitespace
+         * @throws NullPointerException     if the array or a name is {@code null}
+         */
+        public Builder publishers(String... services) {
+            for (String service : Objects.requireNonNull(services, "services")) {
+                Objects.requireNonNull(service, "service");
+                if (service.isBlank() || service.chars().anyMatch(Character::isWhitespace)) {
+                    throw new IllegalArgumentException("A publisher must be a service name without whitespace, was '"
+                            + service + "'");
+                }
+                publishers.add(service);
+            }
             return this;
         }
 
