@@ -461,7 +461,8 @@ public interface Messaging extends AutoCloseable {
 
         /**
          * Where to count each subscription's messages: {@code flotilla.messaging.subscription.handled},
-         * {@code .failed}, {@code .redelivered}, {@code .dead-lettered} and the timer {@code .processing}, tagged
+         * {@code .failed}, {@code .redelivered}, {@code .dead-lettered}, {@code .expired}, {@code .unverified} and
+         * the timer {@code .processing}, tagged
          * {@code service} and {@code subject} (as subscribed). Default: not counted.
          *
          * @param registry the meter registry

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 import dev.flotilla.core.ServiceExtension;
 import dev.flotilla.core.ServiceExtensionProvider;
+import dev.flotilla.core.security.internal.ServiceTokens;
 import dev.flotilla.testkit.nats.NatsServer;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
@@ -85,6 +86,39 @@ class MessagingExtensionTest {
         } finally {
             orders.stop();
             billing.stop();
+        }
+    }
+
+    @Test
+    void aServicesIdentityAndVerifyPublishersComeFromItsConfigurationAndRefusalsAreAMetric() throws Exception {
+        MessagingExtensionProvider provider = new MessagingExtensionProvider();
+        String ordersKey = ServiceTokens.generateKey("orders");
+        ServiceExtension orders = provider.create(new TestServiceContext("orders", null, Map.of(
+                "messaging.transport", "in-jvm", "security.identity.key", ordersKey))).orElseThrow();
+        TestServiceContext billingContext = new TestServiceContext("billing", null, Map.of(
+                "messaging.transport", "in-jvm", "messaging.verify-publishers", "true",
+                "security.identity.trusted", ServiceTokens.publicJwkSet(List.of(ordersKey))));
+        ServiceExtension billing = provider.create(billingContext).orElseThrow();
+        ServiceExtension stranger = provider.create(new TestServiceContext("stranger", null,
+                Map.of("messaging.transport", "in-jvm"))).orElseThrow();
+        orders.start();
+        billing.start();
+        stranger.start();
+        try {
+            Queue<String> received = new ConcurrentLinkedQueue<>();
+            ((Messaging) billing).subscribe("orders.created", String.class,
+                    e -> received.add(e.payload() + " by " + e.publisher().orElseThrow().service()));
+            ((Messaging) stranger).publish("orders.created", "o-0");
+            ((Messaging) orders).publish("orders.created", "o-1");
+            Await.until(WAIT, () -> received.contains("o-1 by orders"), "the signed event delivered");
+            FunctionalCounter unverified = billingContext.metrics().meter(FunctionalCounter.class,
+                    "flotilla.messaging.unverified", List.of(Tag.create("service", "billing"))).orElseThrow();
+            Await.until(WAIT, () -> unverified.count() == 1, "the unsigned event refused");
+            assertEquals(List.of("o-1 by orders"), List.copyOf(received));
+        } finally {
+            orders.stop();
+            billing.stop();
+            stranger.stop();
         }
     }
 

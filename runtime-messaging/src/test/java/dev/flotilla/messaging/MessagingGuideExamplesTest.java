@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import dev.flotilla.core.security.internal.ServiceTokens;
 import dev.flotilla.testkit.nats.NatsServer;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -104,6 +107,32 @@ class MessagingGuideExamplesTest {
              Messaging messaging = Messaging.builder().serviceName("orders")
                      .nats(NatsSettings.builder().server(server.url()).build()).build()) {
             durableExample(messaging);
+        }
+    }
+
+    @Test
+    void signedPublishersAreVerifiedAndShownToTheHandler() {
+        InJvmBroker broker = new InJvmBroker();
+        String orderKey = ServiceTokens.generateKey("order-service");
+        Config orderConfig = Config.just(ConfigSources.create(Map.of("security.identity.key", orderKey)));
+        Config shippingConfig = Config.just(ConfigSources.create(Map.of(
+                "security.identity.trusted", ServiceTokens.publicJwkSet(List.of(orderKey)))));
+        Messaging order = Messaging.builder().serviceName("order-service").identity(orderConfig).inJvm(broker).build();
+        Messaging messaging = Messaging.builder().serviceName("shipping-service").identity(shippingConfig)
+                .inJvm(broker).build();
+        try (order; messaging) {
+            Queue<String> shipped = new ConcurrentLinkedQueue<>();
+            // tag::signed-publishers[]
+            messaging.subscribe("orders.order-created.v1", OrderCreated.class,
+                    SubscriptionOptions.builder().publishers("order-service").build(),
+                    message -> shipped.add(message.payload().orderId() + " from "
+                            + message.publisher().orElseThrow().service()));
+            // end::signed-publishers[]
+            order.publish("orders.order-created.v1", new OrderCreated("o-1", "sku-1", 1, Instant.EPOCH));
+            messaging.publish("orders.order-created.v1", new OrderCreated("o-2", "sku-1", 1, Instant.EPOCH));
+            Await.until(Duration.ofSeconds(10), () -> messaging.stats().unverified() == 1, "the unsigned one refused");
+            Await.until(Duration.ofSeconds(10), () -> shipped.size() == 1, "the signed one handled");
+            assertEquals(List.of("o-1 from order-service"), List.copyOf(shipped));
         }
     }
 }
