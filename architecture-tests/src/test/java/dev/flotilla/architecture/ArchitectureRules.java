@@ -106,6 +106,17 @@ final class ArchitectureRules {
                 .as("library classes live in named modules (module-info.java)");
     }
 
+    /**
+     * JOSE (JWS, JWK and JWT, through Nimbus) is used by core's security package only: service tokens, message
+     * signatures and user tokens are made and checked in one place, and nothing else hand-rolls them.
+     */
+    ArchRule onlySecurityUsesJose() {
+        return noClasses().that().resideInAPackage(root + "..")
+                .and().resideOutsideOfPackage(root + ".core.security..")
+                .should().dependOnClassesThat().resideInAPackage("com.nimbusds..")
+                .as("only runtime-core's security package uses JOSE (Nimbus)");
+    }
+
     /** Packages named {@code internal} are never exported to everyone. */
     ArchRule internalPackagesAreNotExported() {
         return classes().that().resideInAPackage(root + "..internal..")

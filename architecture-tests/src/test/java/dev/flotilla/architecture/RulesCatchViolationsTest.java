@@ -17,6 +17,8 @@ import dev.flotilla.architecture.fixture.core.UsesTestkit;
 import dev.flotilla.architecture.fixture.core.a.CycleA;
 import dev.flotilla.architecture.fixture.core.b.CycleB;
 import dev.flotilla.architecture.fixture.core.internal.Hidden;
+import dev.flotilla.architecture.fixture.core.security.SignsTokens;
+import dev.flotilla.architecture.fixture.messaging.HandRollsTokens;
 import dev.flotilla.architecture.fixture.messaging.Starter;
 import dev.flotilla.architecture.fixture.messaging.UsesInternal;
 import dev.flotilla.architecture.fixture.resilience.Leaf;
@@ -115,6 +117,11 @@ class RulesCatchViolationsTest {
     @Test
     void aClassOutsideANamedModuleFailsTheBuild() {
         failsOn(RULES.libraryClassesLiveInNamedModules(), classes(Leaf.class), classes(Api.class, Starter.class));
+    }
+
+    @Test
+    void joseUsedOutsideCoresSecurityPackageFailsTheBuild() {
+        failsOn(RULES.onlySecurityUsesJose(), classes(HandRollsTokens.class), classes(SignsTokens.class, Api.class));
     }
 
     @Test

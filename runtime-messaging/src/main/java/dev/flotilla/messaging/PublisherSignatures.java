@@ -74,7 +74,9 @@ final class PublisherSignatures {
             return headers;
         }
         String user = users.get().filter(u -> !u.isBlank()).orElse(null);
-        Map<String, String> claims = user == null ? Map.of(DIGEST_CLAIM, digest(body)) : Map.of(DIGEST_CLAIM, digest(body), USER_CLAIM, user);
+        String digest = digest(body);
+        Map<String, String> claims = user == null ? Map.of(DIGEST_CLAIM, digest)
+                : Map.of(DIGEST_CLAIM, digest, USER_CLAIM, user);
         Map<String, String> signed = new LinkedHashMap<>(headers);
         signed.put(MessagingHeaders.PUBLISHER, tokens.sign(subject, claims, TTL));
         return signed;

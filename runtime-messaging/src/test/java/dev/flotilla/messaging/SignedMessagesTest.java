@@ -146,7 +146,8 @@ class SignedMessagesTest {
         Messaging open = messaging("shipping-service", null, b -> { });
         Queue<Envelope<OrderCreated>> handled = new ConcurrentLinkedQueue<>();
         open.subscribe("orders.created", OrderCreated.class, handled::add);
-        messaging("order-service", ORDER_KEY, b -> { }).publish("orders.created", new OrderCreated("o-1", 1, Instant.EPOCH));
+        messaging("order-service", ORDER_KEY, b -> { })
+                .publish("orders.created", new OrderCreated("o-1", 1, Instant.EPOCH));
         rawConnection().publish("orders.created", json(new OrderCreated("o-2", 1, Instant.EPOCH)));
 
         Await.until(WAIT, () -> handled.size() == 2, "both handled");
@@ -167,7 +168,8 @@ class SignedMessagesTest {
         raw.publish("orders.created", body);
         raw.publish("orders.created", signed("not.a.token"), body);
         raw.publish("orders.created", signed(signature("order-service", ROGUE_KEY, "orders.created", body, now)), body);
-        raw.publish("orders.created", signed(signature("order-service", ORDER_KEY, "orders.created", body, now)), other);
+        raw.publish("orders.created", signed(signature("order-service", ORDER_KEY, "orders.created", body, now)),
+                    other);
         raw.publish("orders.created",
                     signed(signature("order-service", ORDER_KEY, "orders.cancelled", body, now)), body);
         raw.publish("orders.created", signed(signature("evil-service", ServiceTokens.generateKey("evil-service"),
