@@ -69,6 +69,8 @@ public final class CentralConfig implements AutoCloseable {
     private final Connection connection;
     private final String bucket;
     private final boolean ownsConnection;
+    /** Whether the authors' bucket is known to exist: looked up once per client. */
+    private volatile boolean authorsBucketSeen;
 
     private CentralConfig(Connection connection, String bucket, boolean ownsConnection) {
         this.connection = connection;
@@ -599,6 +601,9 @@ public final class CentralConfig implements AutoCloseable {
 
     /** Creates the authors' bucket (one value per change, file storage) unless it exists. */
     private void ensureAuthorsBucket() throws IOException, JetStreamApiException {
+        if (authorsBucketSeen) {
+            return;
+        }
         if (!connection.keyValueManagement().getBucketNames().contains(authorsBucket())) {
             connection.keyValueManagement().create(KeyValueConfiguration.builder()
                                                            .name(authorsBucket())
@@ -606,6 +611,7 @@ public final class CentralConfig implements AutoCloseable {
                                                            .maxHistoryPerKey(1)
                                                            .build());
         }
+        authorsBucketSeen = true;
     }
 
     private void recordAuthor(String key, long revision, String author) {
