@@ -207,11 +207,12 @@ class CentralConfigTest {
     }
 
     @Test
-    void anInstanceStartsReadyOnTheDefaultWhenTheBucketHoldsARefusedValueAndReportsTheKey() throws Exception {
+    void anInstanceStartsReadyOnTheLastGoodValueWhenTheBucketHoldsARefusedValueAndReportsTheKey() throws Exception {
         String bucket = newBucket(true);
         try (CentralConfig central = central(bucket)) {
             // Written by another NATS client, unchecked: the command would refuse these.
             central.put("shared.features.express", "maybe");
+            central.put("cfg-g.resilience.flaky.retry.max-attempts", "4");
             central.put("cfg-g.resilience.flaky.retry.max-attempts", "lots");
             central.put("cfg-g.log.level.dev.flotilla.test.refused", "LOUD");
             central.put("cfg-g.resilience.flaky.retry.delay", "PT0.001S");
@@ -235,8 +236,8 @@ class CentralConfigTest {
             assertTrue(health.contains("refused.log.level.dev.flotilla.test.refused"), health);
             assertTrue(health.contains("must be true or false"), "the reason shows: " + health);
 
-            assertTrue(!g.context().feature("express"), "the default is in force");
-            assertEquals(3, countAttempts(g, "flaky"), "the built-in default of 3 attempts is in force");
+            assertTrue(!g.context().feature("express"), "no earlier value: the default is in force");
+            assertEquals(4, countAttempts(g, "flaky"), "the last good value is in force, as running instances kept");
             assertEquals("from-central", value(g, "greeting"), "the other central values apply");
             assertEquals("PT0.001S", value(g, "resilience.flaky.retry.delay"));
 

@@ -32,9 +32,10 @@ import dev.flotilla.core.observability.CallContext;
  * (resilience settings bound, {@code features.*} booleans, {@code log.level.*} levels, the service's own listeners)
  * and applied, or refused with the old value kept. Changes are applied one at a time; reads are lock-free.
  *
- * <p>At start the central values get the same checks ({@link ConfigChecks}): one that fails is left out, the service
- * starts on the value of its own sources (or the default), and the key shows as refused in the health details, as
- * a refused live change does. A value of the service's own sources that fails the checks still fails the start.
+ * <p>At start the central values get the same checks ({@link ConfigChecks}): for one that fails, the service starts
+ * on the key's newest earlier value that passes ({@link ConfigLayer#earlierValues(String)}), else on the value of
+ * its own sources (or the default), and the key shows as refused in the health details, as a refused live change
+ * does. A value of the service's own sources that fails the checks still fails the start.
  */
 public final class LiveConfig implements AutoCloseable {
     /** The runtime's own sections read once at start: a change is logged as needing a restart and not applied. */
@@ -156,8 +157,9 @@ public final class LiveConfig implements AutoCloseable {
     }
 
     /**
-     * The central values a service starts with when some of them fail the checks: each refused one is left out (the
-     * service starts on the value of its own files, or the default), reported in the health details and logged. The
+     * The central values a service starts with when some of them fail the checks: each refused one is replaced by the
+     * newest earlier value of the key that passes (what running instances kept), else left out (the service starts on
+     * the value of its own files, or the default), and reported in the health details and logged. The
      * bucket is shared and written while services run, so one refused value there must not keep new instances from
      * starting; a value of the service's own files, environment or command line that fails the checks still fails
      * the start.
@@ -172,11 +174,34 @@ public final class LiveConfig implements AutoCloseable {
             ConfigChecks.check(loader.load(service, overrides), refusals.keySet());
         }
         Map<String, String> accepted = new HashMap<>(resolved);
+        accepted.keySet().removeAll(refusals.keySet());
         refusals.forEach((key, reason) -> {
-            accepted.remove(key);
-            refuse(key, reason, "it starts on its own configuration's value or the default");
+            String earlier = lastGood(key, accepted);
+            if (earlier != null) {
+                accepted.put(key, earlier);
+                refuse(key, reason, "it starts on the key's newest earlier value it accepts, as running instances "
+                        + "kept");
+            } else {
+                refuse(key, reason, "it starts on its own configuration's value or the default");
+            }
         });
         return accepted;
+    }
+
+    /** The newest earlier value of a refused key that passes the checks with the values accepted; null if none. */
+    private String lastGood(String key, Map<String, String> accepted) {
+        for (String raw : layer.earlierValues(key)) {
+            try {
+                String value = references.resolve(raw);
+                Map<String, String> candidate = new HashMap<>(accepted);
+                candidate.put(key, value);
+                ConfigChecks.check(loader.load(service, overrides, candidate), Set.of(key));
+                return value;
+            } catch (RuntimeException e) {
+                // refused too: try the one before
+            }
+        }
+        return null;
     }
 
     /**
