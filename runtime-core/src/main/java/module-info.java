@@ -3,7 +3,8 @@
  * {@link dev.flotilla.core.Flotilla}, {@link dev.flotilla.core.ServiceRuntime}), contract interfaces served and called
  * over HTTP ({@link dev.flotilla.core.http}), problem details, configuration, observability and discovery.
  *
- * <p>Exported: the API packages. Not exported: {@code config.internal} (configuration loading and live changes),
+ * <p>Exported: the API packages. Not exported to everyone: {@code config.internal} (configuration loading, checks
+ * and live changes; exported to {@code dev.flotilla.messaging}, whose central configuration command uses them),
  * {@code server} (each service's request pipeline) and {@code http.internal} (per-request state of served contracts);
  * {@code json} (the JSON mapping on the wire) is exported to Flotilla's own modules only.
  *
@@ -67,6 +68,9 @@ module dev.flotilla.core {
     exports dev.flotilla.core.problem;
     exports dev.flotilla.core.schema;
     exports dev.flotilla.core.json to dev.flotilla.messaging, dev.flotilla.testkit;
+    // The central configuration command loads its NATS settings as a service does and checks values with the
+    // services' own checks (ConfigChecks).
+    exports dev.flotilla.core.config.internal to dev.flotilla.messaging;
     exports dev.flotilla.core.security.internal to dev.flotilla.messaging, dev.flotilla.testkit;
 
     uses dev.flotilla.core.ServiceExtensionProvider;

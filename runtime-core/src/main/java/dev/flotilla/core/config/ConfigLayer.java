@@ -1,5 +1,6 @@
 package dev.flotilla.core.config;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -37,6 +38,18 @@ public interface ConfigLayer extends AutoCloseable {
      * @param listener receives the complete new values; it does not throw
      */
     void watch(Consumer<Map<String, String>> listener);
+
+    /**
+     * Earlier values of a key, newest first, for a service that refuses the key's current value at start: it starts
+     * on the newest earlier value it accepts, the one instances that were running kept, instead of its own
+     * configuration's value. A layer that keeps no history returns none (the default).
+     *
+     * @param key a key of {@link #values()}
+     * @return earlier values, newest first; empty when there are none or they cannot be read now
+     */
+    default List<String> earlierValues(String key) {
+        return List.of();
+    }
 
     /**
      * The state of the layer for the service's health details, such as {@code state=watching}.

@@ -2,8 +2,10 @@ package dev.flotilla.messaging.config;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -87,6 +89,40 @@ final class NatsConfigLayer implements ConfigLayer {
     public void watch(Consumer<Map<String, String>> listener) {
         this.listener = listener;
         listener.accept(view);
+    }
+
+    /**
+     * The earlier values of the bucket key the service reads {@code key} from (its own {@code <service>.<key>} when
+     * that holds a value, else {@code shared.<key>}), newest first, as far as the bucket's history goes.
+     */
+    @Override
+    public List<String> earlierValues(String key) {
+        Connection c = connection;
+        if (c == null) {
+            return List.of();
+        }
+        try {
+            KeyValue kv = c.keyValue(settings.bucket());
+            for (String bucketKey : List.of(settings.service() + "." + key, CentralConfig.SHARED + "." + key)) {
+                List<KeyValueEntry> history = kv.history(bucketKey);
+                if (history.isEmpty() || history.get(history.size() - 1).getOperation() != KeyValueOperation.PUT) {
+                    continue; // not where the value comes from
+                }
+                List<String> earlier = new ArrayList<>();
+                for (int i = history.size() - 2; i >= 0; i--) {
+                    if (history.get(i).getOperation() == KeyValueOperation.PUT) {
+                        earlier.add(history.get(i).getValueAsString());
+                    }
+                }
+                return earlier;
+            }
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            LOG.debug("Service '{}': the history of central key {} cannot be read: {}", settings.service(), key,
+                      e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return List.of();
     }
 
     @Override

@@ -59,7 +59,7 @@ public final class NatsConfigLayerProvider implements ConfigLayerProvider {
         if (bucket.isEmpty()) {
             return Optional.empty();
         }
-        Config natsNode = central.get("nats").exists() ? central.get("nats") : localConfig.get("messaging.nats");
+        Config natsNode = localConfig.get(natsKey(localConfig));
         NatsConfigLayer.Settings settings = new NatsConfigLayer.Settings(
                 serviceName,
                 bucket.get(),
@@ -68,6 +68,14 @@ public final class NatsConfigLayerProvider implements ConfigLayerProvider {
                 central.get("start-timeout").as(Duration.class).orElse(DEFAULT_START_TIMEOUT),
                 central.get("retry-interval").as(Duration.class).orElse(DEFAULT_RETRY_INTERVAL));
         return Optional.of(NatsConfigLayer.open(settings));
+    }
+
+    /**
+     * Where the connection to the bucket is configured: {@code config.central.nats} when it exists, else
+     * {@code messaging.nats}. The central configuration command reads the same.
+     */
+    static String natsKey(Config localConfig) {
+        return localConfig.get(CONFIG_KEY + ".nats").exists() ? CONFIG_KEY + ".nats" : "messaging.nats";
     }
 
     /** The {@link #CONFIG_KEY} section: the bucket and its connection are chosen once, at start. */

@@ -207,6 +207,61 @@ class CentralConfigTest {
     }
 
     @Test
+    void anInstanceStartsReadyOnTheLastGoodValueWhenTheBucketHoldsARefusedValueAndReportsTheKey() throws Exception {
+        String bucket = newBucket(true);
+        try (CentralConfig central = central(bucket)) {
+            // Written by another NATS client, unchecked: the command would refuse these.
+            central.put("shared.features.express", "maybe");
+            central.put("cfg-g.resilience.flaky.retry.max-attempts", "4");
+            central.put("cfg-g.resilience.flaky.retry.max-attempts", "lots");
+            central.put("cfg-g.log.level.dev.flotilla.test.refused", "LOUD");
+            central.put("cfg-g.resilience.flaky.retry.delay", "PT0.001S");
+            central.put("cfg-g.resilience.flaky.circuit-breaker.enabled", "false");
+            central.put("cfg-g.resilience.flaky.retry-budget.enabled", "false");
+            central.put("cfg-g.greeting", "from-central");
+        }
+        try (CentralConfig central = central(bucket);
+             ServiceRuntime runtime = ServiceRuntime.builder()
+                     .addService(new ConfigService("cfg-g"), config(bucket))
+                     .build()) {
+            runtime.start();
+            ServiceHandle g = runtime.service("cfg-g");
+            HttpResponse<String> ready = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(g.uri().resolve("/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ready.statusCode(), ready.body());
+            assertTrue(ready.body().contains("refused.features.express"), ready.body());
+            String health = get(g.uri().resolve("/health"));
+            assertTrue(health.contains("refused.resilience.flaky.retry.max-attempts"), health);
+            assertTrue(health.contains("refused.log.level.dev.flotilla.test.refused"), health);
+            assertTrue(health.contains("must be true or false"), "the reason shows: " + health);
+
+            assertTrue(!g.context().feature("express"), "no earlier value: the default is in force");
+            assertEquals(4, countAttempts(g, "flaky"), "the last good value is in force, as running instances kept");
+            assertEquals("from-central", value(g, "greeting"), "the other central values apply");
+            assertEquals("PT0.001S", value(g, "resilience.flaky.retry.delay"));
+
+            central.put("cfg-g.resilience.flaky.retry.max-attempts", "2");
+            Await.until(WAIT, () -> countAttempts(g, "flaky") == 2, "a valid value then applies");
+            Await.until(WAIT, () -> !get(g, "/health").contains("refused.resilience"), "its refusal is cleared");
+            assertTrue(get(g, "/health").contains("refused.features.express"), "the other refusal stays");
+        }
+    }
+
+    @Test
+    void anInvalidValueOfTheServicesOwnConfigurationStillFailsTheStart() {
+        String bucket = newBucket(true);
+        try (CentralConfig central = central(bucket)) {
+            central.put("shared.features.express", "true");
+        }
+        ServiceRuntime runtime = ServiceRuntime.builder()
+                .addService(new ConfigService("cfg-h"), config(bucket, "features.express", "maybe"))
+                .build();
+        ServiceStartException failure = assertThrows(ServiceStartException.class, runtime::start);
+        assertTrue(failure.getMessage().contains("features.express"), failure.getMessage());
+    }
+
+    @Test
     void listenersFeatureFlagsAndRestartOnlyKeys() throws Exception {
         String bucket = newBucket(true);
         try (CentralConfig central = central(bucket);

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -32,6 +31,11 @@ import dev.flotilla.core.observability.CallContext;
  * start (see {@link #RESTART_REQUIRED}) are logged as needing a restart and left out; other values are checked
  * (resilience settings bound, {@code features.*} booleans, {@code log.level.*} levels, the service's own listeners)
  * and applied, or refused with the old value kept. Changes are applied one at a time; reads are lock-free.
+ *
+ * <p>At start the central values get the same checks ({@link ConfigChecks}): for one that fails, the service starts
+ * on the key's newest earlier value that passes ({@link ConfigLayer#earlierValues(String)}), else on the value of
+ * its own sources (or the default), and the key shows as refused in the health details, as a refused live change
+ * does. A value of the service's own sources that fails the checks still fails the start.
  */
 public final class LiveConfig implements AutoCloseable {
     /** The runtime's own sections read once at start: a change is logged as needing a restart and not applied. */
@@ -96,6 +100,26 @@ public final class LiveConfig implements AutoCloseable {
         return ServiceConfigLoader.fromProcess().load(service, overrides);
     }
 
+    /**
+     * Like {@link #local(String, Map)}, with the given environment variables instead of the process's: what a tool
+     * that reads the services' settings (the central configuration command) loads, testable without a process.
+     *
+     * @param name        the name whose section wins ({@code <name>.key} over {@code key}) and whose
+     *                    {@code <name>.yaml} is read
+     * @param overrides   values that win over every source
+     * @param environment environment variables, mapped to keys as for a service ({@code MESSAGING_NATS_USER} is
+     *                    {@code messaging.nats.user})
+     * @return the configuration
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    public static Config local(String name, Map<String, String> overrides, Map<String, String> environment) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(overrides, "overrides");
+        Map<String, String> env = Map.copyOf(environment);
+        return new ServiceConfigLoader(() -> env, () -> ServiceConfigLoader.copy(System.getProperties()))
+                .load(name, overrides);
+    }
+
     LiveConfig(String service, Map<String, String> overrides, ServiceConfigLoader loader, ConfigLayer layer,
                Set<String> readAtStart, ValueReferences references, MeterRegistry metrics) {
         this.extensionSections = Set.copyOf(readAtStart);
@@ -112,15 +136,72 @@ public final class LiveConfig implements AutoCloseable {
                 try {
                     resolved.put(key, references.resolve(value));
                 } catch (IllegalArgumentException e) {
-                    refuse(key, e.getMessage());
+                    refuse(key, e.getMessage(), "it starts on its own configuration's value or the default");
                 }
             });
             seen = Map.copyOf(first);
-            applied = Map.copyOf(resolved);
+            Config merged = loader.load(service, overrides, resolved);
+            try {
+                ConfigChecks.check(merged, resolved.keySet());
+                applied = Map.copyOf(resolved);
+                this.current = merged;
+            } catch (RuntimeException e) {
+                applied = Map.copyOf(startValues(resolved));
+                this.current = loader.load(service, overrides, applied);
+            }
+        } else {
+            this.current = loader.load(service, overrides, applied);
         }
-        this.current = loader.load(service, overrides, applied);
         this.startConfig = current;
         this.restartRequired = current.get(RESTART_REQUIRED_KEY).asList(String.class).orElse(List.of());
+    }
+
+    /**
+     * The central values a service starts with when some of them fail the checks: each refused one is replaced by the
+     * newest earlier value of the key that passes (what running instances kept), else left out (the service starts on
+     * the value of its own files, or the default), and reported in the health details and logged. The
+     * bucket is shared and written while services run, so one refused value there must not keep new instances from
+     * starting; a value of the service's own files, environment or command line that fails the checks still fails
+     * the start.
+     *
+     * @throws IllegalArgumentException if the local configuration alone fails the checks of the refused keys
+     */
+    private Map<String, String> startValues(Map<String, String> resolved) {
+        Map<String, String> refusals = ConfigChecks.refusals(resolved, values -> loader.load(service, overrides,
+                                                                                              values));
+        if (!refusals.isEmpty()) {
+            // A value of the service's own sources that shadows or breaks these keys fails the start, naming the key.
+            ConfigChecks.check(loader.load(service, overrides), refusals.keySet());
+        }
+        Map<String, String> accepted = new HashMap<>(resolved);
+        accepted.keySet().removeAll(refusals.keySet());
+        refusals.forEach((key, reason) -> {
+            String earlier = lastGood(key, accepted);
+            if (earlier != null) {
+                accepted.put(key, earlier);
+                refuse(key, reason, "it starts on the key's newest earlier value it accepts, as running instances "
+                        + "kept");
+            } else {
+                refuse(key, reason, "it starts on its own configuration's value or the default");
+            }
+        });
+        return accepted;
+    }
+
+    /** The newest earlier value of a refused key that passes the checks with the values accepted; null if none. */
+    private String lastGood(String key, Map<String, String> accepted) {
+        for (String raw : layer.earlierValues(key)) {
+            try {
+                String value = references.resolve(raw);
+                Map<String, String> candidate = new HashMap<>(accepted);
+                candidate.put(key, value);
+                ConfigChecks.check(loader.load(service, overrides, candidate), Set.of(key));
+                return value;
+            } catch (RuntimeException e) {
+                // refused too: try the one before
+            }
+        }
+        return null;
     }
 
     /**
@@ -142,7 +223,9 @@ public final class LiveConfig implements AutoCloseable {
         Config config = current;
         Set<String> keys = keysUnder(config, FEATURES_PREFIX);
         keys.addAll(keysUnder(config, LogLevels.PREFIX));
-        check(keys, config); // throws naming the key: the start fails, as with any invalid setting
+        // Refused central values were left out when the configuration was loaded: what fails here comes from the
+        // service's own sources, and the start fails naming the key, as with any invalid local setting.
+        check(keys, config);
         for (String key : keys) {
             if (key.startsWith(LogLevels.PREFIX)) {
                 LogLevels.apply(key.substring(LogLevels.PREFIX.length()), config.get(key).asString().orElse(null));
@@ -285,24 +368,9 @@ public final class LiveConfig implements AutoCloseable {
         }
     }
 
-    /** The checks every service gets; a service's own listeners check their keys too. */
-    private void check(Set<String> changed, Config candidate) {
-        for (String key : changed) {
-            String value = candidate.get(key).asString().orElse(null);
-            if (key.startsWith(FEATURES_PREFIX) && value != null) {
-                String v = value.trim().toLowerCase(Locale.ROOT);
-                if (!v.equals("true") && !v.equals("false")) {
-                    throw new IllegalArgumentException(key + " must be true or false");
-                }
-            }
-            if (key.startsWith(LogLevels.PREFIX)) {
-                LogLevels.check(value);
-            }
-        }
-        if (changed.stream().anyMatch(k -> k.startsWith("resilience.")) && resilience != null) {
-            // Binds the whole section: an unknown key or a bad value throws naming the full key.
-            Resilience.create(candidate.get("resilience"));
-        }
+    /** The checks every service gets ({@link ConfigChecks}); a service's own listeners check their keys too. */
+    private static void check(Set<String> changed, Config candidate) {
+        ConfigChecks.check(candidate, changed);
     }
 
     private boolean needsRestart(String key) {
@@ -325,6 +393,10 @@ public final class LiveConfig implements AutoCloseable {
     }
 
     private void refuse(String key, String reason) {
+        refuse(key, reason, "the value in force is kept");
+    }
+
+    private void refuse(String key, String reason, String outcome) {
         String shown = ValueReferences.looksSecret(key) ? "invalid value" : String.valueOf(reason);
         synchronized (refused) {
             if (refused.size() < MAX_REFUSALS_SHOWN || refused.containsKey(key)) {
@@ -332,7 +404,7 @@ public final class LiveConfig implements AutoCloseable {
             }
         }
         count("refused");
-        LOG.warn("Service '{}' refused central key {}: {}; the value in force is kept", service, key, shown);
+        LOG.warn("Service '{}' refused central key {}: {}; {}", service, key, shown, outcome);
     }
 
     private void count(String outcome) {
