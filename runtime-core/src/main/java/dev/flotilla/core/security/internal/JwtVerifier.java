@@ -64,8 +64,8 @@ final class JwtVerifier {
                                                        + "not both");
         }
         String issuer = text(jwt.get("issuer"));
-        String audience = text(jwt.get("audience"));
-        if (issuer == null || audience == null) {
+        List<String> audiences = HttpAuthenticator.list(jwt.get("audience"));
+        if (issuer == null || audiences.isEmpty()) {
             throw new IllegalArgumentException(where + "security.jwt needs issuer and audience: tokens of another "
                                                        + "issuer, or meant for another service, must not be accepted");
         }
@@ -86,7 +86,7 @@ final class JwtVerifier {
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
         processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
-                Set.of(audience), new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp"), null));
+                Set.copyOf(audiences), new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp"), null));
         return new JwtVerifier(processor, jwt.get("roles-claim").asString().orElse("roles"));
     }
 
