@@ -43,4 +43,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule internalPackagesAreNotExported = RULES.internalPackagesAreNotExported();
+
+    @ArchTest
+    static final ArchRule onlySecurityHandlesTokens = RULES.onlySecurityHandlesTokens();
 }

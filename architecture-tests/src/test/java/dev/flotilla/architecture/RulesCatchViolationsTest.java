@@ -12,7 +12,9 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 import dev.flotilla.architecture.fixture.core.Api;
+import dev.flotilla.architecture.fixture.core.ParsesTokens;
 import dev.flotilla.architecture.fixture.core.UsesMessaging;
+import dev.flotilla.architecture.fixture.core.security.VerifiesTokens;
 import dev.flotilla.architecture.fixture.core.UsesTestkit;
 import dev.flotilla.architecture.fixture.core.a.CycleA;
 import dev.flotilla.architecture.fixture.core.b.CycleB;
@@ -97,6 +99,11 @@ class RulesCatchViolationsTest {
     void mainCodeReachingTheTestkitFailsTheBuild() {
         failsOn(RULES.mainCodeNeverReachesTheTestkit(), classes(Launcher.class, Kit.class),
                 classes(Clean.class, Api.class, Kit.class));
+    }
+
+    @Test
+    void tokensHandledOutsideTheSecurityPackageFailTheBuild() {
+        failsOn(RULES.onlySecurityHandlesTokens(), classes(ParsesTokens.class), classes(VerifiesTokens.class, Api.class));
     }
 
     @Test
