@@ -22,6 +22,7 @@ class TestSystemSecurityTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
+    // tag::testkit[]
     @RegisterExtension
     static final TestSystem SYSTEM = TestSystem.builder()
             .nats(NatsMode.IN_JVM)
@@ -29,6 +30,7 @@ class TestSystemSecurityTest {
             .addService(new GuardedServices.Guarded())
             .addService(new GuardedServices.Front())
             .build();
+    // end::testkit[]
 
     private static HttpResponse<String> get(String service, String path, String token) throws Exception {
         URI base = SYSTEM.service(service).uri();
@@ -51,7 +53,9 @@ class TestSystemSecurityTest {
 
     @Test
     void userTokensOfTheSystemAreAcceptedAndForwardedOnTheUsersBehalf() throws Exception {
-        String token = SYSTEM.userToken("alice", "operator");
+        // tag::user-token[]
+        String token = SYSTEM.userToken("alice", "operator");         // a JWT every service of the system accepts
+        // end::user-token[]
         assertEquals(new GuardedApi.Seen("alice", null), seen(get("guarded-service", "/v1/whoami", token)));
         assertEquals(new GuardedApi.Seen("alice", "front-service"),
                      seen(get("front-service", "/v1/relay/whoami", token)));

@@ -68,9 +68,11 @@ class HttpSecurityTest {
         }
         String trusted = ServiceTokens.publicJwkSet(List.copyOf(KEYS.values()));
         Map<String, String> vaultConfig = config(SecuredServices.VAULT, trusted);
-        vaultConfig.put("security.api-keys.ci.sha256", sha256(API_KEY));
+        // tag::api-key[]
+        vaultConfig.put("security.api-keys.ci.sha256", sha256(API_KEY));  // never the key itself
         vaultConfig.put("security.api-keys.ci.subject", "ci-bot");
         vaultConfig.put("security.api-keys.ci.roles", "operator");
+        // end::api-key[]
         runtime = ServiceRuntime.builder()
                 .addService(new SecuredServices.Vault(), vaultConfig)
                 .addService(new SecuredServices.Relay("order-service"), config("order-service", trusted))
@@ -86,11 +88,13 @@ class HttpSecurityTest {
         config.put("server.port", "0");
         config.put("server.host", "127.0.0.1");
         config.put("shutdown.grace-period", "PT0S");
+        // tag::config[]
         config.put("security.jwt.jwks", IDP.jwks());
         config.put("security.jwt.issuer", UserTokens.ISSUER);
         config.put("security.jwt.audience", UserTokens.AUDIENCE);
         config.put(ServiceTokens.KEY_KEY, KEYS.get(service));
         config.put(ServiceTokens.TRUSTED_KEY, trusted);
+        // end::config[]
         return config;
     }
 

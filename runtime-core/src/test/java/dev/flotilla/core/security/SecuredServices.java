@@ -38,10 +38,15 @@ final class SecuredServices {
                     return log(seen(context.caller()));
                 }
 
+                // tag::caller[]
                 @Override
                 public Seen me() {
-                    return log(seen(context.caller()));
+                    Caller caller = context.caller();           // verified by the service, never a plain header
+                    context.logger().info("vault handled {}", caller.user().orElse("nobody")); // MDC: user, callerService
+                    return new Seen(caller.user().orElse(null), caller.service().orElse(null),
+                                    caller.roles().stream().sorted().toList());
                 }
+                // end::caller[]
 
                 @Override
                 public Seen operate() {

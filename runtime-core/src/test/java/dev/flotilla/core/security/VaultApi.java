@@ -16,6 +16,7 @@ public interface VaultApi {
     record Secret(String name) {
     }
 
+    // tag::access[]
     @Get("/public")
     @Anonymous
     Seen open();
@@ -39,4 +40,5 @@ public interface VaultApi {
     @Get("/internal")
     @Access(services = "order-service")
     Seen internal();
+    // end::access[]
 }
