@@ -1,11 +1,13 @@
 /**
  * The Flotilla service runtime: services with a lifecycle ({@link dev.flotilla.core.Service},
  * {@link dev.flotilla.core.Flotilla}, {@link dev.flotilla.core.ServiceRuntime}), contract interfaces served and called
- * over HTTP ({@link dev.flotilla.core.http}), problem details, configuration, observability and discovery.
+ * over HTTP ({@link dev.flotilla.core.http}), who may call them ({@link dev.flotilla.core.security}), problem details,
+ * configuration, observability and discovery.
  *
  * <p>Exported: the API packages. Not exported to everyone: {@code config.internal} (configuration loading, checks
  * and live changes; exported to {@code dev.flotilla.messaging}, whose central configuration command uses them),
- * {@code server} (each service's request pipeline) and {@code http.internal} (per-request state of served contracts);
+ * {@code server} (each service's request pipeline), {@code http.internal} (per-request state of served contracts) and
+ * {@code security.internal} (credentials: verification, service tokens; exported to Flotilla's own modules);
  * {@code json} (the JSON mapping on the wire) is exported to Flotilla's own modules only.
  *
  * <p>Contract records are validated by Hibernate Validator, which reads their fields: a module whose contract records
@@ -33,6 +35,8 @@ module dev.flotilla.core {
 
     requires dev.failsafe.core;
     requires com.nimbusds.jose.jwt;
+    // Client certificates' subject names are read as LDAP names (their CN names the caller).
+    requires java.naming;
     requires io.helidon.common;
     requires io.helidon.common.media.type;
     requires io.helidon.common.tls;
@@ -67,6 +71,7 @@ module dev.flotilla.core {
     exports dev.flotilla.core.observability;
     exports dev.flotilla.core.problem;
     exports dev.flotilla.core.schema;
+    exports dev.flotilla.core.security;
     exports dev.flotilla.core.json to dev.flotilla.messaging, dev.flotilla.testkit;
     // The central configuration command loads its NATS settings as a service does and checks values with the
     // services' own checks (ConfigChecks).

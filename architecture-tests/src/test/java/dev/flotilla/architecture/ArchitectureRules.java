@@ -88,6 +88,16 @@ final class ArchitectureRules {
     }
 
     /**
+     * Tokens and keys (Nimbus JOSE+JWT) are handled in one place, {@code <root>.core.security} and below: the
+     * request pipeline, clients and messaging ask it, they never read or sign a token themselves.
+     */
+    ArchRule onlySecurityHandlesTokens() {
+        return noClasses().that().resideInAPackage(root + "..").and().resideOutsideOfPackage(root + ".core.security..")
+                .should().dependOnClassesThat().resideInAPackage("com.nimbusds..")
+                .as("only " + root + ".core.security handles tokens and keys (Nimbus JOSE+JWT)");
+    }
+
+    /**
      * A class may use a class of another module only where that module exports the package, to everyone or to the
      * user's module by name. A class outside any named module (the sample, an application) sees only what is
      * exported to everyone.
@@ -104,17 +114,6 @@ final class ArchitectureRules {
                                                    root + ".testkit..")
                 .should(liveInANamedModule())
                 .as("library classes live in named modules (module-info.java)");
-    }
-
-    /**
-     * JOSE (JWS, JWK and JWT, through Nimbus) is used by core's security package only: service tokens, message
-     * signatures and user tokens are made and checked in one place, and nothing else hand-rolls them.
-     */
-    ArchRule onlySecurityUsesJose() {
-        return noClasses().that().resideInAPackage(root + "..")
-                .and().resideOutsideOfPackage(root + ".core.security..")
-                .should().dependOnClassesThat().resideInAPackage("com.nimbusds..")
-                .as("only runtime-core's security package uses JOSE (Nimbus)");
     }
 
     /** Packages named {@code internal} are never exported to everyone. */

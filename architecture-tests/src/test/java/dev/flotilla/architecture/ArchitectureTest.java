@@ -45,5 +45,5 @@ class ArchitectureTest {
     static final ArchRule internalPackagesAreNotExported = RULES.internalPackagesAreNotExported();
 
     @ArchTest
-    static final ArchRule onlySecurityUsesJose = RULES.onlySecurityUsesJose();
+    static final ArchRule onlySecurityHandlesTokens = RULES.onlySecurityHandlesTokens();
 }

@@ -12,13 +12,13 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 import dev.flotilla.architecture.fixture.core.Api;
+import dev.flotilla.architecture.fixture.core.ParsesTokens;
 import dev.flotilla.architecture.fixture.core.UsesMessaging;
+import dev.flotilla.architecture.fixture.core.security.VerifiesTokens;
 import dev.flotilla.architecture.fixture.core.UsesTestkit;
 import dev.flotilla.architecture.fixture.core.a.CycleA;
 import dev.flotilla.architecture.fixture.core.b.CycleB;
 import dev.flotilla.architecture.fixture.core.internal.Hidden;
-import dev.flotilla.architecture.fixture.core.security.SignsTokens;
-import dev.flotilla.architecture.fixture.messaging.HandRollsTokens;
 import dev.flotilla.architecture.fixture.messaging.Starter;
 import dev.flotilla.architecture.fixture.messaging.UsesInternal;
 import dev.flotilla.architecture.fixture.resilience.Leaf;
@@ -102,6 +102,11 @@ class RulesCatchViolationsTest {
     }
 
     @Test
+    void tokensHandledOutsideTheSecurityPackageFailTheBuild() {
+        failsOn(RULES.onlySecurityHandlesTokens(), classes(ParsesTokens.class), classes(VerifiesTokens.class, Api.class));
+    }
+
+    @Test
     void aProcessStartedOutsideTheTestkitFailsTheBuild() {
         failsOn(RULES.onlyTheTestkitStartsProcesses(), classes(Starter.class), classes(Kit.class, Api.class));
     }
@@ -117,11 +122,6 @@ class RulesCatchViolationsTest {
     @Test
     void aClassOutsideANamedModuleFailsTheBuild() {
         failsOn(RULES.libraryClassesLiveInNamedModules(), classes(Leaf.class), classes(Api.class, Starter.class));
-    }
-
-    @Test
-    void joseUsedOutsideCoresSecurityPackageFailsTheBuild() {
-        failsOn(RULES.onlySecurityUsesJose(), classes(HandRollsTokens.class), classes(SignsTokens.class, Api.class));
     }
 
     @Test

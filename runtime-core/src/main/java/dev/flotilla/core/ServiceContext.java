@@ -74,6 +74,19 @@ public interface ServiceContext {
     }
 
     /**
+     * Who made the request (or sent the message) this thread is handling, as the service verified it: the user with
+     * its roles and scopes, and the calling service. Read it in a handler; outside one it is anonymous.
+     *
+     * @return the caller of the current request; {@link dev.flotilla.core.security.Caller#anonymous()} when it
+     *         presented no credential, or outside a request
+     */
+    default dev.flotilla.core.security.Caller caller() {
+        return dev.flotilla.core.observability.CallContext.current()
+                .map(dev.flotilla.core.observability.CallContext::caller)
+                .orElse(dev.flotilla.core.security.Caller.anonymous());
+    }
+
+    /**
      * A logger named after the service. Lines written during a request carry the service name and correlation
      * id in the MDC.
      *

@@ -41,6 +41,9 @@ import org.slf4j.MDC;
 import dev.flotilla.core.config.internal.LiveConfig;
 import dev.flotilla.core.observability.Tracing;
 import dev.flotilla.core.observability.CallContext;
+import dev.flotilla.core.security.internal.HttpAuthenticator;
+import dev.flotilla.core.security.internal.ServiceTokenCache;
+import dev.flotilla.core.security.internal.ServiceTokens;
 import dev.flotilla.core.server.ServerPipeline;
 
 /**
@@ -267,7 +270,13 @@ final class ServiceInstance implements ServiceHandle {
                 .listener(new ResilienceMetrics(service.name(), metrics))
                 .build();
         run.closeOnStop(ResilienceMetrics.stateGauges(service.name(), metrics, run.resilience));
-        run.clients = run.closeOnStop(ServiceClients.builder()
+        ServiceTokens identity = ServiceTokens.from(run.config(), service.name(), java.time.Clock.systemUTC());
+        HttpAuthenticator authenticator = HttpAuthenticator.from(run.config(), service.name(), identity);
+        ServiceClients.Builder clients = ServiceClients.builder();
+        if (identity.canSign()) {
+            clients.serviceTokens(new ServiceTokenCache(identity, java.time.Clock.systemUTC()));
+        }
+        run.clients = run.closeOnStop(clients
                                               .caller(service.name())
                                               .tracing(run.tracing)
                                               .metrics(metrics)
@@ -280,7 +289,7 @@ final class ServiceInstance implements ServiceHandle {
             provider.create(run).ifPresent(run.extensions::add);
         }
         ServerPipeline.Run pipeline = this.pipeline.start(service.name(), service.version(), metrics, json, media,
-                                                          run.tracing, run.logger);
+                                                          run.tracing, run.logger, authenticator);
 
         PROFILE.debug("{} resilience+clients+extensions {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         HttpRouting.Builder routing = pipeline.routing();

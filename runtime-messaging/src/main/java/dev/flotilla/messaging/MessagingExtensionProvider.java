@@ -7,6 +7,7 @@ import java.util.Set;
 import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.ServiceExtension;
 import dev.flotilla.core.ServiceExtensionProvider;
+import dev.flotilla.core.observability.CallContext;
 import io.helidon.config.Config;
 
 /**
@@ -61,6 +62,8 @@ public final class MessagingExtensionProvider implements ServiceExtensionProvide
                 .tracing(context.tracing())
                 .metrics(context.metrics())
                 .identity(context.config())
+                // Messages sent while handling a user's request say on whose behalf (signed with the service's key).
+                .onBehalfOf(() -> CallContext.current().flatMap(call -> call.caller().user()))
                 .config(config);
         return Optional.of(new MessagingExtension(context, builder));
     }

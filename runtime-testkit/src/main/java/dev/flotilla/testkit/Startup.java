@@ -240,6 +240,7 @@ final class Startup {
                 config.put("config.central.bucket", system.central.name());
                 config.put("config.central.retry-interval", "PT0.2S");
             }
+            config.putAll(definition.security().getOrDefault(entry.service().name(), Map.of()));
             config.putAll(definition.sharedConfig());
             config.putAll(entry.overrides());
             builder.addService(entry.service(), config);

@@ -21,13 +21,16 @@ import dev.flotilla.core.ServiceExtensionProvider;
  * @param natsBinary      where the nats-server binary is looked for
  * @param centralSeed     the bucket keys central configuration starts with; empty when the system has none
  * @param natsPort        how the nats-server's port is picked before the server starts
+ * @param security        per service name: its identity and trust ({@code security.*} keys), below the shared and
+ *                        per-service configuration
  */
 record SystemDefinition(List<Entry> entries, Map<String, String> sharedConfig, NatsMode natsMode,
                         boolean fallbackToInJvm, List<ServiceExtensionProvider> extensions,
                         Supplier<Optional<Path>> natsBinary, Optional<Map<String, String>> centralSeed,
-                        IntSupplier natsPort) {
+                        IntSupplier natsPort, Map<String, Map<String, String>> security) {
 
     SystemDefinition {
+        security = Map.copyOf(security);
         entries = List.copyOf(entries);
         sharedConfig = Map.copyOf(sharedConfig);
         extensions = List.copyOf(extensions);

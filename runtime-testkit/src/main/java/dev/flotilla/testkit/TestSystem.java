@@ -14,6 +14,7 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 import dev.flotilla.core.Service;
+import dev.flotilla.core.security.internal.TokenIssuer;
 import dev.flotilla.core.ServiceHandle;
 import dev.flotilla.core.ServiceExtensionProvider;
 import dev.flotilla.messaging.Messaging;
@@ -86,10 +87,15 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     private boolean startedForEachTest;
     private Duration startupTime = Duration.ZERO;
 
+    /** The issuer of {@link #userToken} tokens; null unless the builder asked for user tokens. */
+    private final TokenIssuer userTokens;
+
     private TestSystem(Builder builder) {
         this.definition = new SystemDefinition(builder.entries, builder.sharedConfig, builder.natsMode,
                                                builder.fallbackToInJvm, builder.extensions, builder.natsBinary,
-                                               Optional.ofNullable(builder.centralSeed), builder.natsPort);
+                                               Optional.ofNullable(builder.centralSeed), builder.natsPort,
+                                               TestIdentities.configFor(builder.entries, builder.userTokens));
+        this.userTokens = builder.userTokens;
         this.spans = builder.captureSpans ? new SpanCapture() : null;
         Map<String, Faults> byService = new LinkedHashMap<>();
         for (SystemDefinition.Entry entry : definition.entries()) {
@@ -107,6 +113,44 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
      */
     public static Builder builder() {
         return new Builder();
+    }
+
+    // ---- security
+
+    /**
+     * A user token the system's services accept: a JWT for {@code subject} with the given roles, signed by the
+     * system's test issuer and valid for ten minutes. Send it as {@code Authorization: Bearer <token>}; services
+     * calling others with their typed clients forward it on the user's behalf.
+     *
+     * @param subject the user
+     * @param roles   its roles
+     * @return the compact JWT
+     * @throws IllegalStateException if the system was not built with {@link Builder#userTokens()}
+     * @throws NullPointerException  if an argument is {@code null}
+     */
+    public String userToken(String subject, String... roles) {
+        return userToken(subject, List.of(roles), List.of());
+    }
+
+    /**
+     * A user token the system's services accept, with roles and scopes, valid for ten minutes.
+     *
+     * @param subject the user
+     * @param roles   its roles
+     * @param scopes  the scopes it grants
+     * @return the compact JWT
+     * @throws IllegalStateException if the system was not built with {@link Builder#userTokens()}
+     * @throws NullPointerException  if an argument is {@code null}
+     */
+    public String userToken(String subject, java.util.Collection<String> roles, java.util.Collection<String> scopes) {
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(roles, "roles");
+        Objects.requireNonNull(scopes, "scopes");
+        if (userTokens == null) {
+            throw new IllegalStateException("This TestSystem issues no user tokens: build it with "
+                                                    + "TestSystem.builder().userTokens()");
+        }
+        return userTokens.token(subject, roles, scopes, Duration.ofMinutes(10));
     }
 
     // ---- lifecycle
@@ -450,6 +494,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         private final List<SystemDefinition.Entry> entries = new ArrayList<>();
         private final Map<String, String> sharedConfig = new LinkedHashMap<>();
         private final List<ServiceExtensionProvider> extensions = new ArrayList<>();
+        private TokenIssuer userTokens;
         private NatsMode natsMode = NatsMode.SERVER;
         private boolean fallbackToInJvm;
         private Supplier<Optional<Path>> natsBinary = NatsServer::findBinary;
@@ -559,6 +604,22 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
          */
         public Builder extension(ServiceExtensionProvider provider) {
             extensions.add(Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
+        /**
+         * Makes the system an identity provider its services trust: every service verifies JWT bearer tokens of a
+         * test issuer ({@code security.jwt.*} set to its keys, issuer {@value TestIdentities#ISSUER} and audience
+         * {@value TestIdentities#AUDIENCE}), so its security is on, and tests get tokens with
+         * {@link TestSystem#userToken(String, String...)}. Without it, services authenticate no users unless their
+         * own configuration says so. (Service identity is always set up: each service gets a key of its own and
+         * trusts the keys of the system's services, so {@code @Access(services = ...)} works as in production.)
+         *
+         * @return this builder
+         */
+        public Builder userTokens() {
+            this.userTokens = TokenIssuer.generate(TestIdentities.ISSUER, TestIdentities.AUDIENCE,
+                                                   java.time.Clock.systemUTC());
             return this;
         }
 

@@ -18,6 +18,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.TimeoutExceededException;
 import dev.flotilla.core.observability.CallContext;
+import dev.flotilla.core.security.Caller;
+import dev.flotilla.core.security.internal.CallerBridge;
+import dev.flotilla.core.security.internal.HttpAuthenticator;
 import dev.flotilla.core.observability.Tracing;
 import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.core.problem.ProblemException;
@@ -58,6 +61,7 @@ final class CallExecutor {
     private static final HeaderName TRACESTATE = HeaderNames.create(CallContext.TRACESTATE_HEADER);
     private static final HeaderName DEADLINE = HeaderNames.create(CallContext.DEADLINE_HEADER);
     private static final HeaderName CALLER = HeaderNames.create(HttpContracts.CALLER_HEADER);
+    private static final HeaderName SERVICE_TOKEN = HeaderNames.create(HttpAuthenticator.SERVICE_TOKEN_HEADER);
     private static final Header ACCEPT_JSON = HeaderValues.createCached(HeaderNames.ACCEPT, "application/json");
 
     private final String target;
@@ -73,12 +77,15 @@ final class CallExecutor {
     /** Null when the calls are not counted. */
     private final ClientMetrics metrics;
     private final AtomicInteger nextInstance = new AtomicInteger();
+    /** The calling service's token for a callee; null when calls are not signed. */
+    private final java.util.function.Function<String, String> serviceTokens;
     /** The sets a call uses, by policy name. */
     private final Map<String, CallPolicies> policySets = new ConcurrentHashMap<>();
 
     CallExecutor(String target, String caller, ServiceDiscovery discovery, Resilience resilience, Config targetConfig,
                  WebClient webClient, ExecutorService asyncExecutor, ObjectMapper json, Tracing tracing,
-                 ClientMetrics metrics) {
+                 ClientMetrics metrics, java.util.function.Function<String, String> serviceTokens) {
+        this.serviceTokens = serviceTokens;
         this.tracing = tracing;
         this.metrics = metrics;
         this.target = target;
@@ -295,6 +302,17 @@ final class CallExecutor {
         }
         if (deadline != null) {
             http.header(HeaderValues.create(DEADLINE, String.valueOf(Math.max(0, deadline.remaining().toMillis()))));
+        }
+        if (serviceTokens != null) {
+            http.header(HeaderValues.create(SERVICE_TOKEN, serviceTokens.apply(target)));
+        }
+        if (context != null && !route.setsAuthorization) {
+            // On behalf of the user whose verified token came with the request being handled.
+            Caller user = context.caller();
+            if (user.user().isPresent()) {
+                CallerBridge.bearerToken(user).ifPresent(
+                        token -> http.header(HeaderValues.create(HeaderNames.AUTHORIZATION, "Bearer " + token)));
+            }
         }
         String[] headers = request.headers();
         if (headers != null) {

@@ -25,6 +25,8 @@ final class CallRoute {
     /** Per argument: the header it is sent as, or null for other kinds of parameter. */
     final HeaderName[] headerNames;
     final boolean hasHeaders;
+    /** Whether the method sends an {@code Authorization} header of its own: then no user token is forwarded. */
+    final boolean setsAuthorization;
     volatile CallPolicies policies;
     private volatile ClientMetrics.Timers timers;
     /** The reader of the return type, or {@link #NO_READER} when the mapper cannot read it; null until known. */
@@ -63,13 +65,16 @@ final class CallRoute {
         this.pathArgs = args.stream().mapToInt(Integer::intValue).toArray();
         this.headerNames = new HeaderName[params.size()];
         boolean headers = false;
+        boolean authorization = false;
         for (int i = 0; i < params.size(); i++) {
             if (params.get(i).kind() == Endpoint.ParamKind.HEADER) {
                 headerNames[i] = HeaderNames.create(params.get(i).name());
                 headers = true;
+                authorization |= params.get(i).name().equalsIgnoreCase("Authorization");
             }
         }
         this.hasHeaders = headers;
+        this.setsAuthorization = authorization;
     }
 
     private static int pathArg(List<Endpoint.Param> params, String name) {

@@ -20,7 +20,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 import dev.flotilla.core.http.internal.ServedRequests;
+import dev.flotilla.core.observability.CallContext;
 import dev.flotilla.core.problem.BadRequestException;
+import dev.flotilla.core.problem.Problem;
+import dev.flotilla.core.security.Caller;
 import dev.flotilla.core.problem.NotFoundException;
 import dev.flotilla.core.problem.ProblemException;
 import dev.flotilla.core.problem.ProblemType;
@@ -44,11 +47,14 @@ import org.slf4j.LoggerFactory;
  * JSON with the method's status.
  *
  * <p>Methods marked {@link Sunset} or {@link Deprecated} answer with {@code Deprecation} and {@code Sunset}
- * headers, and each call to them is counted per calling service (the {@value HttpContracts#CALLER_HEADER} header
- * Flotilla's clients send, or {@code unknown}): see {@link #deprecatedCalls()}. The first call from each caller is
+ * headers, and each call to them is counted per calling service (the verified calling service if any, else the
+ * unverified {@value HttpContracts#CALLER_HEADER} label Flotilla's clients send, or {@code unknown}): see {@link #deprecatedCalls()}. The first call from each caller is
  * logged at WARN. When served inside a Flotilla service the calls are also counted as the metric
  * {@code flotilla.http.deprecated.calls} tagged {@code service}, {@code operation} and {@code caller}, and the
  * contract is part of the service's {@code /openapi} document.
+ *
+ * <p>Who may call each method is checked before its parameters are read: see
+ * {@link dev.flotilla.core.security.Access} and {@link dev.flotilla.core.security.Anonymous}.
  *
  * <p>Thread-safe.
  */
@@ -57,6 +63,7 @@ public final class ContractService implements HttpService {
     private static final HeaderName CALLER = HeaderNames.create(HttpContracts.CALLER_HEADER);
     private static final HeaderName DEPRECATION = HeaderNames.create("Deprecation");
     private static final HeaderName SUNSET = HeaderNames.create("Sunset");
+    private static final HeaderName WWW_AUTHENTICATE = HeaderNames.create("WWW-Authenticate");
     /** Caller names are sent by clients: beyond this many per operation they are counted as "other". */
     private static final int MAX_CALLERS = 100;
     private static final Pattern CALLER_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
@@ -77,6 +84,9 @@ public final class ContractService implements HttpService {
         List<Endpoint> endpoints = Endpoint.parseContract(contract);
         this.validator = ContractValidator.create(contract, endpoints);
         for (Endpoint endpoint : endpoints) {
+            if (endpoint.access().conflict() != null) {
+                throw Endpoint.error(endpoint.method(), endpoint.access().conflict() + ".");
+            }
             try {
                 MethodHandle bound = lookup.unreflect(endpoint.method()).asFixedArity().bindTo(implementation);
                 // (Object[])Object: invoked exactly, with no per-call adaptation as invokeWithArguments does.
@@ -128,6 +138,7 @@ public final class ContractService implements HttpService {
 
     private void handle(Route route, ServerRequest req, ServerResponse res) throws Exception {
         Endpoint endpoint = route.endpoint();
+        authorize(endpoint, res);
         endpoint.deprecation().ifPresent(deprecation -> deprecated(endpoint, deprecation, req, res));
         List<Endpoint.Param> params = endpoint.params();
         Object[] args = new Object[params.size()];
@@ -155,6 +166,39 @@ public final class ContractService implements HttpService {
     }
 
     /**
+     * Refuses a caller the method does not admit, before anything of the request is read: 401 when it is not
+     * authenticated, 403 when it is but does not qualify. The caller is the one the service's request pipeline
+     * verified; served outside a Flotilla service no caller is ever authenticated, so a method with {@code @Access}
+     * refuses every call.
+     */
+    private void authorize(Endpoint endpoint, ServerResponse res) {
+        AccessRule rule = endpoint.access();
+        ServedRequests served = ServedRequests.current();
+        boolean securityOn = served != null && served.securityOn();
+        if (!rule.declared() && !securityOn) {
+            return;
+        }
+        Caller caller = CallContext.current().map(CallContext::caller).orElse(Caller.anonymous());
+        switch (rule.judge(caller, securityOn)) {
+            case ALLOWED -> { }
+            case UNAUTHENTICATED -> {
+                if (served != null && served.bearerTokens()) {
+                    res.header(WWW_AUTHENTICATE, "Bearer");
+                }
+                boolean possible = served != null && served.canAuthenticate();
+                throw new ProblemException(Problem.of("unauthorized", 401, "Unauthorized", possible
+                        ? "Operation " + endpoint.operation() + " requires " + rule.requirement()
+                                + ": send valid credentials."
+                        : "Operation " + endpoint.operation() + " requires " + rule.requirement()
+                                + ", and this service has no way to authenticate callers (see security.* settings)."));
+            }
+            case FORBIDDEN -> throw new ProblemException(Problem.of(
+                    "forbidden", 403, "Forbidden",
+                    "Operation " + endpoint.operation() + " requires " + rule.requirement() + "."));
+        }
+    }
+
+    /**
      * A problem the method may answer: any {@link ProblemException}, except one of a {@link ProblemType} the method
      * does not declare, which fails the request (500) instead: the published contract tells every problem type an
      * operation answers, and a declared exception received from a downstream must not leak through a method that
@@ -178,7 +222,10 @@ public final class ContractService implements HttpService {
             res.header(SUNSET, DateTimeFormatter.RFC_1123_DATE_TIME.format(
                     deprecation.sunset().atStartOfDay(ZoneOffset.UTC)));
         }
-        String caller = req.headers().first(CALLER).filter(c -> CALLER_NAME.matcher(c).matches()).orElse("unknown");
+        // The verified calling service if there is one; else the unverified label clients send, for counting only.
+        String caller = CallContext.current().flatMap(c -> c.caller().service())
+                .or(() -> req.headers().first(CALLER).filter(c -> CALLER_NAME.matcher(c).matches()))
+                .orElse("unknown");
         Map<String, LongAdder> callers = deprecatedCalls.computeIfAbsent(endpoint.operation(),
                                                                          o -> new ConcurrentHashMap<>());
         if (!callers.containsKey(caller) && callers.size() >= MAX_CALLERS) {

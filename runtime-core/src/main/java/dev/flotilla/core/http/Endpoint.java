@@ -60,6 +60,7 @@ final class Endpoint {
     private final io.helidon.common.GenericType<?> entityGenericType;
     private final Deprecation deprecation;
     private final DeclaredProblems problems;
+    private final AccessRule access;
 
     private Endpoint(Method method, String httpMethod, String path, List<Param> params, ReturnKind returnKind,
                      boolean async, Type entityType, int responseStatus, boolean idempotent,
@@ -76,6 +77,7 @@ final class Endpoint {
         this.entityGenericType = io.helidon.common.GenericType.create(entityType);
         this.deprecation = deprecation;
         this.problems = problems;
+        this.access = AccessRule.of(method);
     }
 
     /** Parses every abstract method of a contract interface; default and static methods are left alone. */
@@ -394,6 +396,11 @@ final class Endpoint {
     /** The problems the method declares in its {@code throws} clause. */
     DeclaredProblems problems() {
         return problems;
+    }
+
+    /** Who may call the method, from {@code @Access} and {@code @Anonymous}. */
+    AccessRule access() {
+        return access;
     }
 
     /** The operation's name in documents, metrics and logs: {@code GET /v1/items/{id}}. */

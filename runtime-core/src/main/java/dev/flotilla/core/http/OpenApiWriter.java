@@ -23,6 +23,11 @@ final class OpenApiWriter {
     static final String OPENAPI_VERSION = "3.1.0";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final String JSON = "application/json";
+    /**
+     * The operation's extension that says who may call it, from {@code @Access} ({@code roles}, {@code scopes},
+     * {@code services}) or {@code @Anonymous} ({@code anonymous: true}): {@value}.
+     */
+    static final String ACCESS_EXTENSION = "x-flotilla-access";
 
     /** The problem responses the runtime can answer with, by status. */
     private static final Map<String, String[]> PROBLEMS = Map.of(
@@ -169,8 +174,41 @@ final class OpenApiWriter {
                     : declaredResponse(PROBLEMS.get(status)[1] + " Or, as declared: ", own, false));
         }
         declared.forEach((status, own) -> answers.put(status, declaredResponse("", own, true)));
+        AccessRule access = endpoint.access();
+        if (access.declared()) {
+            answers.putIfAbsent("401", securityResponse("The caller is not authenticated, or a credential it sent "
+                                                                + "is not valid."));
+            answers.putIfAbsent("403", securityResponse("The caller is authenticated but may not call this "
+                                                                + "operation."));
+        }
         answers.forEach(responses::set);
+        if (access.declared() || access.anonymous()) {
+            // Who may call, as the contract declares it; the service's /openapi adds the security requirements of
+            // the schemes it uses.
+            ObjectNode rule = operation.putObject(ACCESS_EXTENSION);
+            if (access.anonymous()) {
+                rule.put("anonymous", true);
+            } else {
+                names(rule, "roles", access.roles());
+                names(rule, "scopes", access.scopes());
+                names(rule, "services", access.services());
+            }
+        }
         return operation;
+    }
+
+    private static void names(ObjectNode node, String field, java.util.Set<String> names) {
+        if (!names.isEmpty()) {
+            ArrayNode array = node.putArray(field);
+            names.stream().sorted().forEach(array::add);
+        }
+    }
+
+    private static ObjectNode securityResponse(String description) {
+        ObjectNode response = NODES.objectNode().put("description", description);
+        response.putObject("content").putObject(Problem.MEDIA_TYPE).putObject("schema")
+                .put("$ref", "#/components/schemas/" + Problem.class.getSimpleName());
+        return response;
     }
 
     /**

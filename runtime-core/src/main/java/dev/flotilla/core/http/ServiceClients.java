@@ -39,7 +39,10 @@ import io.helidon.webclient.api.WebClient;
  * runs the attempt through that instance's breaker and timeout; retries idempotent methods (GET, PUT, DELETE, or
  * {@link Idempotent}) on another instance after a connection failure, a timeout or a 502/503/504, within the retry
  * budget and the caller's deadline; never retries other methods; and sends the correlation id, the W3C trace
- * context and the remaining deadline. The policies come from the {@code resilience.<service>} settings (or
+ * context and the remaining deadline; and who calls: the calling service's token ({@code Flotilla-Service-Token},
+ * when {@link Builder#serviceTokens} is set) and, while handling a request whose user was verified by a bearer token,
+ * that token ({@code Authorization: Bearer}), so the callee sees the user and the calling service. The
+ * {@value HttpContracts#CALLER_HEADER} header is an unverified label, for metrics only. The policies come from the {@code resilience.<service>} settings (or
  * {@code resilience.<name>} when {@code clients.<service>.policies} or {@code clients.<service>.methods.<method>.policies}
  * names another set). Only what is the downstream's fault counts against it, in its breaker and its retry budget: a
  * connection failure, a timeout, a 5xx; a 4xx answers the caller's mistake and counts for neither. A call whose
@@ -81,6 +84,8 @@ public final class ServiceClients implements AutoCloseable {
     private final Map<String, Object> clients = new ConcurrentHashMap<>();
     private final Tracing tracing;
     private final MeterRegistry metrics;
+    /** The calling service's token for a callee, by its name; null when calls are not signed. */
+    private final java.util.function.Function<String, String> serviceTokens;
     /** The clients of services with a {@code clients.<service>.tls} section: a pool of their own, with that TLS. */
     private final Map<String, WebClient> tlsClients = new ConcurrentHashMap<>();
     /** Idle connections kept per downstream instance. */
@@ -100,6 +105,7 @@ public final class ServiceClients implements AutoCloseable {
         this.asyncExecutor = Executors.newVirtualThreadPerTaskExecutor();
         this.tracing = builder.tracing == null ? Tracing.propagationOnly(caller) : builder.tracing;
         this.metrics = builder.metrics;
+        this.serviceTokens = builder.serviceTokens;
         this.validateRequests = builder.validateRequests != null ? builder.validateRequests
                 : flag(clientsConfig.get(VALIDATE_REQUESTS_KEY), false);
     }
@@ -197,7 +203,8 @@ public final class ServiceClients implements AutoCloseable {
                                                      clientsConfig.get(serviceName), webClientFor(serviceName),
                                                      asyncExecutor, mapper, tracing,
                                                      metrics == null ? null
-                                                             : new ClientMetrics(caller, serviceName, metrics));
+                                                             : new ClientMetrics(caller, serviceName, metrics),
+                                                     serviceTokens);
             boolean validate = flag(clientsConfig.get(serviceName).get(VALIDATE_REQUESTS_KEY), validateRequests);
             ContractValidator validator = validate ? ContractValidator.create(contract, endpoints) : null;
             return Proxy.newProxyInstance(contract.getClassLoader(), new Class<?>[] {contract},
@@ -242,8 +249,24 @@ public final class ServiceClients implements AutoCloseable {
         private MeterRegistry metrics;
         private Integer connectionCacheSize;
         private Boolean validateRequests;
+        private java.util.function.Function<String, String> serviceTokens;
 
         private Builder() {
+        }
+
+        /**
+         * Signs every call with the calling service's identity: the function gives the service token to present to
+         * a callee (its name in, a compact JWS out), sent as {@code Flotilla-Service-Token}. Inside a service the
+         * runtime sets it from {@code security.identity.key}, caching a token per callee and renewing it before it
+         * expires. Default: calls carry no service token.
+         *
+         * @param tokenForService the token for a callee's name; called on every call, so it should cache
+         * @return this builder
+         * @throws NullPointerException if {@code tokenForService} is {@code null}
+         */
+        public Builder serviceTokens(java.util.function.Function<String, String> tokenForService) {
+            this.serviceTokens = Objects.requireNonNull(tokenForService, "tokenForService");
+            return this;
         }
 
         /**

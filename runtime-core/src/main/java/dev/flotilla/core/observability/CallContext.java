@@ -5,18 +5,20 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import dev.flotilla.core.security.Caller;
 import dev.flotilla.resilience.Deadline;
 import org.slf4j.MDC;
 
 /**
  * What travels with a call from service to service: the correlation id, the W3C trace context and the caller's
- * deadline, plus the name of the service handling it.
+ * deadline, plus the name of the service handling it and its verified {@link Caller}.
  *
  * <p>The runtime opens a context for every HTTP request (from the {@code X-Request-Id}, {@code traceparent},
  * {@code tracestate} and {@code X-Request-Deadline-Ms} headers) and messaging opens one for every handled message;
  * typed clients and publishers read {@link #current()} to propagate it. While a context is open on a thread, the MDC
  * holds {@link #MDC_SERVICE}, {@link #MDC_CORRELATION_ID} and, when a trace is known,
- * {@link #MDC_TRACE_ID} and {@link #MDC_SPAN_ID}.
+ * {@link #MDC_TRACE_ID} and {@link #MDC_SPAN_ID}, and, when the caller was verified, {@link #MDC_USER} and
+ * {@link #MDC_CALLER_SERVICE} (never a credential).
  *
  * <p>The current context is thread-confined (like the MDC): work handed to another thread takes it along with
  * {@link #wrap(Callable)} or {@link #wrap(Runnable)}. Instances are immutable and thread-safe.
@@ -33,6 +35,10 @@ public final class CallContext {
     public static final String MDC_TRACE_ID = "traceId";
     /** MDC key with the W3C span id, when a trace is known: {@value}. */
     public static final String MDC_SPAN_ID = "spanId";
+    /** MDC key with the verified user's subject, when the caller was authenticated as a user: {@value}. */
+    public static final String MDC_USER = "user";
+    /** MDC key with the verified calling service, when the caller was authenticated as a service: {@value}. */
+    public static final String MDC_CALLER_SERVICE = "callerService";
 
     /**
      * A fresh correlation id: a random UUID.
@@ -84,14 +90,22 @@ public final class CallContext {
     private final String traceParent;
     private final String traceState;
     private final Deadline deadline;
+    /** Null for the anonymous caller. */
+    private final Caller caller;
 
     private CallContext(String service, String correlationId, String traceParent, String traceState,
                         Deadline deadline) {
+        this(service, correlationId, traceParent, traceState, deadline, null);
+    }
+
+    private CallContext(String service, String correlationId, String traceParent, String traceState,
+                        Deadline deadline, Caller caller) {
         this.service = service;
         this.correlationId = correlationId;
         this.traceParent = traceParent;
         this.traceState = traceState;
         this.deadline = deadline;
+        this.caller = caller;
     }
 
     /**
@@ -178,9 +192,9 @@ public final class CallContext {
      */
     public CallContext withTrace(String traceParent, String traceState) {
         if (!isTraceParent(traceParent)) {
-            return new CallContext(service, correlationId, null, null, deadline);
+            return new CallContext(service, correlationId, null, null, deadline, caller);
         }
-        return new CallContext(service, correlationId, traceParent, validState(traceState), deadline);
+        return new CallContext(service, correlationId, traceParent, validState(traceState), deadline, caller);
     }
 
     /** Whether a value is a well-formed W3C {@code traceparent} (version 00 layout). */
@@ -205,7 +219,30 @@ public final class CallContext {
      * @return the copy
      */
     public CallContext withDeadline(Deadline deadline) {
-        return new CallContext(service, correlationId, traceParent, traceState, deadline);
+        return new CallContext(service, correlationId, traceParent, traceState, deadline, caller);
+    }
+
+    /**
+     * A copy with the given verified caller. Only the runtime verifies callers: a context made with a caller by
+     * application code claims what it claims, nothing more.
+     *
+     * @param caller the caller
+     * @return the copy
+     * @throws NullPointerException if {@code caller} is {@code null}
+     */
+    public CallContext withCaller(Caller caller) {
+        Objects.requireNonNull(caller, "caller");
+        return new CallContext(service, correlationId, traceParent, traceState, deadline,
+                               caller.authenticated() ? caller : null);
+    }
+
+    /**
+     * Who made the call being handled, as the receiving service verified it.
+     *
+     * @return the caller; {@link Caller#anonymous()} when no credential was verified
+     */
+    public Caller caller() {
+        return caller == null ? Caller.anonymous() : caller;
     }
 
     /**
@@ -274,6 +311,16 @@ public final class CallContext {
             MDC.put(CallContext.MDC_SERVICE, service);
         }
         MDC.put(CallContext.MDC_CORRELATION_ID, correlationId);
+        String user = caller == null ? null : caller.user().orElse(null);
+        String callerService = caller == null ? null : caller.service().orElse(null);
+        String previousUser = MDC.get(CallContext.MDC_USER);
+        String previousCallerService = MDC.get(CallContext.MDC_CALLER_SERVICE);
+        boolean callerChanged = user != null || callerService != null || previousUser != null
+                || previousCallerService != null;
+        if (callerChanged) {
+            put(CallContext.MDC_USER, user);
+            put(CallContext.MDC_CALLER_SERVICE, callerService);
+        }
         boolean traceChanged;
         if (traceParent != null) {
             MDC.put(CallContext.MDC_TRACE_ID, traceParent.substring(3, 35));
@@ -300,7 +347,15 @@ public final class CallContext {
                 restore(CallContext.MDC_TRACE_ID, previousTrace);
                 restore(CallContext.MDC_SPAN_ID, previousSpan);
             }
+            if (callerChanged) {
+                restore(CallContext.MDC_USER, previousUser);
+                restore(CallContext.MDC_CALLER_SERVICE, previousCallerService);
+            }
         };
+    }
+
+    private static void put(String key, String value) {
+        restore(key, value);
     }
 
     private static void restore(String key, String value) {
@@ -362,7 +417,8 @@ public final class CallContext {
     public String toString() {
         return "CallContext[service=" + service + ", correlationId=" + correlationId
                 + (traceParent == null ? "" : ", traceparent=" + traceParent)
-                + (deadline == null ? "" : ", deadline=" + deadline) + "]";
+                + (deadline == null ? "" : ", deadline=" + deadline)
+                + (caller == null ? "" : ", caller=" + caller) + "]";
     }
 
     /**

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.flotilla.core.http.ContractService;
 import dev.flotilla.core.http.HttpContracts;
 import dev.flotilla.core.http.internal.ServedRequests.DeprecatedCallListener;
+import dev.flotilla.core.security.internal.HttpAuthenticator;
 import io.helidon.http.HeaderNames;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;
@@ -23,7 +24,8 @@ import io.helidon.webserver.http.ServerResponse;
  * A service's published HTTP contract: remembers the contracts the service serves through
  * {@link HttpContracts#serve(Class, Object)}, answers {@code GET /openapi} with their OpenAPI 3.1 document (JSON, or
  * YAML on {@code Accept: application/yaml} or {@code ?format=yaml}), and counts calls to deprecated operations as
- * the metric {@code flotilla.http.deprecated.calls}. Hand-written routes are not in the document.
+ * the metric {@code flotilla.http.deprecated.calls}. The document carries the security schemes the service uses and
+ * each operation's requirements ({@link OpenApiSecurity}). Hand-written routes are not in the document.
  */
 final class OpenApiEndpoint implements DeprecatedCallListener {
     static final String PATH = "/openapi";
@@ -33,14 +35,16 @@ final class OpenApiEndpoint implements DeprecatedCallListener {
     private final String service;
     private final String version;
     private final MeterRegistry metrics;
+    private final HttpAuthenticator authenticator;
     private final List<Class<?>> contracts = new CopyOnWriteArrayList<>();
     private volatile String json;
     private volatile String yaml;
 
-    OpenApiEndpoint(String service, String version, MeterRegistry metrics) {
+    OpenApiEndpoint(String service, String version, MeterRegistry metrics, HttpAuthenticator authenticator) {
         this.service = service;
         this.version = version;
         this.metrics = metrics;
+        this.authenticator = authenticator;
     }
 
     /** Called for every HTTP service the service registers; keeps the served contracts. */
@@ -60,6 +64,7 @@ final class OpenApiEndpoint implements DeprecatedCallListener {
                 .map(a -> a.toLowerCase(Locale.ROOT).contains("yaml")).orElse(false);
         if (json == null) {
             var document = HttpContracts.openApi(service, version, contracts);
+            OpenApiSecurity.apply(document, authenticator);
             yaml = YAML.writeValueAsString(document);
             json = JSON.writeValueAsString(document);
         }

@@ -2,6 +2,9 @@ package dev.flotilla.core.server;
 
 import dev.flotilla.core.http.internal.ServedRequests.DeprecatedCallListener;
 import dev.flotilla.core.http.internal.ServedRequests;
+import dev.flotilla.core.problem.Problem;
+import dev.flotilla.core.security.Caller;
+import dev.flotilla.core.security.internal.HttpAuthenticator;
 import dev.flotilla.resilience.Deadline;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -17,6 +20,7 @@ import dev.flotilla.core.observability.CallContext;
 
 /**
  * Runs every request in its {@link CallContext} (service name, correlation id, trace, deadline; and so the MDC) and
+ * the verified {@link Caller} (a credential that does not verify is answered 401 here, before routing),
  * a server span (a child of the caller's {@code traceparent}, or a new trace), counts it in the route's RED metrics,
  * echoes the id in the response, and
  * counts the request as in flight (or refuses it with 503 while the service drains). Health, metrics and the
@@ -28,6 +32,10 @@ final class RequestContextFilter implements Filter {
     private static final HeaderName TRACEPARENT = HeaderNames.create(CallContext.TRACEPARENT_HEADER);
     private static final HeaderName TRACESTATE = HeaderNames.create(CallContext.TRACESTATE_HEADER);
     private static final HeaderName DEADLINE = HeaderNames.create(CallContext.DEADLINE_HEADER);
+    private static final HeaderName API_KEY = HeaderNames.create(HttpAuthenticator.API_KEY_HEADER);
+    private static final HeaderName SERVICE_TOKEN = HeaderNames.create(HttpAuthenticator.SERVICE_TOKEN_HEADER);
+    private static final HeaderName WWW_AUTHENTICATE = HeaderNames.create("WWW-Authenticate");
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RequestContextFilter.class);
 
     private final String serviceName;
     private final InFlightRequests inFlight;
@@ -36,14 +44,20 @@ final class RequestContextFilter implements Filter {
     private final ServedRequests served;
     private final Tracing tracing;
     private final HttpServerMetrics metrics;
+    private final HttpAuthenticator authenticator;
+    /** Whether any credential is looked at: when not, no header is read for it. */
+    private final boolean authenticates;
 
     RequestContextFilter(String serviceName, InFlightRequests inFlight, ProblemSender problems,
                          DeprecatedCallListener deprecatedCalls, Tracing tracing, HttpServerMetrics metrics,
-                         MediaContext media) {
+                         MediaContext media, HttpAuthenticator authenticator) {
         this.serviceName = serviceName;
         this.inFlight = inFlight;
         this.problems = problems;
-        this.served = new ServedRequests(deprecatedCalls, problems.json(), media);
+        this.authenticator = authenticator;
+        this.authenticates = authenticator.canAuthenticate();
+        this.served = new ServedRequests(deprecatedCalls, problems.json(), media, authenticator.enabled(),
+                                         authenticates, authenticator.usesBearerTokens());
         this.tracing = tracing;
         this.metrics = metrics;
     }
@@ -65,7 +79,19 @@ final class RequestContextFilter implements Filter {
         String method = req.prologue().method().text();
         Tracing.Span span = tracing.start(method, SpanKind.SERVER, req.headers().first(TRACEPARENT).orElse(null),
                                           req.headers().first(TRACESTATE).orElse(null));
+        Caller caller = Caller.anonymous();
+        HttpAuthenticator.Refused refused = null;
+        if (authenticates) {
+            try {
+                caller = authenticate(req);
+            } catch (HttpAuthenticator.Refused e) {
+                refused = e;
+            }
+        }
         CallContext call = context(req, res, span);
+        if (caller.authenticated()) {
+            call = call.withCaller(caller);
+        }
         CallContext.Scope scope = call.open();
         Throwable failure = null;
         ServedRequests previousServed = served.enter();
@@ -78,6 +104,10 @@ final class RequestContextFilter implements Filter {
                 return;
             }
             try {
+                if (refused != null) {
+                    refuse(refused, path, call, res);
+                    return;
+                }
                 chain.proceed();
             } finally {
                 inFlight.exit();
@@ -114,6 +144,26 @@ final class RequestContextFilter implements Filter {
                 deadline(req.headers().first(DEADLINE).orElse(null)));
         res.header(HeaderValues.create(ProblemSender.REQUEST_ID, call.correlationId()));
         return call;
+    }
+
+    private Caller authenticate(RoutingRequest req) throws HttpAuthenticator.Refused {
+        return authenticator.authenticate(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null),
+                                          req.headers().first(API_KEY).orElse(null),
+                                          req.headers().first(SERVICE_TOKEN).orElse(null),
+                                          req.isSecure() ? req.remotePeer().tlsCertificates().orElse(null) : null);
+    }
+
+    /** 401 for a credential that does not verify; the reason is logged (never the credential), not sent. */
+    private void refuse(HttpAuthenticator.Refused refused, String path, CallContext call, RoutingResponse res) {
+        LOG.debug("{} refused a credential: {}", serviceName, refused.getMessage());
+        if (refused.bearer()) {
+            res.header(WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
+        }
+        problems.send(res, Problem.of("unauthorized", 401, "Unauthorized",
+                                      refused.bearer() ? "The bearer token is not valid for this service (expired, "
+                                              + "not yet valid, badly signed, or of another issuer or audience)."
+                                              : "A credential sent with the request is not valid for this service.")
+                .withRequest(ProblemResponses.safeInstance(path), call.correlationId()));
     }
 
     /** The caller's remaining budget; ignored when not a sane number of milliseconds. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.observability.Tracing;
+import dev.flotilla.core.security.internal.HttpAuthenticator;
 import io.helidon.http.media.MediaContext;
 import io.helidon.metrics.api.MeterRegistry;
 import io.helidon.http.DirectHandler;
@@ -40,8 +41,27 @@ public final class ServerPipeline {
      */
     public Run start(String service, String version, MeterRegistry metrics, ObjectMapper json, MediaContext media,
                      Tracing tracing, Logger logger) {
+        return start(service, version, metrics, json, media, tracing, logger, HttpAuthenticator.none(service));
+    }
+
+    /**
+     * Starts a run of the service that authenticates its callers: accepts requests again after a stop, and makes
+     * what this run's routing needs.
+     *
+     * @param service the service's name
+     * @param version the service's version, published in {@code /openapi}
+     * @param metrics the run's meter registry
+     * @param json the JSON mapper of problem bodies
+     * @param media the media context of request and response bodies
+     * @param tracing the run's tracing
+     * @param logger the service's logger, for errors answered with 500
+     * @param authenticator who calls: verifies each request's credentials; its schemes are published
+     * @return the run's routing parts
+     */
+    public Run start(String service, String version, MeterRegistry metrics, ObjectMapper json, MediaContext media,
+                     Tracing tracing, Logger logger, HttpAuthenticator authenticator) {
         inFlight.reset();
-        return new Run(service, version, inFlight, metrics, json, media, tracing, logger);
+        return new Run(service, version, inFlight, metrics, json, media, tracing, logger, authenticator);
     }
 
     /**
@@ -63,12 +83,13 @@ public final class ServerPipeline {
         private final RequestContextFilter filter;
 
         private Run(String service, String version, InFlightRequests inFlight, MeterRegistry metrics,
-                    ObjectMapper json, MediaContext media, Tracing tracing, Logger logger) {
-            this.openApi = new OpenApiEndpoint(service, version, metrics);
+                    ObjectMapper json, MediaContext media, Tracing tracing, Logger logger,
+                    HttpAuthenticator authenticator) {
+            this.openApi = new OpenApiEndpoint(service, version, metrics, authenticator);
             this.routes = new RouteIndex(openApi::registered);
             this.problems = new ProblemSender(new ProblemResponses(json, logger), routes);
             this.filter = new RequestContextFilter(service, inFlight, problems, openApi, tracing,
-                                                   new HttpServerMetrics(service, metrics), media);
+                                                   new HttpServerMetrics(service, metrics), media, authenticator);
         }
 
         /**

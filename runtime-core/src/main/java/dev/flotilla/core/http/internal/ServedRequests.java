@@ -30,6 +30,9 @@ public final class ServedRequests {
     private final DeprecatedCallListener deprecatedCalls;
     private final ObjectMapper json;
     private final MediaContext media;
+    private final boolean securityOn;
+    private final boolean canAuthenticate;
+    private final boolean bearerTokens;
     /** Per body class: the writer of its JSON, or null when the service's media support would not write it as JSON. */
     private final Map<Class<?>, Writer> writers = new ConcurrentHashMap<>();
 
@@ -45,9 +48,57 @@ public final class ServedRequests {
      * @throws NullPointerException if an argument is {@code null}
      */
     public ServedRequests(DeprecatedCallListener deprecatedCalls, ObjectMapper json, MediaContext media) {
+        this(deprecatedCalls, json, media, false, false, false);
+    }
+
+    /**
+     * Makes the services of one service's requests, with its security settings.
+     *
+     * @param deprecatedCalls told of every call to a deprecated contract method
+     * @param json            the service's JSON mapper, the one its media support writes bodies with
+     * @param media           the media support the service's server writes bodies with
+     * @param securityOn      whether methods without {@code @Access} or {@code @Anonymous} require an authenticated
+     *                        caller
+     * @param canAuthenticate whether the service can authenticate any caller
+     * @param bearerTokens    whether the service verifies JWT bearer tokens
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    public ServedRequests(DeprecatedCallListener deprecatedCalls, ObjectMapper json, MediaContext media,
+                          boolean securityOn, boolean canAuthenticate, boolean bearerTokens) {
         this.deprecatedCalls = Objects.requireNonNull(deprecatedCalls, "deprecatedCalls");
         this.json = Objects.requireNonNull(json, "json");
         this.media = Objects.requireNonNull(media, "media");
+        this.securityOn = securityOn;
+        this.canAuthenticate = canAuthenticate;
+        this.bearerTokens = bearerTokens;
+    }
+
+    /**
+     * Whether the service authenticates its callers, so that a method without {@code @Access} or
+     * {@code @Anonymous} requires an authenticated caller.
+     *
+     * @return whether security is on
+     */
+    public boolean securityOn() {
+        return securityOn;
+    }
+
+    /**
+     * Whether the service can authenticate any caller at all.
+     *
+     * @return {@code false} when every caller is anonymous
+     */
+    public boolean canAuthenticate() {
+        return canAuthenticate;
+    }
+
+    /**
+     * Whether the service verifies JWT bearer tokens (its 401 answers then say {@code WWW-Authenticate: Bearer}).
+     *
+     * @return whether JWTs are configured
+     */
+    public boolean bearerTokens() {
+        return bearerTokens;
     }
 
     /**

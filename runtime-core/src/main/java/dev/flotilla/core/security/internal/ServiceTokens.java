@@ -34,8 +34,9 @@ import io.helidon.config.Config;
  *     <li>{@value #KEY_KEY}: this service's private key, an EC P-256 JWK (JSON) whose {@code kid} is the service's
  *     name. Without it the service signs nothing.</li>
  *     <li>{@value #TRUSTED_KEY}: the public keys of the services this one accepts, a JWK set (JSON), each key's
- *     {@code kid} the name of the service that holds the private half. Without it no service token is
- *     accepted.</li>
+ *     {@code kid} the name of the service that holds the private half. A service may have several keys here (its
+ *     old and new one while its key is rotated): a token verified by any of them is accepted. Without it no service
+ *     token is accepted.</li>
  * </ul>
  *
  * <p>A token's claims: {@code iss} and {@code sub} the signing service, {@code aud} what it is meant for (the called
@@ -56,10 +57,11 @@ public final class ServiceTokens {
     private final String service;
     private final ECKey privateKey;
     private final ECDSASigner signer;
-    private final Map<String, ECDSAVerifier> trusted;
+    /** Per service name, the verifiers of its trusted keys: more than one while its key is being rotated. */
+    private final Map<String, List<ECDSAVerifier>> trusted;
     private final Clock clock;
 
-    private ServiceTokens(String service, ECKey privateKey, Map<String, ECDSAVerifier> trusted, Clock clock) {
+    private ServiceTokens(String service, ECKey privateKey, Map<String, List<ECDSAVerifier>> trusted, Clock clock) {
         this.service = service;
         this.privateKey = privateKey;
         this.trusted = trusted;
@@ -120,7 +122,7 @@ public final class ServiceTokens {
                 throw new IllegalArgumentException("'" + KEY_KEY + "' of " + service + " is not a JWK (JSON)", e);
             }
         }
-        Map<String, ECDSAVerifier> verifiers = new java.util.HashMap<>();
+        Map<String, List<ECDSAVerifier>> verifiers = new java.util.HashMap<>();
         if (trustedJwks != null) {
             try {
                 for (JWK jwk : JWKSet.parse(trustedJwks).getKeys()) {
@@ -128,7 +130,8 @@ public final class ServiceTokens {
                         throw new IllegalArgumentException("'" + TRUSTED_KEY + "' of " + service
                                 + " holds a key that is not EC P-256 with a kid");
                     }
-                    verifiers.put(ec.getKeyID(), new ECDSAVerifier(ec.toPublicJWK()));
+                    verifiers.computeIfAbsent(ec.getKeyID(), k -> new java.util.ArrayList<>())
+                            .add(new ECDSAVerifier(ec.toPublicJWK()));
                 }
             } catch (ParseException e) {
                 throw new IllegalArgumentException("'" + TRUSTED_KEY + "' of " + service + " is not a JWK set (JSON)", e);
@@ -136,7 +139,9 @@ public final class ServiceTokens {
                 throw new IllegalArgumentException("'" + TRUSTED_KEY + "' of " + service + ": " + e.getMessage(), e);
             }
         }
-        return new ServiceTokens(service, key, Map.copyOf(verifiers), clock);
+        Map<String, List<ECDSAVerifier>> frozen = new java.util.HashMap<>();
+        verifiers.forEach((name, list) -> frozen.put(name, List.copyOf(list)));
+        return new ServiceTokens(service, key, Map.copyOf(frozen), clock);
     }
 
     /**
@@ -308,15 +313,22 @@ public final class ServiceTokens {
         if (issuer == null || !issuer.equals(header.getKeyID()) || !issuer.equals(claims.getSubject())) {
             throw new InvalidTokenException("service token's key id, issuer and subject differ");
         }
-        ECDSAVerifier verifier = trusted.get(issuer);
-        if (verifier == null) {
+        List<ECDSAVerifier> verifiers = trusted.get(issuer);
+        if (verifiers == null) {
             throw new InvalidTokenException("service '" + issuer + "' is not trusted");
         }
-        try {
-            if (!jwt.verify(verifier)) {
-                throw new InvalidTokenException("bad signature on a token of '" + issuer + "'");
+        boolean signed = false;
+        for (ECDSAVerifier verifier : verifiers) {
+            try {
+                if (jwt.verify(verifier)) {
+                    signed = true;
+                    break;
+                }
+            } catch (JOSEException e) {
+                // not this key; another may verify it
             }
-        } catch (JOSEException e) {
+        }
+        if (!signed) {
             throw new InvalidTokenException("bad signature on a token of '" + issuer + "'");
         }
         Instant now = clock.instant();

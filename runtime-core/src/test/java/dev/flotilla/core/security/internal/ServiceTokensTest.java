@@ -69,6 +69,20 @@ class ServiceTokensTest {
     }
 
     @Test
+    void duringARotationTheOldAndTheNewKeyOfAServiceAreBothTrusted() throws Exception {
+        String newOrderKey = ServiceTokens.generateKey("order-service");
+        ServiceTokens inventory = ServiceTokens.of("inventory-service", null,
+                                                   ServiceTokens.publicJwkSet(List.of(orderKey, newOrderKey)),
+                                                   Clock.fixed(NOW, ZoneOffset.UTC));
+        for (String key : List.of(orderKey, newOrderKey)) {
+            String token = at("order-service", key, NOW).sign("inventory-service", Map.of(), Duration.ofSeconds(60));
+            assertEquals("order-service", inventory.verify(token, "inventory-service").service());
+        }
+        String forged = at("order-service", rogueKey, NOW).sign("inventory-service", Map.of(), Duration.ofSeconds(60));
+        assertThrows(ServiceTokens.InvalidTokenException.class, () -> inventory.verify(forged, "inventory-service"));
+    }
+
+    @Test
     void aKeyMustCarryItsServicesNameAndNoKeyMeansNoSigning() {
         assertThrows(IllegalArgumentException.class, () -> at("product-service", orderKey, NOW));
         ServiceTokens none = ServiceTokens.of("gateway", null, null, Clock.systemUTC());
