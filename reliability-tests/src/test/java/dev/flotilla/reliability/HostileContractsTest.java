@@ -50,10 +50,12 @@ class HostileContractsTest {
 
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicInteger sequence = new AtomicInteger();
+    /** Every request, hostile or good, is an operator's: allowed everywhere, so the input reaches the handlers. */
+    private final String operator = SYSTEM.userToken("hostile-operator", ShopApi.OPERATOR);
 
     @Test
     void hostileInputAtTheContractsEdgesHurtsNoOtherClient() throws Exception {
-        ShopApi shop = SYSTEM.client(ShopApi.class, ShopApi.SERVICE);
+        ShopApi shop = SYSTEM.client(ShopApi.class, ShopApi.SERVICE, operator);
         User user = SampleShop.user(shop);
         Product product = SampleShop.product(shop, 150, 1_000_000);
         Map<String, Supplier<JsonNode>> examples = examples(user, product);
@@ -77,14 +79,16 @@ class HostileContractsTest {
             documents.forEach((service, document) -> cases.addAll(ContractCases.of(service, document, examples,
                                                                                    json)));
             for (ContractCases.Case hostile : cases) {
-                tally.record(hostile, RawHttp.send(uris.get(hostile.service()), hostile.request()));
+                tally.record(hostile, RawHttp.send(uris.get(hostile.service()),
+                                                     RawHttp.authorized(hostile.request(), operator)));
                 good.next();
             }
             // The known cases in bursts, as one client retrying its bad request would send them, and then a round of
             // every kind of well-formed request.
             for (ContractCases.Case hostile : knownCases(documents, examples)) {
                 for (int i = 0; i < BURST; i++) {
-                    tally.record(hostile, RawHttp.send(uris.get(hostile.service()), hostile.request()));
+                    tally.record(hostile, RawHttp.send(uris.get(hostile.service()),
+                                                     RawHttp.authorized(hostile.request(), operator)));
                 }
                 for (int i = 0; i < GoodClient.KINDS; i++) {
                     good.next();
@@ -285,15 +289,16 @@ class HostileContractsTest {
         }
 
         private void get(String service, String path) {
-            RawHttp.Response r = RawHttp.send(uris.get(service), RawHttp.request("GET", path, "", null, null));
+            RawHttp.Response r = RawHttp.send(uris.get(service), RawHttp.authorized(
+                    RawHttp.request("GET", path, "", null, null), operator));
             if (r.status() != 200 && !(path.endsWith("/none") && r.status() == 404)) {
                 failures.add("GET " + service + path + " -> " + r.status() + " " + CleanProblem.abbreviate(r.body()));
             }
         }
 
         private RawHttp.Response post(String service, String path, String body, int expected) {
-            RawHttp.Response r = RawHttp.send(uris.get(service), RawHttp.request(
-                    "POST", path, "", "application/json", body.getBytes(StandardCharsets.UTF_8)));
+            RawHttp.Response r = RawHttp.send(uris.get(service), RawHttp.authorized(RawHttp.request(
+                    "POST", path, "", "application/json", body.getBytes(StandardCharsets.UTF_8)), operator));
             if (r.status() != expected) {
                 failures.add("POST " + service + path + " -> " + r.status() + " " + CleanProblem.abbreviate(r.body()));
                 return null;

@@ -48,6 +48,23 @@ final class RawHttp {
         }
     }
 
+    /** The request with {@code Authorization: Bearer token} added after its request line. */
+    static byte[] authorized(byte[] request, String token) {
+        int line = 0;
+        while (line < request.length - 1 && !(request[line] == '\r' && request[line + 1] == '\n')) {
+            line++;
+        }
+        if (line >= request.length - 1) {
+            return request; // no request line to put a header after: sent as it is
+        }
+        byte[] header = ("Authorization: Bearer " + token + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] all = new byte[request.length + header.length];
+        System.arraycopy(request, 0, all, 0, line + 2);
+        System.arraycopy(header, 0, all, line + 2, header.length);
+        System.arraycopy(request, line + 2, all, line + 2 + header.length, request.length - line - 2);
+        return all;
+    }
+
     /** A request with the usual headers around a method, a raw target, extra header lines and a body. */
     static byte[] request(String method, String target, String extraHeaders, String contentType, byte[] body) {
         StringBuilder head = new StringBuilder()

@@ -29,6 +29,7 @@ final class SampleShop {
     static TestSystem.Builder builder() {
         String run = UUID.randomUUID().toString().substring(0, 8);
         TestSystem.Builder builder = TestSystem.builder()
+                .userTokens()
                 .config("resilience.product-service.circuit-breaker.open-delay", "PT0.5S")
                 .config("events.ack-wait", "PT2S");
         add(builder, new UserService(), "user-service", run);

@@ -30,7 +30,8 @@ class ShopUnderFailureTest {
     @RegisterExtension
     static final TestSystem SYSTEM = SampleShop.builder().build();
 
-    private final ShopApi shop = SYSTEM.client(ShopApi.class, ShopApi.SERVICE);
+    private final ShopApi shop = SYSTEM.client(ShopApi.class, ShopApi.SERVICE,
+                                              SYSTEM.userToken("shop-operator", ShopApi.OPERATOR));
 
     @Test
     void ordersPlacedAcrossANatsRestartAllCompleteAndStockIsReservedOnce() {

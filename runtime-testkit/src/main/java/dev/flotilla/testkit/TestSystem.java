@@ -1,5 +1,11 @@
 package dev.flotilla.testkit;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import dev.flotilla.core.observability.CallContext;
+import dev.flotilla.core.security.Caller;
+import dev.flotilla.core.security.internal.CallerBridge;
 import java.lang.reflect.Parameter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -332,6 +338,50 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
      */
     public <T> T client(Class<T> contract, String serviceName) {
         return runningSystem().clients().create(contract, serviceName);
+    }
+
+    /**
+     * A typed client of one of the system's services that calls as a signed-in user: every call carries
+     * {@code Authorization: Bearer userToken}, as the calls a service makes on a user's behalf do. Make the token with
+     * {@link #userToken(String, String...)}.
+     *
+     * <pre>{@code
+     * ShopApi asAda = SYSTEM.client(ShopApi.class, "gateway", SYSTEM.userToken(ada.id()));
+     * }</pre>
+     *
+     * @param contract    the contract interface
+     * @param serviceName the service that serves it
+     * @param userToken   the user's bearer token (a JWT the service accepts)
+     * @param <T>         the contract type
+     * @return the client; its methods run each call as that user
+     * @throws dev.flotilla.core.http.ContractException if the interface is not a valid contract
+     * @throws IllegalStateException                    if the system is not running
+     * @throws NullPointerException                     if an argument is {@code null}
+     */
+    public <T> T client(Class<T> contract, String serviceName, String userToken) {
+        Objects.requireNonNull(userToken, "userToken");
+        T client = client(contract, serviceName);
+        // The subject shown here is local to the test thread; the callee verifies the token itself.
+        Caller user = CallerBridge.withBearerToken(Caller.builder().user("test-user").build(), userToken);
+        InvocationHandler asUser = (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Object.class) {
+                return switch (method.getName()) {
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    default -> contract.getSimpleName() + " client of " + serviceName + " as a user";
+                };
+            }
+            CallContext call = CallContext.current().orElseGet(() -> CallContext.of("testkit", null)).withCaller(user);
+            CallContext.Scope scope = call.open();
+            try {
+                return method.invoke(client, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            } finally {
+                scope.close();
+            }
+        };
+        return contract.cast(Proxy.newProxyInstance(contract.getClassLoader(), new Class<?>[]{contract}, asUser));
     }
 
     /**

@@ -79,13 +79,17 @@ final class CallExecutor {
     private final AtomicInteger nextInstance = new AtomicInteger();
     /** The calling service's token for a callee; null when calls are not signed. */
     private final java.util.function.Function<String, String> serviceTokens;
+    /** The token of the user this client acts for outside a request; null when none. */
+    private final java.util.function.Supplier<String> userToken;
     /** The sets a call uses, by policy name. */
     private final Map<String, CallPolicies> policySets = new ConcurrentHashMap<>();
 
     CallExecutor(String target, String caller, ServiceDiscovery discovery, Resilience resilience, Config targetConfig,
                  WebClient webClient, ExecutorService asyncExecutor, ObjectMapper json, Tracing tracing,
-                 ClientMetrics metrics, java.util.function.Function<String, String> serviceTokens) {
+                 ClientMetrics metrics, java.util.function.Function<String, String> serviceTokens,
+                 java.util.function.Supplier<String> userToken) {
         this.serviceTokens = serviceTokens;
+        this.userToken = userToken;
         this.tracing = tracing;
         this.metrics = metrics;
         this.target = target;
@@ -306,12 +310,16 @@ final class CallExecutor {
         if (serviceTokens != null) {
             http.header(HeaderValues.create(SERVICE_TOKEN, serviceTokens.apply(target)));
         }
-        if (context != null && !route.setsAuthorization) {
-            // On behalf of the user whose verified token came with the request being handled.
-            Caller user = context.caller();
-            if (user.user().isPresent()) {
-                CallerBridge.bearerToken(user).ifPresent(
-                        token -> http.header(HeaderValues.create(HeaderNames.AUTHORIZATION, "Bearer " + token)));
+        if (!route.setsAuthorization) {
+            // On behalf of the user whose verified token came with the request being handled; else the user this
+            // client was made for, if any.
+            Caller user = context != null ? context.caller() : Caller.anonymous();
+            String token = user.user().isPresent() ? CallerBridge.bearerToken(user).orElse(null) : null;
+            if (token == null && userToken != null) {
+                token = userToken.get();
+            }
+            if (token != null) {
+                http.header(HeaderValues.create(HeaderNames.AUTHORIZATION, "Bearer " + token));
             }
         }
         String[] headers = request.headers();

@@ -86,6 +86,7 @@ public final class ServiceClients implements AutoCloseable {
     private final MeterRegistry metrics;
     /** The calling service's token for a callee, by its name; null when calls are not signed. */
     private final java.util.function.Function<String, String> serviceTokens;
+    private final java.util.function.Supplier<String> userToken;
     /** The clients of services with a {@code clients.<service>.tls} section: a pool of their own, with that TLS. */
     private final Map<String, WebClient> tlsClients = new ConcurrentHashMap<>();
     /** Idle connections kept per downstream instance. */
@@ -106,6 +107,7 @@ public final class ServiceClients implements AutoCloseable {
         this.tracing = builder.tracing == null ? Tracing.propagationOnly(caller) : builder.tracing;
         this.metrics = builder.metrics;
         this.serviceTokens = builder.serviceTokens;
+        this.userToken = builder.userToken;
         this.validateRequests = builder.validateRequests != null ? builder.validateRequests
                 : flag(clientsConfig.get(VALIDATE_REQUESTS_KEY), false);
     }
@@ -204,7 +206,7 @@ public final class ServiceClients implements AutoCloseable {
                                                      asyncExecutor, mapper, tracing,
                                                      metrics == null ? null
                                                              : new ClientMetrics(caller, serviceName, metrics),
-                                                     serviceTokens);
+                                                     serviceTokens, userToken);
             boolean validate = flag(clientsConfig.get(serviceName).get(VALIDATE_REQUESTS_KEY), validateRequests);
             ContractValidator validator = validate ? ContractValidator.create(contract, endpoints) : null;
             return Proxy.newProxyInstance(contract.getClassLoader(), new Class<?>[] {contract},
@@ -250,6 +252,7 @@ public final class ServiceClients implements AutoCloseable {
         private Integer connectionCacheSize;
         private Boolean validateRequests;
         private java.util.function.Function<String, String> serviceTokens;
+        private java.util.function.Supplier<String> userToken;
 
         private Builder() {
         }
@@ -266,6 +269,22 @@ public final class ServiceClients implements AutoCloseable {
          */
         public Builder serviceTokens(java.util.function.Function<String, String> tokenForService) {
             this.serviceTokens = Objects.requireNonNull(tokenForService, "tokenForService");
+            return this;
+        }
+
+        /**
+         * Calls as a signed-in user: each call made outside the handling of a request carries
+         * {@code Authorization: Bearer} with the token the supplier gives (a command-line tool, a test, a
+         * back-end-for-front-end calling for its user). Inside a request whose user was verified, that user's token
+         * is sent instead. Default: none.
+         *
+         * @param token gives the user's bearer token (a JWT the callee accepts) at each call; may give {@code null}
+         *              for none
+         * @return this builder
+         * @throws NullPointerException if {@code token} is {@code null}
+         */
+        public Builder userToken(java.util.function.Supplier<String> token) {
+            this.userToken = Objects.requireNonNull(token, "token");
             return this;
         }
 

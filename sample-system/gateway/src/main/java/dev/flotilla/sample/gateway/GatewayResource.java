@@ -2,10 +2,15 @@ package dev.flotilla.sample.gateway;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import dev.flotilla.core.http.RemoteNotFoundException;
 import dev.flotilla.core.http.ServiceCallException;
+import dev.flotilla.core.problem.Problem;
+import dev.flotilla.core.problem.ProblemException;
+import dev.flotilla.core.security.Caller;
 import dev.flotilla.sample.inventory.api.InventoryApi;
 import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
 import dev.flotilla.sample.order.api.OrderApi;
@@ -35,9 +40,11 @@ final class GatewayResource implements ShopApi {
     private final OrderHistory history;
     private final BooleanSupplier productDetailsOn;
     private final Logger log;
+    private final Supplier<Caller> caller;
 
     GatewayResource(UserApi users, ProductApiV2 products, String currency, InventoryApi inventory, OrderApi orders,
-                    OrderHistory history, BooleanSupplier productDetailsOn, Logger log) {
+                    OrderHistory history, BooleanSupplier productDetailsOn, Logger log, Supplier<Caller> caller) {
+        this.caller = caller;
         this.users = users;
         this.products = products;
         this.currency = currency;
@@ -55,11 +62,13 @@ final class GatewayResource implements ShopApi {
 
     @Override
     public User user(String id) {
+        requireSelfOrOperator(id);
         return Downstream.call(() -> users.get(id));
     }
 
     @Override
     public List<OrderSummary> orderHistory(String id) {
+        requireSelfOrOperator(id);
         return history.ofUser(id);
     }
 
@@ -87,6 +96,7 @@ final class GatewayResource implements ShopApi {
 
     @Override
     public Order placeOrder(PlaceOrder order) {
+        requireSelfOrOperator(order.userId());
         log.info("Placing an order for user {}", order.userId());
         return Downstream.call(() -> orders.place(order));
     }
@@ -94,13 +104,30 @@ final class GatewayResource implements ShopApi {
     @Override
     public OrderView order(String id) {
         Order order = Downstream.call(() -> orders.get(id));
+        requireSelfOrOperator(order.userId());
         return new OrderView(order.id(), order.userId(), order.status(), order.items(), order.totalCents(),
                              order.reason(), productDetails(order));
     }
 
     @Override
     public Order cancelOrder(String id) {
+        requireSelfOrOperator(Downstream.call(() -> orders.get(id)).userId());
         return Downstream.call(() -> orders.cancel(id));
+    }
+
+    /**
+     * A user acts for themselves only; an operator for anyone. The contract's {@code @Access} has already made sure
+     * the caller is signed in.
+     *
+     * @throws ProblemException 403 when the signed-in user is someone else
+     */
+    private void requireSelfOrOperator(String userId) {
+        Caller current = caller.get();
+        if (current.hasAnyRole(Set.of(OPERATOR)) || current.user().filter(userId::equals).isPresent()) {
+            return;
+        }
+        throw new ProblemException(Problem.of("forbidden", 403, "Forbidden",
+                                              "A user may act only on their own account and orders."));
     }
 
     /**

@@ -37,7 +37,7 @@ public final class GatewayService extends Service {
                 context.config().get("product.currency").asString().orElse("EUR"),
                 context.client(InventoryApi.class, InventoryApi.SERVICE),
                 context.client(OrderApi.class, OrderApi.SERVICE),
-                readModel, () -> context.feature("product-details"), context.logger())));
+                readModel, () -> context.feature("product-details"), context.logger(), context::caller)));
     }
 
     @Override

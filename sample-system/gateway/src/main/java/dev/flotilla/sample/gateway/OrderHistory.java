@@ -8,6 +8,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.flotilla.sample.order.api.OrderApi;
 import dev.flotilla.sample.common.Database;
 import dev.flotilla.sample.common.DurableEvents;
 import dev.flotilla.sample.gateway.ShopApi.OrderSummary;
@@ -46,13 +47,13 @@ final class OrderHistory {
 
     /** Keeps the history from the order events. */
     void subscribe(DurableEvents events) {
-        events.subscribe(OrderPlaced.SUBJECT, OrderPlaced.class, m -> apply(
+        events.subscribe(OrderApi.SERVICE, OrderPlaced.SUBJECT, OrderPlaced.class, m -> apply(
                 m.payload().orderId(), m.payload().userId(), Status.PENDING, m.payload().totalCents(), null));
-        events.subscribe(OrderConfirmed.SUBJECT, OrderConfirmed.class, m -> apply(
+        events.subscribe(OrderApi.SERVICE, OrderConfirmed.SUBJECT, OrderConfirmed.class, m -> apply(
                 m.payload().orderId(), m.payload().userId(), Status.CONFIRMED, m.payload().totalCents(), null));
-        events.subscribe(OrderRejected.SUBJECT, OrderRejected.class, m -> apply(
+        events.subscribe(OrderApi.SERVICE, OrderRejected.SUBJECT, OrderRejected.class, m -> apply(
                 m.payload().orderId(), m.payload().userId(), Status.REJECTED, null, m.payload().reason()));
-        events.subscribe(OrderCancelled.SUBJECT, OrderCancelled.class, m -> apply(
+        events.subscribe(OrderApi.SERVICE, OrderCancelled.SUBJECT, OrderCancelled.class, m -> apply(
                 m.payload().orderId(), m.payload().userId(), Status.CANCELLED, null, null));
     }
 

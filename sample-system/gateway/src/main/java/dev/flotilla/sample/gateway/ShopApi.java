@@ -8,6 +8,8 @@ import dev.flotilla.core.http.Idempotent;
 import dev.flotilla.core.http.PathParam;
 import dev.flotilla.core.http.Post;
 import dev.flotilla.core.http.ResponseStatus;
+import dev.flotilla.core.security.Access;
+import dev.flotilla.core.security.Anonymous;
 import dev.flotilla.sample.order.api.OrderNotCancellableException;
 import dev.flotilla.sample.order.api.UnknownProductException;
 import dev.flotilla.sample.order.api.UnknownUserException;
@@ -29,12 +31,19 @@ import dev.flotilla.sample.user.api.UserApi.User;
  * e-mail or a cancel in the wrong state, 422 for an order naming an unknown user or product, 503 when a service it
  * needs is down. The 409s and 422s are the downstream services' declared problems, passed through: each method here
  * declares the same exceptions as the method it calls.
+ *
+ * <p>Who may call what: signing up and browsing products and stock are {@link Anonymous}; everything else needs a
+ * signed-in user (a JWT bearer token the gateway verifies, and forwards to the services it calls on the user's
+ * behalf): 401 without one. A user sees and changes only their own account and orders; an {@value #OPERATOR} may act
+ * for anyone and is the only one who may create products: 403 otherwise.
  */
 public interface ShopApi {
     /** The name of the gateway service: {@value}. */
     String SERVICE = "gateway";
     /** The value of {@link OrderView#productDetails()} when the product-service cannot be reached: {@value}. */
     String UNAVAILABLE = "unavailable";
+    /** The role of the shop's staff: creates products, and may see and act on any user's account and orders: {@value}. */
+    String OPERATOR = "operator";
 
     /**
      * A product's name in an order view.
@@ -79,6 +88,7 @@ public interface ShopApi {
      * @return the user (201)
      * @throws DuplicateEmailException when the e-mail is already registered (409)
      */
+    @Anonymous
     @Post("/api/v1/users")
     @ResponseStatus(201)
     User registerUser(@Body NewUser user) throws DuplicateEmailException;
@@ -89,6 +99,7 @@ public interface ShopApi {
      * @param id the id
      * @return the user
      */
+    @Access
     @Get("/api/v1/users/{id}")
     User user(@PathParam("id") @Size(max = 36) String id);
 
@@ -98,6 +109,7 @@ public interface ShopApi {
      * @param id the user's id
      * @return the orders, oldest first; empty when none is known yet
      */
+    @Access
     @Get("/api/v1/users/{id}/orders")
     List<OrderSummary> orderHistory(@PathParam("id") @Size(max = 36) String id);
 
@@ -107,6 +119,7 @@ public interface ShopApi {
      * @param product name, price and initial stock
      * @return the product (201)
      */
+    @Access(roles = ShopApi.OPERATOR)
     @Post("/api/v1/products")
     @ResponseStatus(201)
     Product createProduct(@Body NewProduct product);
@@ -117,6 +130,7 @@ public interface ShopApi {
      * @param id the id
      * @return the product
      */
+    @Anonymous
     @Get("/api/v1/products/{id}")
     Product product(@PathParam("id") @Size(max = 36) String id);
 
@@ -126,6 +140,7 @@ public interface ShopApi {
      * @param productId the product
      * @return available and reserved units
      */
+    @Anonymous
     @Get("/api/v1/inventory/{productId}")
     Stock stock(@PathParam("productId") @Size(max = 36) String productId);
 
@@ -137,6 +152,7 @@ public interface ShopApi {
      * @throws UnknownUserException    for an unknown user (422)
      * @throws UnknownProductException for an unknown product (422)
      */
+    @Access
     @Post("/api/v1/orders")
     @ResponseStatus(202)
     Order placeOrder(@Body PlaceOrder order) throws UnknownUserException, UnknownProductException;
@@ -147,6 +163,7 @@ public interface ShopApi {
      * @param id the id
      * @return the order
      */
+    @Access
     @Get("/api/v1/orders/{id}")
     OrderView order(@PathParam("id") @Size(max = 36) String id);
 
@@ -157,6 +174,7 @@ public interface ShopApi {
      * @return the order, {@code CANCELLED}
      * @throws OrderNotCancellableException when it is pending or rejected (409)
      */
+    @Access
     @Post("/api/v1/orders/{id}/cancel")
     @Idempotent
     Order cancelOrder(@PathParam("id") @Size(max = 36) String id) throws OrderNotCancellableException;

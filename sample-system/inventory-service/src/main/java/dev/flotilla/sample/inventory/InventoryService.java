@@ -2,6 +2,8 @@ package dev.flotilla.sample.inventory;
 
 import java.util.List;
 
+import dev.flotilla.sample.order.api.OrderApi;
+import dev.flotilla.sample.product.api.ProductApi;
 import dev.flotilla.core.Flotilla;
 import dev.flotilla.core.Service;
 import dev.flotilla.core.ServiceContext;
@@ -52,13 +54,13 @@ public final class InventoryService extends Service {
     protected void start(ServiceContext context) {
         InventoryRepository stock = repository;
         DurableEvents events = DurableEvents.of(context);
-        events.subscribe(ProductCreated.SUBJECT, ProductCreated.class, message -> {
+        events.subscribe(ProductApi.SERVICE, ProductCreated.SUBJECT, ProductCreated.class, message -> {
             ProductCreated created = message.payload();
             if (stock.createStock(created.productId(), created.initialStock())) {
                 context.logger().info("Stock of product {}: {} unit(s)", created.productId(), created.initialStock());
             }
         });
-        events.subscribe(OrderPlaced.SUBJECT, OrderPlaced.class, message -> {
+        events.subscribe(OrderApi.SERVICE, OrderPlaced.SUBJECT, OrderPlaced.class, message -> {
             OrderPlaced order = message.payload();
             // Product ids were checked by the order-service; a product may still be on its way to us as an event.
             boolean mayWait = events.durable() && message.deliveryCount() < UNKNOWN_PRODUCT_DELIVERIES;
@@ -73,7 +75,7 @@ public final class InventoryService extends Service {
                                "inventory-" + order.orderId() + "-rejected");
             }
         });
-        events.subscribe(OrderCancelled.SUBJECT, OrderCancelled.class, message -> {
+        events.subscribe(OrderApi.SERVICE, OrderCancelled.SUBJECT, OrderCancelled.class, message -> {
             String orderId = message.payload().orderId();
             if (stock.release(orderId)) {
                 context.logger().info("Released the stock of cancelled order {}", orderId);

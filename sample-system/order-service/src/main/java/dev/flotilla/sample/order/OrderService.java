@@ -2,6 +2,7 @@ package dev.flotilla.sample.order;
 
 import java.util.List;
 
+import dev.flotilla.sample.inventory.api.InventoryApi;
 import dev.flotilla.core.Flotilla;
 import dev.flotilla.core.Service;
 import dev.flotilla.core.ServiceContext;
@@ -51,9 +52,9 @@ public final class OrderService extends Service {
     protected void start(ServiceContext context) {
         OrderSaga steps = saga;
         DurableEvents events = steps.events();
-        events.subscribe(StockReserved.SUBJECT, StockReserved.class,
+        events.subscribe(InventoryApi.SERVICE, StockReserved.SUBJECT, StockReserved.class,
                          message -> steps.confirm(message.payload().orderId()));
-        events.subscribe(StockRejected.SUBJECT, StockRejected.class,
+        events.subscribe(InventoryApi.SERVICE, StockRejected.SUBJECT, StockRejected.class,
                          message -> steps.reject(message.payload().orderId(), message.payload().reason()));
     }
 

@@ -164,6 +164,29 @@ public final class DurableEvents {
     }
 
     /**
+     * Subscribes to an event that only one service may publish: a message whose signature does not verify as that
+     * service's (unsigned, forged, tampered with, or signed by another service) is never handled but dead-lettered
+     * with the reason. The service needs the publisher's public key in {@code security.identity.trusted}.
+     *
+     * @param publisher the only service whose messages are handled
+     * @param subject   the subject
+     * @param type      the payload type
+     * @param handler   the handler: acked when it returns, redelivered (NATS) when it throws
+     * @param <T>       the payload type
+     * @return the subscription
+     * @throws IllegalArgumentException if this service does not trust {@code publisher}'s key
+     */
+    public <T> Subscription subscribe(String publisher, String subject, Class<T> type, MessageHandler<T> handler) {
+        Messaging messaging = messaging();
+        SubscriptionOptions from = SubscriptionOptions.builder().ackWait(options.ackWait()).publishers(publisher).build();
+        if (durable) {
+            declareStreamOf(messaging, subject);
+            return messaging.subscribeDurable(subject, type, from, handler);
+        }
+        return messaging.subscribe(subject, type, from, handler);
+    }
+
+    /**
      * The subject this service's dead letters go to.
      *
      * @return the subject, {@code deadletter.<service>} by default

@@ -1,8 +1,11 @@
 package dev.flotilla.sample.shop;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
+import dev.flotilla.core.Service;
+import dev.flotilla.core.security.ServiceKeys;
 import dev.flotilla.core.Flotilla;
 import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.core.ServiceStartException;
@@ -70,12 +73,18 @@ public final class ShopMain {
             overrides.put("config.central.bucket", CentralConfig.DEFAULT_BUCKET);
         }
         overrides.putAll(Flotilla.parseArguments(args));
-        ServiceRuntime.Builder builder = ServiceRuntime.builder()
-                .addService(new UserService())
-                .addService(new ProductService())
-                .addService(new InventoryService())
-                .addService(new OrderService())
-                .addService(new GatewayService());
+        List<Service> services = List.of(new UserService(), new ProductService(), new InventoryService(),
+                                         new OrderService(), new GatewayService());
+        // The services of this JVM know each other: a key each, made for this run and never written anywhere, and
+        // all their public keys trusted (they sign their calls and events; events are handled only when their
+        // publisher verifies). Services run as their own processes get their keys from their environment instead.
+        Map<String, String> keys = ServiceKeys.generate(services.stream().map(Service::name).toList());
+        String trusted = ServiceKeys.trustedSet(keys.values());
+        ServiceRuntime.Builder builder = ServiceRuntime.builder();
+        for (Service service : services) {
+            builder.addService(service, Map.of("security.identity.key", keys.get(service.name()),
+                                               "security.identity.trusted", trusted));
+        }
         overrides.forEach(builder::override);
         ServiceRuntime runtime = builder.build();
         // Stops the services (Flotilla's own hook does too; a stop is idempotent), then what they used.

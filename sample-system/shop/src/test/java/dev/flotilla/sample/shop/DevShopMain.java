@@ -1,5 +1,15 @@
 package dev.flotilla.sample.shop;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.flotilla.sample.gateway.ShopApi;
+import dev.flotilla.testkit.TestIdentities;
 import dev.flotilla.testkit.nats.NatsServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +34,7 @@ public final class DevShopMain {
      * @throws IllegalStateException if the nats-server does not start
      */
     public static void main(String[] args) {
+        args = withDevelopmentUsers(args);
         String natsUrl = System.getenv("NATS_URL");
         if (natsUrl != null && !natsUrl.isBlank()) {
             ShopMain.main(args);
@@ -43,5 +54,32 @@ public final class DevShopMain {
             server.close(); // the shop failed before its shutdown hook could stop the server
             throw e;
         }
+    }
+
+    /**
+     * The shop's services accept the user tokens of a development issuer made for this run (its key lives in this
+     * JVM only), and an operator's token is printed for curl. The production path ({@code ShopMain} alone) has no
+     * such issuer: its services accept the tokens of the identity provider its {@code security.jwt.*} settings
+     * name, and without one every method that needs a signed-in user answers 401.
+     */
+    private static String[] withDevelopmentUsers(String[] args) {
+        TestIdentities development = TestIdentities.generate(List.of(ShopApi.SERVICE));
+        List<String> all = new ArrayList<>(List.of(args));
+        development.config(ShopApi.SERVICE).forEach((key, value) -> {
+            if (key.startsWith("security.jwt.")) {
+                all.add("--" + key + "=" + value);
+            }
+        });
+        String token = development.userToken("dev-operator", Duration.ofHours(8), ShopApi.OPERATOR);
+        try {
+            Path file = Path.of("target", "dev-token");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, token);
+            LOG.info("Development users: an operator's token (valid 8 hours) is in {}; use it as "
+                             + "-H \"Authorization: Bearer $(cat {})\"", file.toAbsolutePath(), file.toAbsolutePath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return all.toArray(String[]::new);
     }
 }

@@ -24,6 +24,7 @@ import dev.flotilla.sample.product.ProductService;
 import dev.flotilla.sample.product.api.ProductApi.Product;
 import dev.flotilla.sample.user.UserService;
 import dev.flotilla.sample.user.api.UserApi.User;
+import dev.flotilla.testkit.TestIdentities;
 import dev.flotilla.testkit.nats.NatsServer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -45,12 +46,17 @@ class SeparateProcessesTest {
                                      OrderService.class, GatewayService.class)) {
             services.put(main, freePort());
         }
+        // A key per service, handed over in its environment, and users the services accept.
+        Map<Class<?>, String> names = Map.of(UserService.class, "user-service", ProductService.class, "product-service",
+                                             InventoryService.class, "inventory-service",
+                                             OrderService.class, "order-service", GatewayService.class, "gateway");
+        TestIdentities identities = TestIdentities.generate(names.values());
         Path logs = Files.createDirectories(Path.of("target", "separate-processes"));
         List<Process> processes = new ArrayList<>();
         try (NatsServer nats = NatsServer.start()) {
             for (Map.Entry<Class<?>, Integer> service : services.entrySet()) {
                 String name = service.getKey().getSimpleName();
-                processes.add(new ProcessBuilder(
+                ProcessBuilder process = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-cp", System.getProperty("java.class.path"), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
                         service.getKey().getName(),
@@ -59,14 +65,17 @@ class SeparateProcessesTest {
                         // Cold JVMs on a busy machine: the first calls may be slow, so be patient.
                         "--resilience.defaults.timeout.duration=PT10S",
                         "--resilience.product-service.timeout.duration=PT10S")
-                        .redirectErrorStream(true).redirectOutput(logs.resolve(name + ".log").toFile()).start());
+                        .redirectErrorStream(true).redirectOutput(logs.resolve(name + ".log").toFile());
+                process.environment().putAll(identities.environment(names.get(service.getKey())));
+                processes.add(process.start());
             }
             URI gateway = URI.create("http://127.0.0.1:" + services.get(GatewayService.class));
             for (int port : services.values()) {
                 eventually(Duration.ofSeconds(60), () -> assertEquals(200, Shop.get(
                         URI.create("http://127.0.0.1:" + port + "/health/ready")).statusCode()));
             }
-            try (ServiceClients clients = ServiceClients.builder().caller("test")
+            String operator = identities.userToken("shop-operator", ShopApi.OPERATOR);
+            try (ServiceClients clients = ServiceClients.builder().caller("test").userToken(() -> operator)
                     .discovery(name -> List.of(gateway))
                     .resilience(Resilience.create(
                             b -> b.defaults(d -> d.timeout(t -> t.duration(Duration.ofSeconds(20))))))

@@ -44,6 +44,8 @@ final class Shop {
     static TestSystem.Builder builder(Map<String, Map<String, String>> db) {
         String run = UUID.randomUUID().toString().substring(0, 8);
         TestSystem.Builder builder = TestSystem.builder()
+                // The system issues user tokens its services accept (the gateway needs a signed-in user).
+                .userTokens()
                 // Every service records spans, kept for SYSTEM.spans() (ShopObservabilityTest).
                 .captureSpans()
                 // Short breaker delays so the resilience tests see it open and close within seconds.
@@ -70,8 +72,14 @@ final class Shop {
         builder.addService(service, config);
     }
 
+    /** The shop as seen by one of its operators, who may create products and act for any user. */
     static ShopApi api(TestSystem system) {
-        return system.client(ShopApi.class, ShopApi.SERVICE);
+        return system.client(ShopApi.class, ShopApi.SERVICE, system.userToken("shop-operator", ShopApi.OPERATOR));
+    }
+
+    /** The shop as seen by a signed-in user, who may act only for themselves. */
+    static ShopApi as(TestSystem system, User user) {
+        return system.client(ShopApi.class, ShopApi.SERVICE, system.userToken(user.id()));
     }
 
     static User user(ShopApi shop) {

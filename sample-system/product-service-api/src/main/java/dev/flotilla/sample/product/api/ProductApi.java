@@ -1,5 +1,6 @@
 package dev.flotilla.sample.product.api;
 
+import dev.flotilla.core.security.Access;
 import dev.flotilla.core.http.Body;
 import dev.flotilla.core.http.Get;
 import dev.flotilla.core.http.PathParam;
@@ -21,6 +22,8 @@ import jakarta.validation.constraints.Size;
 public interface ProductApi {
     /** The name of the service that serves this contract: {@value}. */
     String SERVICE = "product-service";
+    /** The role a signed-in user needs to create products: {@value}. */
+    String OPERATOR = "operator";
     /**
      * The highest unit price in cents: {@value}. With at most {@code 100} lines of {@code 10,000} units an order's
      * total stays far from a {@code long}'s limit.
@@ -58,6 +61,7 @@ public interface ProductApi {
      * @return the stored product (201)
      * @throws dev.flotilla.core.http.RemoteBadRequestException for a missing name or a negative number (400)
      */
+    @Access(roles = ProductApi.OPERATOR)
     @Post("/v1/products")
     @ResponseStatus(201)
     Product create(@Body NewProduct product);

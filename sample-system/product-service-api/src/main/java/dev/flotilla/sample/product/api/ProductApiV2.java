@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import dev.flotilla.core.security.Access;
 import dev.flotilla.core.http.Body;
 import dev.flotilla.core.http.Get;
 import dev.flotilla.core.http.PathParam;
@@ -92,6 +93,7 @@ public interface ProductApiV2 {
      * @throws dev.flotilla.core.http.RemoteBadRequestException for a missing name or price, a negative number, or
      *                                                          another currency than the catalog's (400)
      */
+    @Access(roles = ProductApi.OPERATOR)
     @Post("/v2/products")
     @ResponseStatus(201)
     Product create(@Body NewProduct product);
