@@ -21,11 +21,14 @@ import dev.flotilla.core.ServiceExtensionProvider;
  * @param natsBinary      where the nats-server binary is looked for
  * @param centralSeed     the bucket keys central configuration starts with; empty when the system has none
  * @param natsPort        how the nats-server's port is picked before the server starts
+ * @param leastPrivilege  the extra grants of least-privilege NATS; empty when every client may do anything
  */
 record SystemDefinition(List<Entry> entries, Map<String, String> sharedConfig, NatsMode natsMode,
                         boolean fallbackToInJvm, List<ServiceExtensionProvider> extensions,
                         Supplier<Optional<Path>> natsBinary, Optional<Map<String, String>> centralSeed,
-                        IntSupplier natsPort) {
+                        IntSupplier natsPort,
+                        Optional<java.util.function.Consumer<dev.flotilla.messaging.permissions.NatsPermissions.Builder>>
+                                leastPrivilege) {
 
     SystemDefinition {
         entries = List.copyOf(entries);
