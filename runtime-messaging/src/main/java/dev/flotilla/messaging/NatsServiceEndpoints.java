@@ -34,12 +34,11 @@ final class NatsServiceEndpoints {
     private Service service;
     private boolean stopped;
 
-    /** Registers the service with this metadata, without endpoints yet. */
-    NatsServiceEndpoints(NatsConnector connector, ServiceIdentity identity, Map<String, String> metadata) {
+    /** Registers the service, without endpoints yet. */
+    NatsServiceEndpoints(NatsConnector connector, ServiceIdentity identity) {
         this.connector = connector;
         this.connection = connector.connection();
         this.identity = identity;
-        this.extraMetadata.putAll(metadata);
         this.service = newService(List.of());
         this.service.startService();
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
 
 /**
  * The NATS transport: one jnats connection ({@link NatsConnector}) shared by core publish/subscribe and
@@ -29,12 +30,18 @@ final class NatsTransport implements Transport {
     NatsTransport(NatsSettings settings, ServiceIdentity identity, Events events) {
         this.connector = new NatsConnector(settings, identity.name(), events);
         this.pubSub = new NatsPubSub(connector);
-        // the usage is published with the service's $SRV.INFO metadata, refreshed as it grows
-        this.usage = new NatsUsage(settings.inboxPrefix(), this::describe);
+        this.usage = new NatsUsage(identity.name(), settings.inboxPrefix());
         this.jetStream = new NatsJetStream(connector, usage);
         try {
-            this.endpoints = new NatsServiceEndpoints(connector, identity,
-                                                      Map.of(NatsUsage.METADATA_KEY, usage.json()));
+            this.endpoints = new NatsServiceEndpoints(connector, identity);
+            // each instance answers what it does on NATS, for its permissions (see NatsUsage)
+            Dispatcher answers = connector.connection().createDispatcher(request -> {
+                if (request.getReplyTo() != null) {
+                    connector.connection().publish(request.getReplyTo(),
+                            usage.json().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            });
+            answers.subscribe(NatsUsage.SUBJECT_PREFIX + ServiceIdentity.natsServiceName(identity.name()));
         } catch (RuntimeException e) {
             connector.closeNow();
             throw e;
@@ -88,10 +95,7 @@ final class NatsTransport implements Transport {
 
     @Override
     public void describe(Map<String, String> metadata) {
-        NatsServiceEndpoints current = endpoints;
-        if (current != null) { // null while the constructor records nothing yet; kept for safety
-            current.describe(metadata);
-        }
+        endpoints.describe(metadata);
     }
 
     @Override

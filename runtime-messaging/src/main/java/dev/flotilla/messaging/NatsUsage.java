@@ -1,10 +1,8 @@
 package dev.flotilla.messaging;
 
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,15 +12,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * What one service does on NATS, as far as its messaging has seen it: the subjects it publishes to (events, durable
  * publishes, dead letters), the requests it sends, its subscriptions and responders with their queue groups, the
  * streams it declares, its durable consumers, the services it looks up, the central configuration bucket it reads and
- * the inbox prefix of its connection. Published in the service's {@code $SRV.INFO} metadata as {@value #METADATA_KEY}
- * (compact JSON), where {@code dev.flotilla.messaging.permissions} reads it to write the service's NATS permissions.
+ * the inbox prefix of its connection. Each instance answers requests on {@code flotilla.usage.<nats service name>}
+ * with it (compact JSON), where {@code dev.flotilla.messaging.permissions} asks for it to write the service's NATS
+ * permissions.
  *
- * <p>Each entry is recorded the first time it is seen; the metadata is refreshed then, on the recording thread, so
- * what a caller can observe afterwards on {@code $SRV.INFO} includes it. Thread-safe.
+ * <p>Asked for rather than published in the {@code $SRV.INFO} metadata: a NATS micro service's metadata is fixed, so
+ * each change would replace the service, and a replacement at an arbitrary moment (the first publish of a subject, in
+ * the middle of a request) races with discovery, which may then see the service twice or not at all. Recording is a
+ * set lookup on the publish path. Thread-safe.
  */
 final class NatsUsage {
-    /** The {@code $SRV.INFO} metadata key: {@value}. */
-    static final String METADATA_KEY = "flotilla.nats";
+    /** The subject prefix each instance answers its usage on; the NATS service name follows: {@value}. */
+    static final String SUBJECT_PREFIX = "flotilla.usage.";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Set<String> publishes = ConcurrentHashMap.newKeySet();
@@ -35,70 +36,57 @@ final class NatsUsage {
     private final Set<String> consumers = ConcurrentHashMap.newKeySet();
     private final Set<String> discovers = ConcurrentHashMap.newKeySet();
     private final Set<String> buckets = ConcurrentHashMap.newKeySet();
+    private final String service;
     private final String inboxPrefix;
-    private final Consumer<Map<String, String>> onChange;
 
-    NatsUsage(String inboxPrefix, Consumer<Map<String, String>> onChange) {
+    NatsUsage(String service, String inboxPrefix) {
+        this.service = service;
         this.inboxPrefix = inboxPrefix;
-        this.onChange = onChange;
     }
 
     void published(String subject) {
         // contains() first: the common case on the publish path is a subject seen before, and it does not write
-        if (!publishes.contains(subject) && publishes.add(subject)) {
-            changed();
+        if (!publishes.contains(subject)) {
+            publishes.add(subject);
         }
     }
 
     void requested(String subject) {
-        if (!requests.contains(subject) && requests.add(subject)) {
-            changed();
+        if (!requests.contains(subject)) {
+            requests.add(subject);
         }
     }
 
     void subscribed(String subject, String queueGroupOrNull) {
-        if (subscribes.add(queueGroupOrNull == null ? subject : subject + " " + queueGroupOrNull)) {
-            changed();
-        }
+        subscribes.add(queueGroupOrNull == null ? subject : subject + " " + queueGroupOrNull);
     }
 
     void responds(String subject, String queueGroupOrNull) {
-        if (responds.add(queueGroupOrNull == null ? subject : subject + " " + queueGroupOrNull)) {
-            changed();
-        }
+        responds.add(queueGroupOrNull == null ? subject : subject + " " + queueGroupOrNull);
     }
 
     void declaredStream(String stream) {
-        if (streams.add(stream)) {
-            changed();
-        }
+        streams.add(stream);
     }
 
     void consumes(String stream, String durable) {
-        if (consumers.add(stream + " " + durable)) {
-            changed();
-        }
+        consumers.add(stream + " " + durable);
     }
 
     void discovers(String natsServiceName) {
-        if (!discovers.contains(natsServiceName) && discovers.add(natsServiceName)) {
-            changed();
+        if (!discovers.contains(natsServiceName)) {
+            discovers.add(natsServiceName);
         }
     }
 
     void readsBucket(String bucket) {
-        if (buckets.add(bucket)) {
-            changed();
-        }
+        buckets.add(bucket);
     }
 
-    private void changed() {
-        onChange.accept(Map.of(METADATA_KEY, json()));
-    }
-
-    /** The compact JSON of {@link #METADATA_KEY}; lists sorted, so equal usage reads the same. */
+    /** The compact JSON each instance answers with; lists sorted, so equal usage reads the same. */
     String json() {
         ObjectNode node = JSON.createObjectNode();
+        node.put("service", service);
         node.put("inbox", inboxPrefix);
         add(node, "publish", publishes);
         add(node, "request", requests);

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A test system's least-privilege NATS ({@link TestSystem.Builder#leastPrivilegeNats(Consumer)}): every service has
  * an NKey user of its own and an inbox of its own from the start, unrestricted while the system starts; once every
- * service is ready, what each does on NATS is collected from its {@code $SRV.INFO} answer (exactly as
+ * service is ready, what each does on NATS is collected from its {@code $SRV.INFO} and {@code flotilla.usage} answers (exactly as
  * {@link dev.flotilla.messaging.permissions.NatsPermissionsCommand} collects it from a development system), the
  * generated permissions are written to the server's configuration and the server reloads it. Connections stay up,
  * now under the permissions; a service restarted later connects under them from the start. The testkit's own
@@ -29,8 +29,8 @@ final class LeastPrivilegeNats implements AutoCloseable {
     /** The unrestricted user of the testkit's own connections: {@value}. */
     static final String TESTKIT_USER = "flotilla-testkit";
     private static final Logger LOG = LoggerFactory.getLogger(TestSystem.class);
-    /** How long the services' {@code $SRV.INFO} answers are collected. */
-    private static final Duration COLLECT = Duration.ofMillis(500);
+    /** How long the services' {@code $SRV.INFO} answers, then their usage answers, are collected (each). */
+    private static final Duration COLLECT = Duration.ofMillis(300);
 
     private final List<String> services;
     private final Consumer<NatsPermissions.Builder> grants;

@@ -49,6 +49,7 @@ record Grants(List<String> publish, List<String> subscribe) {
             pub.add("$JS.API.CONSUMER.CREATE." + stream);
             pub.add("$JS.API.CONSUMER.CREATE." + stream + ".>");
             pub.add("$JS.API.CONSUMER.DELETE." + stream + ".>");
+            pub.add("$JS.API.CONSUMER.INFO." + stream + ".>");
             pub.add("$JS.FC." + stream + ".>");
         }
         pub.addAll(extraPublish);
@@ -61,6 +62,8 @@ record Grants(List<String> publish, List<String> subscribe) {
         sub.add("$SRV.STATS");
         sub.add("$SRV.*." + usage.natsName);
         sub.add("$SRV.*." + usage.natsName + ".*");
+        // where it answers what it does on NATS, for regenerating its permissions
+        sub.add(ServiceUsage.USAGE_PREFIX + usage.natsName);
         sub.addAll(extraSubscribe);
         return new Grants(List.copyOf(pub), List.copyOf(sub));
     }

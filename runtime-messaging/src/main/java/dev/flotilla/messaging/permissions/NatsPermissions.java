@@ -3,6 +3,7 @@ package dev.flotilla.messaging.permissions;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -12,10 +13,13 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeoutException;
 
 import dev.flotilla.messaging.MessagingException;
 import dev.flotilla.messaging.NatsSettings;
 import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Subscription;
 import io.nats.client.NKey;
 import io.nats.client.Nats;
 import io.nats.service.Discovery;
@@ -25,11 +29,13 @@ import io.nats.service.InfoResponse;
  * Least-privilege NATS permissions for a Flotilla system: one NKey user per service, allowed to publish and subscribe
  * to exactly what the service does on NATS, written as a nats-server {@code authorization} block.
  *
- * <p><b>Where the usage comes from.</b> Every Flotilla service on NATS publishes what it does in its {@code $SRV.INFO}
- * metadata: {@code flotilla.events} (the events it declares with {@code EventCatalog}) and {@code flotilla.nats} (what
- * its messaging has seen: the subjects it publishes and requests, its subscriptions and responders with their queue
- * groups, the streams it declares, its durable consumers, the services it looks up, the central configuration bucket
- * it reads, its dead-letter subject). {@link Builder#collect(NatsSettings, Duration)} asks a running system for it,
+ * <p><b>Where the usage comes from.</b> Every Flotilla service on NATS tells what it does: its {@code $SRV.INFO}
+ * metadata lists {@code flotilla.events} (the events it declares with {@code EventCatalog}), and each instance answers
+ * requests on {@code flotilla.usage.<service>} with what its messaging has seen (the subjects it publishes and
+ * requests, its subscriptions and responders with their queue groups, the streams it declares, its durable consumers,
+ * the services it looks up, the central configuration bucket it reads, its dead-letter subject): an answer rather
+ * than metadata, because a NATS service's metadata is fixed and replacing the service whenever a subject is first used
+ * would race with discovery. {@link Builder#collect(NatsSettings, Duration)} asks a running system for it,
  * so the tool reads the same thing from a development system that the testkit reads from a test system, and no
  * second description of a service can drift from its code. What a service only does later (a request it has not sent
  * yet, an event it has not declared) is not known then: declare events with {@code EventCatalog.publishes}, or add
@@ -39,9 +45,10 @@ import io.nats.service.InfoResponse;
  * for each service it looks up, {@code $JS.API.STREAM.NAMES}, and the JetStream API subjects of its own streams
  * ({@code STREAM.CREATE/UPDATE/INFO.<stream>}), durable consumers ({@code CONSUMER.CREATE/INFO/MSG.NEXT.<stream>.
  * <durable>}, {@code $JS.ACK.<stream>.<durable>.>}) and bucket ({@code KV_<bucket>}: stream info, its watch's
- * consumers, flow control). Subscribe: its inbox {@code _INBOX_<service>.>} (set {@code messaging.nats.inbox-prefix},
+ * consumers and their info, flow control). Subscribe: its inbox {@code _INBOX_<service>.>} (set {@code messaging.nats.inbox-prefix},
  * see {@link #serviceConfig(String)}), its subscriptions and responders (a queue subscription as
- * {@code "subject group"}, so only that queue group may be joined), and its own {@code $SRV} subjects. Every service
+ * {@code "subject group"}, so only that queue group may be joined), its own {@code $SRV} subjects and
+ * {@code flotilla.usage.<service>}. Every service
  * answers {@code $SRV} requests, so every one has {@code allow_responses}. Nothing else: another client cannot
  * register its {@code $SRV} name, join its queue groups, publish its events or read its inbox.
  *
@@ -211,9 +218,10 @@ public final class NatsPermissions {
 
         /**
          * Asks the running system what its services do: sends {@code $SRV.INFO} and, for the time given, collects the
-         * answers of every Flotilla service (those whose metadata names {@code flotilla.service}; instances of one
-         * service are merged). Connect as a user that may use {@code $SRV} (an unrestricted one, once permissions
-         * are in force).
+         * answers of every Flotilla service (those whose metadata names {@code flotilla.service}), then asks each on
+         * {@code flotilla.usage.<service>} and collects for the time given again; the answers of instances of one
+         * service are merged. Connect as a user that may use {@code $SRV} and {@code flotilla.usage.>} (an unrestricted
+         * one, once permissions are in force).
          *
          * @param settings how to reach NATS
          * @param wait     how long to collect answers
@@ -238,13 +246,22 @@ public final class NatsPermissions {
                 throw new MessagingException("Interrupted while connecting to NATS", e);
             }
             try {
+                Map<String, ServiceUsage> found = new TreeMap<>();
                 for (InfoResponse info : new Discovery(connection, wait.toMillis(), Integer.MAX_VALUE).info()) {
                     Map<String, String> metadata = info.getMetadata() == null ? Map.of() : info.getMetadata();
                     String name = metadata.get(ServiceUsage.SERVICE_KEY);
                     if (name != null) {
-                        services.computeIfAbsent(name, n -> new ServiceUsage(n, info.getName())).merge(metadata);
+                        ServiceUsage usage = services.computeIfAbsent(name, n -> new ServiceUsage(n, info.getName()));
+                        usage.merge(metadata);
+                        found.put(usage.natsName, usage);
                     }
                 }
+                askUsage(connection, found, wait);
+            } catch (TimeoutException e) {
+                throw new MessagingException("NATS did not confirm the usage requests in time", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MessagingException("Interrupted while collecting the services' usage", e);
             } finally {
                 try {
                     connection.close();
@@ -253,6 +270,37 @@ public final class NatsPermissions {
                 }
             }
             return this;
+        }
+
+        /** Asks every instance of each service found what it does, and merges the answers that come within the wait. */
+        private static void askUsage(Connection connection, Map<String, ServiceUsage> found, Duration wait)
+                throws InterruptedException, TimeoutException {
+            if (found.isEmpty()) {
+                return;
+            }
+            String inbox = connection.createInbox();
+            Subscription answers = connection.subscribe(inbox);
+            try {
+                for (String natsName : found.keySet()) {
+                    connection.publish(ServiceUsage.USAGE_PREFIX + natsName, inbox, new byte[0]);
+                }
+                connection.flush(wait);
+                long deadline = System.nanoTime() + wait.toNanos();
+                while (System.nanoTime() - deadline < 0) {
+                    Message answer = answers.nextMessage(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1)));
+                    if (answer == null) {
+                        continue;
+                    }
+                    String json = new String(answer.getData(), StandardCharsets.UTF_8);
+                    for (ServiceUsage usage : found.values()) {
+                        if (usage.name.equals(ServiceUsage.serviceOf(json))) {
+                            usage.mergeUsage(json);
+                        }
+                    }
+                }
+            } finally {
+                answers.unsubscribe();
+            }
         }
 
         /**

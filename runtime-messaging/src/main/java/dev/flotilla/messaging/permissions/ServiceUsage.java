@@ -8,14 +8,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * What one service does on NATS, read from its {@code $SRV.INFO} metadata: {@code flotilla.service} (its name),
- * {@code flotilla.events} (the events it declares) and {@code flotilla.nats} (what its messaging has seen). Several
- * instances, or answers from before and after a change, are merged.
+ * What one service does on NATS: from its {@code $SRV.INFO} metadata, {@code flotilla.service} (its name) and
+ * {@code flotilla.events} (the events it declares); from its answer on {@code flotilla.usage.<name>}, what its
+ * messaging has seen. The answers of several instances are merged.
  */
 final class ServiceUsage {
     static final String SERVICE_KEY = "flotilla.service";
     static final String EVENTS_KEY = "flotilla.events";
-    static final String NATS_KEY = "flotilla.nats";
+    /** The subject prefix each instance answers its usage on; the NATS service name follows. */
+    static final String USAGE_PREFIX = "flotilla.usage.";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final String name;
@@ -41,7 +42,7 @@ final class ServiceUsage {
     }
 
     /**
-     * Adds one {@code $SRV.INFO} answer's metadata.
+     * Adds one {@code $SRV.INFO} answer's metadata: the events the service declares.
      *
      * @throws IllegalArgumentException if the metadata's JSON cannot be read
      */
@@ -54,20 +55,38 @@ final class ServiceUsage {
                 }
             }
         }
-        String nats = metadata.get(NATS_KEY);
-        if (nats != null) {
-            JsonNode node = read(nats);
-            if (node.hasNonNull("inbox")) {
-                inbox = node.get("inbox").asText();
-            }
-            addAll(node, "publish", publish);
-            addAll(node, "request", request);
-            addAll(node, "subscribe", subscribe);
-            addAll(node, "respond", respond);
-            addAll(node, "stream", stream);
-            addAll(node, "consumer", consumer);
-            addAll(node, "discover", discover);
-            addAll(node, "kv", kv);
+    }
+
+    /**
+     * Adds one instance's answer on {@code flotilla.usage.<name>}.
+     *
+     * @throws IllegalArgumentException if the answer is not JSON
+     */
+    void mergeUsage(String json) {
+        JsonNode node = read(json);
+        if (node.hasNonNull("inbox")) {
+            inbox = node.get("inbox").asText();
+        }
+        addAll(node, "publish", publish);
+        addAll(node, "request", request);
+        addAll(node, "subscribe", subscribe);
+        addAll(node, "respond", respond);
+        addAll(node, "stream", stream);
+        addAll(node, "consumer", consumer);
+        addAll(node, "discover", discover);
+        addAll(node, "kv", kv);
+    }
+
+    /**
+     * The service an answer on {@code flotilla.usage.<name>} is from.
+     *
+     * @return the name; empty when the answer is not a usage answer
+     */
+    static String serviceOf(String json) {
+        try {
+            return JSON.readTree(json).path("service").asText("");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return "";
         }
     }
 
