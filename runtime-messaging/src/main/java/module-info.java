@@ -3,7 +3,8 @@
  * discovery through {@code $SRV}, central configuration in a NATS key-value bucket, and the in-JVM transport. Start
  * from {@link dev.flotilla.messaging.Messaging}.
  *
- * <p>Exported: {@code dev.flotilla.messaging} and {@code dev.flotilla.messaging.config}. The test hook in
+ * <p>Exported: {@code dev.flotilla.messaging}, {@code dev.flotilla.messaging.config} and
+ * {@code dev.flotilla.messaging.permissions} (least-privilege NATS permissions). The test hook in
  * {@code dev.flotilla.messaging.internal} is exported to the testkit only. jnats is read transitively because
  * {@link dev.flotilla.messaging.NatsSettings#toOptions(String)} hands its {@code Options} to applications that open a
  * connection of their own.
@@ -23,6 +24,7 @@ module dev.flotilla.messaging {
 
     exports dev.flotilla.messaging;
     exports dev.flotilla.messaging.config;
+    exports dev.flotilla.messaging.permissions;
     exports dev.flotilla.messaging.internal to dev.flotilla.testkit;
 
     provides dev.flotilla.core.ServiceExtensionProvider with dev.flotilla.messaging.MessagingExtensionProvider;

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
@@ -69,6 +70,34 @@ final class ArchitectureRules {
         return noClasses().that().resideInAPackage(root + ".core..")
                 .should().dependOnClassesThat().resideInAPackage(root + ".messaging..")
                 .as("runtime-core does not reach runtime-messaging");
+    }
+
+    /**
+     * Least-privilege NATS permissions ({@code <root>.messaging.permissions}) are a tool on top of messaging: they are
+     * worked out from what services publish through messaging's public API ({@code $SRV.INFO} metadata), and
+     * messaging itself never reaches them. So the permissions package uses no {@code internal} package of
+     * messaging, and no other messaging package depends on it.
+     */
+    ArchRule messagingPermissionsSitOnTopOfMessaging() {
+        return classes().that().resideInAPackage(root + ".messaging.permissions..")
+                .should().onlyDependOnClassesThat(DescribedPredicate.describe(
+                        "are not in an internal package of messaging",
+                        (JavaClass target) -> !target.getPackageName().startsWith(root + ".messaging.internal")))
+                .andShould(new ArchCondition<>("not be reached from another messaging package") {
+                    @Override
+                    public void check(JavaClass javaClass, ConditionEvents events) {
+                        for (var access : javaClass.getDirectDependenciesToSelf()) {
+                            String from = access.getOriginClass().getPackageName();
+                            if (from.startsWith(root + ".messaging")
+                                    && !from.startsWith(root + ".messaging.permissions")) {
+                                events.add(SimpleConditionEvent.violated(access, access.getDescription()
+                                        + ": messaging reaches its permissions tool"));
+                            }
+                        }
+                    }
+                })
+                .allowEmptyShould(true)
+                .as("messaging permissions use no messaging internals, and messaging never reaches them");
     }
 
     /** Main code reaches the testkit only from the testkit itself (only main classes are imported by the build). */

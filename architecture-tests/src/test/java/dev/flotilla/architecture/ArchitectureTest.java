@@ -24,6 +24,9 @@ class ArchitectureTest {
     static final ArchRule coreDoesNotReachMessaging = RULES.coreDoesNotReachMessaging();
 
     @ArchTest
+    static final ArchRule messagingPermissionsSitOnTopOfMessaging = RULES.messagingPermissionsSitOnTopOfMessaging();
+
+    @ArchTest
     static final ArchRule librariesReachNeitherTestkitNorSample = RULES.librariesReachNeitherTestkitNorSample();
 
     @ArchTest

@@ -19,8 +19,13 @@ import dev.flotilla.architecture.fixture.core.UsesTestkit;
 import dev.flotilla.architecture.fixture.core.a.CycleA;
 import dev.flotilla.architecture.fixture.core.b.CycleB;
 import dev.flotilla.architecture.fixture.core.internal.Hidden;
+import dev.flotilla.architecture.fixture.messaging.ReachesPermissions;
 import dev.flotilla.architecture.fixture.messaging.Starter;
+import dev.flotilla.architecture.fixture.messaging.Usage;
 import dev.flotilla.architecture.fixture.messaging.UsesInternal;
+import dev.flotilla.architecture.fixture.messaging.internal.Hook;
+import dev.flotilla.architecture.fixture.messaging.permissions.FromApi;
+import dev.flotilla.architecture.fixture.messaging.permissions.UsesInternals;
 import dev.flotilla.architecture.fixture.resilience.Leaf;
 import dev.flotilla.architecture.fixture.resilience.Policy;
 import dev.flotilla.architecture.fixture.sample.Clean;
@@ -87,6 +92,20 @@ class RulesCatchViolationsTest {
     @Test
     void coreReachingMessagingFailsTheBuild() {
         failsOn(RULES.coreDoesNotReachMessaging(), classes(UsesMessaging.class, Starter.class), classes(Api.class));
+    }
+
+    @Test
+    void permissionsReachingMessagingInternalsFailTheBuild() {
+        failsOn(RULES.messagingPermissionsSitOnTopOfMessaging(),
+                classes(UsesInternals.class, Hook.class, Usage.class),
+                classes(FromApi.class, Usage.class));
+    }
+
+    @Test
+    void messagingReachingItsPermissionsFailsTheBuild() {
+        failsOn(RULES.messagingPermissionsSitOnTopOfMessaging(),
+                classes(ReachesPermissions.class, FromApi.class, Usage.class),
+                classes(FromApi.class, Usage.class));
     }
 
     @Test

@@ -86,6 +86,10 @@ final class DefaultMessaging implements Messaging {
         DefaultMessaging messaging = new DefaultMessaging(serviceName, deadLetterSubject, interceptor,
                 events -> nats != null ? new NatsTransport(nats, identity, events) : new InJvmTransport(broker, events),
                 tracing, metrics, signatures);
+        if (messaging.transport instanceof NatsTransport natsTransport) {
+            // dead letters are rare: permissions must allow them before the first one
+            natsTransport.usage().published(deadLetterSubject);
+        }
         try {
             streams.forEach(messaging::declareStream);
         } catch (RuntimeException e) {

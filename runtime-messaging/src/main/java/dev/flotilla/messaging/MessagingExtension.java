@@ -53,6 +53,14 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
         context.findExtension(DeliveryInterceptor.class).ifPresent(builder::deliveryInterceptor);
         DefaultMessaging started = (DefaultMessaging) builder.build();
         delegate = started;
+        // the central configuration bucket is read with the same NATS credentials (unless config.central.nats says
+        // otherwise), so the service's permissions must let it watch the bucket
+        context.config().get("config.central.bucket").asString().asOptional().filter(b -> !b.isBlank())
+                .ifPresent(bucket -> {
+                    if (started.transportImpl() instanceof NatsTransport nats) {
+                        nats.usage().readsBucket(bucket);
+                    }
+                });
         MeterRegistry registry = context.metrics();
         counter(registry, "published", started, m -> m.stats().published());
         counter(registry, "handled", started, m -> m.stats().handled());
@@ -139,7 +147,7 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
         }
         NatsDiscovery current = discovery;
         if (current == null) {
-            current = NatsDiscovery.create(nats.connection(), NatsDiscovery.DEFAULT_MAX_WAIT);
+            current = NatsDiscovery.create(nats, NatsDiscovery.DEFAULT_MAX_WAIT);
             discovery = current;
         }
         return current.instances(serviceName);

@@ -119,7 +119,20 @@ final class NatsConnector {
 
         @Override
         public void errorOccurred(Connection conn, String error) {
-            LOG.warn("NATS error on connection of '{}': {}", name, error);
+            // on jnats' thread, outside any call: the service is put in the MDC so the line is the service's (a
+            // test system shows a "Permissions Violation" under the service that was refused)
+            String key = dev.flotilla.core.observability.CallContext.MDC_SERVICE;
+            String previous = org.slf4j.MDC.get(key);
+            org.slf4j.MDC.put(key, name);
+            try {
+                LOG.warn("NATS error on connection of '{}': {}", name, error);
+            } finally {
+                if (previous == null) {
+                    org.slf4j.MDC.remove(key);
+                } else {
+                    org.slf4j.MDC.put(key, previous);
+                }
+            }
         }
 
         @Override

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import dev.flotilla.core.discovery.ServiceDiscovery;
 
@@ -43,10 +44,13 @@ public final class NatsDiscovery implements ServiceDiscovery {
 
     private final Connection connection;
     private final Duration maxWait;
+    /** Told each NATS service name looked up; records the service's usage when it is a service's own discovery. */
+    private final Consumer<String> lookups;
 
-    private NatsDiscovery(Connection connection, Duration maxWait) {
+    private NatsDiscovery(Connection connection, Duration maxWait, Consumer<String> lookups) {
         this.connection = connection;
         this.maxWait = maxWait;
+        this.lookups = lookups;
     }
 
     /**
@@ -63,18 +67,27 @@ public final class NatsDiscovery implements ServiceDiscovery {
         Objects.requireNonNull(messaging, "messaging");
         Messaging target = messaging instanceof MessagingExtension ext ? ext.delegate() : messaging;
         if (target instanceof DefaultMessaging dm && dm.transportImpl() instanceof NatsTransport nats) {
-            return create(nats.connection(), maxWait);
+            return create(nats, maxWait);
         }
         throw new UnsupportedByTransportException(messaging.transport(), "discovery through NATS");
     }
 
+    /** Discovery over a NATS transport's connection, recording the names it looks up in the service's usage. */
+    static NatsDiscovery create(NatsTransport transport, Duration maxWait) {
+        return create(transport.connection(), maxWait, transport.usage()::discovers);
+    }
+
     /** Discovery over a jnats connection; throws as {@link #create(Messaging, Duration)} does. */
     static NatsDiscovery create(Connection connection, Duration maxWait) {
+        return create(connection, maxWait, name -> { });
+    }
+
+    private static NatsDiscovery create(Connection connection, Duration maxWait, Consumer<String> lookups) {
         Objects.requireNonNull(connection, "connection");
         if (Objects.requireNonNull(maxWait, "maxWait").isNegative() || maxWait.isZero()) {
             throw new IllegalArgumentException("maxWait must be positive, was " + maxWait);
         }
-        return new NatsDiscovery(connection, maxWait);
+        return new NatsDiscovery(connection, maxWait, lookups);
     }
 
     /**
@@ -114,6 +127,7 @@ public final class NatsDiscovery implements ServiceDiscovery {
     public List<URI> lookup(String serviceName) {
         String name = ServiceIdentity.natsServiceName(Objects.requireNonNull(serviceName,
                 "serviceName"));
+        lookups.accept(name);
         List<URI> uris = new ArrayList<>();
         List<InfoResponse> infos;
         try {

@@ -57,10 +57,12 @@ final class NatsJetStream {
     private final NatsSettings settings;
     private final Connection connection;
     private final JetStreamOptions options;
+    private final NatsUsage usage;
     private volatile JetStream jetStream;
     private volatile JetStreamManagement management;
 
-    NatsJetStream(NatsConnector connector) {
+    NatsJetStream(NatsConnector connector, NatsUsage usage) {
+        this.usage = usage;
         this.settings = connector.settings();
         this.connection = connector.connection();
         this.options = JetStreamOptions.builder().requestTimeout(settings.requestTimeout()).build();
@@ -222,6 +224,7 @@ final class NatsJetStream {
                     : "Subject '" + subject + "' is captured by several streams " + streams + ": subscribe to a "
                     + "narrower subject");
         }
+        usage.consumes(streams.get(0), durableName);
         ConsumerConfiguration config = ConsumerConfiguration.builder()
                 .durable(durableName)
                 .filterSubject(subject)

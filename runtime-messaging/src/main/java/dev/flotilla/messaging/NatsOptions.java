@@ -31,6 +31,7 @@ final class NatsOptions {
                 .reconnectDelayHandler(attempt -> reconnectWait(settings, attempt))
                 .reconnectBufferSize(settings.reconnectBufferSize())
                 .connectionTimeout(settings.connectionTimeout())
+                .inboxPrefix(settings.inboxPrefix())
                 .reportNoResponders();
         settings.user().ifPresent(u -> b.userInfo(u.toCharArray(), settings.password().orElse(new char[0])));
         settings.token().ifPresent(b::token);

@@ -20,7 +20,7 @@ import io.helidon.config.Config;
  * {@code tls.truststore-password}, {@code tls.keystore}, {@code tls.keystore-password},
  * {@code reconnect.initial-wait}, {@code reconnect.max-wait}, {@code reconnect.jitter},
  * {@code reconnect.max-attempts}, {@code reconnect.buffer-size}, {@code connection-timeout},
- * {@code request-timeout}, {@code publish-retry-timeout}, {@code pull-expiry}.
+ * {@code request-timeout}, {@code publish-retry-timeout}, {@code pull-expiry}, {@code inbox-prefix}.
  * Only one of user/password, token, nkey-seed and credentials-file may be set.
  */
 public final class NatsSettings {
@@ -48,6 +48,12 @@ public final class NatsSettings {
      * (missed heartbeats), so it bounds how long a durable subscription pauses after a server restart.
      */
     public static final Duration DEFAULT_PULL_EXPIRY = Duration.ofSeconds(5);
+    /**
+     * Default prefix of the subjects replies come back on: {@value}, jnats' own. Under least-privilege permissions
+     * each service has one of its own, such as {@code _INBOX_order-service} (see
+     * {@code dev.flotilla.messaging.permissions.NatsPermissions}), so no other client may read its replies.
+     */
+    public static final String DEFAULT_INBOX_PREFIX = "_INBOX";
 
     private final List<String> servers;
     private final String user;
@@ -70,6 +76,7 @@ public final class NatsSettings {
     private final Duration requestTimeout;
     private final Duration publishRetryTimeout;
     private final Duration pullExpiry;
+    private final String inboxPrefix;
 
     private NatsSettings(Builder b) {
         this.servers = List.copyOf(b.servers);
@@ -93,6 +100,7 @@ public final class NatsSettings {
         this.requestTimeout = b.requestTimeout;
         this.publishRetryTimeout = b.publishRetryTimeout;
         this.pullExpiry = b.pullExpiry;
+        this.inboxPrefix = b.inboxPrefix;
     }
 
     /**
@@ -142,6 +150,7 @@ public final class NatsSettings {
         config.get("request-timeout").as(Duration.class).ifPresent(b::requestTimeout);
         config.get("publish-retry-timeout").as(Duration.class).ifPresent(b::publishRetryTimeout);
         config.get("pull-expiry").as(Duration.class).ifPresent(b::pullExpiry);
+        config.get("inbox-prefix").asString().ifPresent(b::inboxPrefix);
         return b.build();
     }
 
@@ -295,6 +304,16 @@ public final class NatsSettings {
     }
 
     /**
+     * The prefix of the inbox subjects this connection's replies come back on (requests, JetStream acks and pulls,
+     * key-value watches): replies arrive on {@code <prefix>.<unique>}.
+     *
+     * @return the prefix, {@link #DEFAULT_INBOX_PREFIX} unless set
+     */
+    public String inboxPrefix() {
+        return inboxPrefix;
+    }
+
+    /**
      * jnats connection options with these servers, credentials, TLS and reconnect settings, for a jnats connection of
      * your own next to messaging (a key-value bucket, an object store: what {@link Messaging} does not cover), as the
      * central configuration of {@code dev.flotilla.messaging.config} does. Add listeners to the builder before
@@ -343,6 +362,7 @@ public final class NatsSettings {
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private Duration publishRetryTimeout = DEFAULT_PUBLISH_RETRY_TIMEOUT;
         private Duration pullExpiry = DEFAULT_PULL_EXPIRY;
+        private String inboxPrefix = DEFAULT_INBOX_PREFIX;
 
         private Builder() {
         }
@@ -599,6 +619,28 @@ public final class NatsSettings {
                 throw new IllegalArgumentException("pull-expiry must be at least PT1S, was " + expiry);
             }
             this.pullExpiry = expiry;
+            return this;
+        }
+
+        /**
+         * Sets the prefix of this connection's inbox subjects, where its replies arrive. Give each service its own
+         * (such as {@code _INBOX_order-service}) when NATS permissions let each read only its own inbox.
+         *
+         * @param prefix one or more subject tokens without wildcards, such as {@code _INBOX_order-service}
+         * @return this builder
+         * @throws IllegalArgumentException if the prefix is empty, has wildcards, whitespace or an empty token
+         * @throws NullPointerException     if {@code prefix} is {@code null}
+         */
+        public Builder inboxPrefix(String prefix) {
+            Objects.requireNonNull(prefix, "prefix");
+            String trimmed = prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
+            try {
+                Subjects.checkConcrete(trimmed);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("inbox-prefix must be a subject without wildcards, was '"
+                        + prefix + "'", e);
+            }
+            this.inboxPrefix = trimmed;
             return this;
         }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
 
 /**
  * The NATS transport: one jnats connection ({@link NatsConnector}) shared by core publish/subscribe and
@@ -19,6 +20,7 @@ final class NatsTransport implements Transport {
     private final NatsPubSub pubSub;
     private final NatsServiceEndpoints endpoints;
     private final NatsJetStream jetStream;
+    private final NatsUsage usage;
 
     /**
      * Connects and registers the service's NATS micro service.
@@ -28,9 +30,18 @@ final class NatsTransport implements Transport {
     NatsTransport(NatsSettings settings, ServiceIdentity identity, Events events) {
         this.connector = new NatsConnector(settings, identity.name(), events);
         this.pubSub = new NatsPubSub(connector);
-        this.jetStream = new NatsJetStream(connector);
+        this.usage = new NatsUsage(identity.name(), settings.inboxPrefix());
+        this.jetStream = new NatsJetStream(connector, usage);
         try {
             this.endpoints = new NatsServiceEndpoints(connector, identity);
+            // each instance answers what it does on NATS, for its permissions (see NatsUsage)
+            Dispatcher answers = connector.connection().createDispatcher(request -> {
+                if (request.getReplyTo() != null) {
+                    connector.connection().publish(request.getReplyTo(),
+                            usage.json().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+            });
+            answers.subscribe(NatsUsage.SUBJECT_PREFIX + ServiceIdentity.natsServiceName(identity.name()));
         } catch (RuntimeException e) {
             connector.closeNow();
             throw e;
@@ -41,6 +52,11 @@ final class NatsTransport implements Transport {
         return connector.connection();
     }
 
+    /** What the service does on NATS, for its permissions. */
+    NatsUsage usage() {
+        return usage;
+    }
+
     @Override
     public String name() {
         return "nats";
@@ -48,27 +64,32 @@ final class NatsTransport implements Transport {
 
     @Override
     public void publish(String subject, Map<String, String> headers, byte[] body) {
+        usage.published(subject);
         pubSub.publish(subject, headers, body);
     }
 
     @Override
     public Handle subscribe(String subject, String queueGroupOrNull, Consumer<RawMessage> sink) {
+        usage.subscribed(subject, queueGroupOrNull);
         return pubSub.subscribe(subject, queueGroupOrNull, sink);
     }
 
     @Override
     public CompletableFuture<RawMessage> request(String subject, Map<String, String> headers, byte[] body,
                                                  Duration timeout) {
+        usage.requested(subject);
         return pubSub.request(subject, headers, body, timeout);
     }
 
     @Override
     public RawMessage requestAndWait(String subject, Map<String, String> headers, byte[] body, Duration timeout) {
+        usage.requested(subject);
         return pubSub.requestAndWait(subject, headers, body, timeout);
     }
 
     @Override
     public Handle respond(String subject, String queueGroupOrNull, Consumer<RawMessage> sink) {
+        usage.responds(subject, queueGroupOrNull);
         return endpoints.respond(subject, queueGroupOrNull, sink);
     }
 
@@ -79,17 +100,20 @@ final class NatsTransport implements Transport {
 
     @Override
     public void declareStream(StreamDefinition stream) {
+        usage.declaredStream(stream.name());
         jetStream.declareStream(stream);
     }
 
     @Override
     public PublishAck publishDurable(String subject, Map<String, String> headers, byte[] body, String messageId) {
+        usage.published(subject);
         return jetStream.publishDurable(subject, headers, body, messageId);
     }
 
     /** Durable when a stream captures the subject; else (or when JetStream cannot be asked now) a core publish. */
     @Override
     public void publishDeadLetter(String subject, Map<String, String> headers, byte[] body) {
+        usage.published(subject);
         if (jetStream.captures(subject)) {
             jetStream.publishDeadLetter(subject, headers, body);
         } else {

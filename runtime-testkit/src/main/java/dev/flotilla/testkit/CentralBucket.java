@@ -12,7 +12,6 @@ import java.util.regex.Pattern;
 import dev.flotilla.core.ServiceHandle;
 import dev.flotilla.core.ServiceRuntime;
 import dev.flotilla.core.ServiceState;
-import dev.flotilla.messaging.NatsSettings;
 import dev.flotilla.messaging.config.CentralConfig;
 
 /**
@@ -39,17 +38,18 @@ final class CentralBucket implements AutoCloseable {
      * Creates a bucket with a fresh name on the server and puts the seed values in it.
      *
      * @param natsUrl the system's NATS server; {@code null} on the in-JVM transport
+     * @param nkeySeedOrNull the testkit's NKey seed under least-privilege NATS, else {@code null}
      * @param seed    bucket keys and values
      * @throws IllegalStateException if the system has no NATS server
      */
-    static CentralBucket create(String natsUrl, Map<String, String> seed) {
+    static CentralBucket create(String natsUrl, String nkeySeedOrNull, Map<String, String> seed) {
         if (natsUrl == null) {
             throw new IllegalStateException("Central configuration needs NATS, but this test system uses the in-JVM "
                                                     + "transport: install nats-server or set "
                                                     + TestSystem.NATS_URL_ENV);
         }
         String name = "testkit-config-" + Long.toHexString(System.nanoTime());
-        CentralConfig client = CentralConfig.connect(NatsSettings.builder().server(natsUrl)
+        CentralConfig client = CentralConfig.connect(MessageCapture.settings(natsUrl, nkeySeedOrNull)
                                                              .reconnectInitialWait(Duration.ofMillis(50))
                                                              .reconnectMaxWait(Duration.ofMillis(500)).build(), name);
         try {

@@ -34,9 +34,8 @@ abstract sealed class MessageCapture implements AutoCloseable {
      *
      * @throws IllegalStateException if it cannot connect or the subscription is not confirmed in time
      */
-    static MessageCapture nats(String url, Messages messages) {
-        io.nats.client.Options options = NatsSettings.builder()
-                .server(url)
+    static MessageCapture nats(String url, String seedOrNull, Messages messages) {
+        io.nats.client.Options options = settings(url, seedOrNull)
                 .reconnectInitialWait(Duration.ofMillis(50))
                 .reconnectMaxWait(Duration.ofMillis(500))
                 .build()
@@ -65,7 +64,16 @@ abstract sealed class MessageCapture implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while the message capture subscribed on " + url, e);
         }
-        return new OnNats(connection, url);
+        return new OnNats(connection, url, seedOrNull);
+    }
+
+    /** The testkit's connection settings: the server, and the testkit's NKey under least-privilege NATS. */
+    static NatsSettings.Builder settings(String url, String seedOrNull) {
+        NatsSettings.Builder builder = NatsSettings.builder().server(url);
+        if (seedOrNull != null) {
+            builder.nkeySeed(seedOrNull);
+        }
+        return builder;
     }
 
     /**
@@ -130,13 +138,16 @@ abstract sealed class MessageCapture implements AutoCloseable {
     private static final class OnNats extends MessageCapture {
         private final Connection connection;
         private final String url;
+        /** Null unless the system runs least-privilege NATS. */
+        private final String seed;
         /** Guarded by this; null until the test asks for it. */
         private Messaging client;
         private boolean closed;
 
-        OnNats(Connection connection, String url) {
+        OnNats(Connection connection, String url, String seed) {
             this.connection = connection;
             this.url = url;
+            this.seed = seed;
         }
 
         @Override
@@ -146,7 +157,7 @@ abstract sealed class MessageCapture implements AutoCloseable {
             }
             if (client == null) {
                 client = Messaging.builder().serviceName(NAME)
-                        .nats(NatsSettings.builder().server(url).build()).build();
+                        .nats(settings(url, seed).build()).build();
             }
             return client;
         }

@@ -24,6 +24,8 @@ final class RunningSystem implements AutoCloseable {
     ServiceRuntime runtime;
     MessageCapture capture;
     ServiceClients clients;
+    /** Null unless the system runs least-privilege NATS. */
+    LeastPrivilegeNats leastPrivilege;
     /** Null unless the system has central configuration. */
     CentralBucket central;
     Duration startupTime = Duration.ZERO;
@@ -119,6 +121,10 @@ final class RunningSystem implements AutoCloseable {
         if (natsServer != null) {
             natsServer.close();
             natsServer = null;
+        }
+        if (leastPrivilege != null) {
+            leastPrivilege.close();
+            leastPrivilege = null;
         }
         natsUrl = null;
     }

@@ -89,18 +89,21 @@ final class Startup {
         CompletableFuture<MessageCapture> captureStarting = null;
         try {
             // a central bucket is seeded before any service starts, so the nats-server cannot start in the background
-            natsStarting = startTransport(system, concurrentNats && definition.centralSeed().isEmpty());
+            natsStarting = startTransport(system, concurrentNats && definition.centralSeed().isEmpty()
+                    && definition.leastPrivilege().isEmpty());
+            String testkitSeed = system.leastPrivilege == null ? null : system.leastPrivilege.testkitSeed();
             if (definition.centralSeed().isPresent()) {
-                system.central = CentralBucket.create(system.natsUrl, definition.centralSeed().get());
+                system.central = CentralBucket.create(system.natsUrl, testkitSeed, definition.centralSeed().get());
             }
             InJvmBroker broker = new InJvmBroker();
             String natsUrl = system.natsUrl;
             if (natsStarting == null) {
-                captureStarting = CompletableFuture.completedFuture(startCapture(natsUrl, broker));
+                captureStarting = CompletableFuture.completedFuture(startCapture(natsUrl, testkitSeed, broker));
             } else {
                 CompletableFuture<NatsServer> nats = natsStarting.whenComplete((server, e) -> PROFILE.debug(
                         "test system: nats-server ready at {} ms", (System.nanoTime() - began) / 1_000_000));
-                captureStarting = nats.thenApplyAsync(server -> startCapture(natsUrl, broker), Startup::virtualThread);
+                captureStarting = nats.thenApplyAsync(server -> startCapture(natsUrl, testkitSeed, broker),
+                                                      Startup::virtualThread);
             }
             captureStarting.whenComplete((c, e) -> PROFILE.debug("test system: capture subscribed at {} ms",
                                                                  (System.nanoTime() - began) / 1_000_000));
@@ -111,6 +114,11 @@ final class Startup {
             system.capture = captureStarting.join();
             if (natsStarting != null) {
                 system.natsServer = natsStarting.join();
+            }
+            if (system.leastPrivilege != null) {
+                system.leastPrivilege.enforce(system.natsServer);
+                PROFILE.debug("test system: least-privilege NATS in force at {} ms",
+                              (System.nanoTime() - began) / 1_000_000);
             }
             system.clients = ServiceClients.builder().caller("test").discovery(system::readyInstances).build();
             system.startupTime = Duration.ofNanos(System.nanoTime() - began);
@@ -133,8 +141,9 @@ final class Startup {
         }
     }
 
-    private MessageCapture startCapture(String natsUrl, InJvmBroker broker) {
-        return natsUrl == null ? MessageCapture.inJvm(broker, messages) : MessageCapture.nats(natsUrl, messages);
+    private MessageCapture startCapture(String natsUrl, String seedOrNull, InJvmBroker broker) {
+        return natsUrl == null ? MessageCapture.inJvm(broker, messages)
+                : MessageCapture.nats(natsUrl, seedOrNull, messages);
     }
 
     private static void virtualThread(Runnable task) {
@@ -161,6 +170,19 @@ final class Startup {
             return null;
         }
         String external = System.getenv(TestSystem.NATS_URL_ENV);
+        if (definition.leastPrivilege().isPresent()) {
+            if (definition.natsBinary().get().isEmpty()) {
+                throw new IllegalStateException("leastPrivilegeNats() needs the test system's own nats-server: "
+                        + "install it with 'apt-get install nats-server' or set " + NatsServer.BINARY_ENV);
+            }
+            // its own server, even when NATS_URL names another: the permissions are that server's configuration
+            system.leastPrivilege = LeastPrivilegeNats.prepare(
+                    definition.entries().stream().map(e -> e.service().name()).toList(),
+                    definition.leastPrivilege().get());
+            system.natsServer = NatsServer.startWithConfig(system.leastPrivilege.configFile());
+            system.natsUrl = system.natsServer.url();
+            return null;
+        }
         if (external != null && !external.isBlank()) {
             system.natsUrl = external;
             return null;
@@ -235,6 +257,9 @@ final class Startup {
                 config.put("messaging.nats.servers", system.natsUrl);
                 config.put("messaging.nats.reconnect.initial-wait", "PT0.05S");
                 config.put("messaging.nats.reconnect.max-wait", "PT0.5S");
+            }
+            if (system.leastPrivilege != null) {
+                config.putAll(system.leastPrivilege.serviceConfig(entry.service().name()));
             }
             if (system.central != null) {
                 config.put("config.central.bucket", system.central.name());

@@ -23,11 +23,14 @@ import dev.flotilla.core.ServiceExtensionProvider;
  * @param natsPort        how the nats-server's port is picked before the server starts
  * @param security        per service name: its identity and trust ({@code security.*} keys), below the shared and
  *                        per-service configuration
+ * @param leastPrivilege  the extra grants of least-privilege NATS; empty when every client may do anything
  */
 record SystemDefinition(List<Entry> entries, Map<String, String> sharedConfig, NatsMode natsMode,
                         boolean fallbackToInJvm, List<ServiceExtensionProvider> extensions,
                         Supplier<Optional<Path>> natsBinary, Optional<Map<String, String>> centralSeed,
-                        IntSupplier natsPort, Map<String, Map<String, String>> security) {
+                        IntSupplier natsPort, Map<String, Map<String, String>> security,
+                        Optional<java.util.function.Consumer<dev.flotilla.messaging.permissions.NatsPermissions.Builder>>
+                                leastPrivilege) {
 
     SystemDefinition {
         security = Map.copyOf(security);

@@ -32,17 +32,33 @@ public final class NatsServer implements AutoCloseable {
 
     private static final Pattern PORT = Pattern.compile("(?:nats|tls)://[^\"]*:(\\d+)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    private static final String RELOADED = "Reloaded server configuration";
+    private static final String RELOAD_FAILED = "Failed to reload";
 
     private final Path binary;
     private final Path dir;
     private final List<String> extraArgs;
+    /** The caller's configuration file; null when there is none. */
+    private final Path config;
     private Process process;
     private int port = -1;
 
-    private NatsServer(Path binary, Path dir, List<String> extraArgs) {
+    private NatsServer(Path binary, Path dir, List<String> extraArgs, Path config) {
         this.binary = binary;
         this.dir = dir;
         this.extraArgs = extraArgs;
+        this.config = config;
+    }
+
+    /**
+     * The configuration the server reads: JetStream with this server's store (a reload of a file without it would
+     * turn JetStream off), then the caller's file, copied afresh before each start and reload.
+     */
+    private Path writeConfig() throws IOException {
+        Path file = dir.resolve("server.conf");
+        String store = dir.resolve("store").toString().replace("\\", "\\\\").replace("\"", "\\\"");
+        Files.writeString(file, "jetstream {\n  store_dir: \"" + store + "\"\n}\n" + Files.readString(config));
+        return file;
     }
 
     /**
@@ -70,6 +86,10 @@ public final class NatsServer implements AutoCloseable {
      *                                  (for example because the port is taken; the message holds its log)
      */
     public static NatsServer start(int port, String... extraArgs) {
+        return start(port, null, extraArgs);
+    }
+
+    private static NatsServer start(int port, Path config, String... extraArgs) {
         if (port != -1 && (port < 1 || port > 65_535)) {
             throw new IllegalArgumentException("port must be 1 to 65535, was " + port);
         }
@@ -80,7 +100,7 @@ public final class NatsServer implements AutoCloseable {
         }
         try {
             NatsServer server = new NatsServer(binary.get(),
-                    Files.createTempDirectory("flotilla-nats-"), List.of(extraArgs));
+                    Files.createTempDirectory("flotilla-nats-"), List.of(extraArgs), config);
             server.port = port;
             try {
                 server.launch();
@@ -123,8 +143,12 @@ public final class NatsServer implements AutoCloseable {
         }
         List<String> cmd = new ArrayList<>(List.of(binary.toString(), "-a", "127.0.0.1",
                 "-p", port < 0 ? "-1" : Integer.toString(port),
-                "--ports_file_dir", portsDir.toString(),
-                "-js", "-sd", dir.resolve("store").toString()));
+                "--ports_file_dir", portsDir.toString()));
+        if (config != null) {
+            cmd.addAll(List.of("-c", writeConfig().toString()));
+        } else {
+            cmd.addAll(List.of("-js", "-sd", dir.resolve("store").toString()));
+        }
         cmd.addAll(extraArgs);
         process = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
@@ -236,6 +260,87 @@ public final class NatsServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Starts a nats-server as {@link #start(String...)} does, with a configuration file ({@code -c}); the port,
+     * address, JetStream and store are still chosen here. Change the file and call {@link #reload()} to apply what
+     * nats-server can change while it runs (authorization and permissions among them).
+     *
+     * @param config    the configuration file, such as one with an {@code authorization} block
+     * @param extraArgs further nats-server arguments
+     * @return the running server; close it when done
+     * @throws IllegalArgumentException if the file does not exist
+     * @throws IllegalStateException    if no nats-server binary is found, or it does not start within 20 seconds
+     *                                  (for example because the file is not valid; the message holds its log)
+     * @throws NullPointerException     if {@code config} is {@code null}
+     */
+    public static NatsServer startWithConfig(Path config, String... extraArgs) {
+        if (!Files.isRegularFile(java.util.Objects.requireNonNull(config, "config"))) {
+            throw new IllegalArgumentException("nats-server configuration " + config + " does not exist");
+        }
+        return start(-1, config.toAbsolutePath(), extraArgs);
+    }
+
+    /**
+     * Makes the running server read its configuration file again ({@code nats-server --signal reload}) and waits
+     * until it has: connected clients stay connected, under the new authorization and permissions (subscriptions
+     * the new permissions do not allow are dropped by the server).
+     *
+     * @throws IllegalStateException if the server is not running, refused the new configuration (the message holds
+     *                               its log), or did not reload within 10 seconds
+     */
+    public synchronized void reload() {
+        if (!isRunning()) {
+            throw new IllegalStateException("nats-server is not running");
+        }
+        long before = countInLog(RELOADED);
+        long failedBefore = countInLog(RELOAD_FAILED);
+        try {
+            if (config != null) {
+                writeConfig();
+            }
+            Process signal = new ProcessBuilder(binary.toString(), "--signal", "reload=" + process.pid())
+                    .redirectErrorStream(true).start();
+            if (!signal.waitFor(10, TimeUnit.SECONDS) || signal.exitValue() != 0) {
+                throw new IllegalStateException("nats-server --signal reload failed: "
+                        + new String(signal.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while nats-server reloaded", e);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (countInLog(RELOADED) <= before) {
+            if (countInLog(RELOAD_FAILED) > failedBefore) {
+                throw new IllegalStateException("nats-server refused the new configuration: " + log());
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("nats-server did not reload within 10 seconds: " + log());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    private long countInLog(String line) {
+        String log = log();
+        long count = 0;
+        for (int i = log.indexOf(line); i >= 0; i = log.indexOf(line, i + 1)) {
+            count++;
+        }
+        return count;
+    }
+
+    /**
+     * The server's log so far (it logs to a file of its own), to assert on what it reported, such as
+     * {@code Permissions Violation}.
+     *
+     * @return the log text; a placeholder naming the problem when it cannot be read
+     */
+    public String serverLog() {
+        return log();
     }
 
     /** Stops the server and deletes its store. */

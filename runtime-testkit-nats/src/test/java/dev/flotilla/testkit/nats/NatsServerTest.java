@@ -6,13 +6,41 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NatsServerTest {
+
+    @Test
+    void readsItsConfigurationFileAgainOnReloadAndKeepsJetStream(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("nats.conf");
+        Files.writeString(conf, "max_payload: 2048\n");
+        try (NatsServer server = NatsServer.startWithConfig(conf)) {
+            Connection connection = Nats.connect(server.url());
+            try {
+                assertEquals(2048, connection.getMaxPayload());
+                Files.writeString(conf, "max_payload: 4096\n");
+                server.reload();
+                assertTrue(server.serverLog().contains("Reloaded server configuration"));
+                // JetStream stays on: a reload of the caller's file alone would have turned it off
+                assertTrue(connection.jetStreamManagement().getAccountStatistics() != null);
+
+                Files.writeString(conf, "max_payload: {\n");
+                IllegalStateException refused = assertThrows(IllegalStateException.class, server::reload);
+                assertTrue(refused.getMessage().contains("refused the new configuration"), refused.getMessage());
+                assertTrue(server.isRunning());
+            } finally {
+                connection.close();
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> NatsServer.startWithConfig(dir.resolve("missing.conf")));
+    }
 
     @Test
     void startsOnTheGivenPortAndAcceptsClients() throws Exception {

@@ -54,6 +54,9 @@ public final class InventoryService extends Service {
     protected void start(ServiceContext context) {
         InventoryRepository stock = repository;
         DurableEvents events = DurableEvents.of(context);
+        events.publishes(StockReserved.SUBJECT, StockReserved.class)
+                .publishes(StockRejected.SUBJECT, StockRejected.class)
+                .publishes(StockReleased.SUBJECT, StockReleased.class);
         events.subscribe(ProductApi.SERVICE, ProductCreated.SUBJECT, ProductCreated.class, message -> {
             ProductCreated created = message.payload();
             if (stock.createStock(created.productId(), created.initialStock())) {

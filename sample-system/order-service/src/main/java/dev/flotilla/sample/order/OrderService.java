@@ -12,6 +12,10 @@ import dev.flotilla.sample.common.DurableEvents;
 import dev.flotilla.sample.inventory.api.StockRejected;
 import dev.flotilla.sample.inventory.api.StockReserved;
 import dev.flotilla.sample.order.api.OrderApi;
+import dev.flotilla.sample.order.api.OrderCancelled;
+import dev.flotilla.sample.order.api.OrderConfirmed;
+import dev.flotilla.sample.order.api.OrderPlaced;
+import dev.flotilla.sample.order.api.OrderRejected;
 import dev.flotilla.sample.product.api.ProductApiV2;
 import dev.flotilla.sample.user.api.UserApi;
 import io.helidon.health.HealthCheck;
@@ -52,6 +56,10 @@ public final class OrderService extends Service {
     protected void start(ServiceContext context) {
         OrderSaga steps = saga;
         DurableEvents events = steps.events();
+        events.publishes(OrderPlaced.SUBJECT, OrderPlaced.class)
+                .publishes(OrderConfirmed.SUBJECT, OrderConfirmed.class)
+                .publishes(OrderRejected.SUBJECT, OrderRejected.class)
+                .publishes(OrderCancelled.SUBJECT, OrderCancelled.class);
         events.subscribe(InventoryApi.SERVICE, StockReserved.SUBJECT, StockReserved.class,
                          message -> steps.confirm(message.payload().orderId()));
         events.subscribe(InventoryApi.SERVICE, StockRejected.SUBJECT, StockRejected.class,

@@ -12,6 +12,7 @@ import dev.flotilla.sample.common.Database;
 import dev.flotilla.sample.common.DurableEvents;
 import dev.flotilla.sample.product.api.ProductApi;
 import dev.flotilla.sample.product.api.ProductApiV2;
+import dev.flotilla.sample.product.api.ProductCreated;
 import io.helidon.health.HealthCheck;
 import io.helidon.webserver.http.HttpRules;
 
@@ -26,6 +27,7 @@ public final class ProductService extends Service {
 
     private volatile Database database;
     private volatile ContractService v1;
+    private volatile DurableEvents events;
 
     /** Creates the service. */
     public ProductService() {
@@ -35,7 +37,8 @@ public final class ProductService extends Service {
     @Override
     protected void routes(HttpRules rules, ServiceContext context) {
         database = Database.open(context, ProductResource.SCHEMA);
-        ProductResource resource = new ProductResource(database, DurableEvents.of(context), context);
+        events = DurableEvents.of(context);
+        ProductResource resource = new ProductResource(database, events, context);
         String currency = context.config().get(CURRENCY_KEY).asString().orElse("EUR");
         v1 = HttpContracts.serve(ProductApi.class, resource);
         rules.register(v1, HttpContracts.serve(ProductApiV2.class, new ProductResourceV2(resource, currency)));
@@ -49,6 +52,11 @@ public final class ProductService extends Service {
      */
     public Map<String, Map<String, Long>> deprecatedV1Calls() {
         return v1.deprecatedCalls();
+    }
+
+    @Override
+    protected void start(ServiceContext context) {
+        events.publishes(ProductCreated.SUBJECT, ProductCreated.class);
     }
 
     @Override

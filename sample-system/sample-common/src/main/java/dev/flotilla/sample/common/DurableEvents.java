@@ -145,6 +145,24 @@ public final class DurableEvents {
     }
 
     /**
+     * Declares an event this service publishes, when it starts: it is listed in the service's event catalog (its
+     * {@code $SRV.INFO} and {@code /asyncapi}), so least-privilege NATS permissions allow it before the first publish,
+     * and on NATS its stream is declared now rather than at the first publish.
+     *
+     * @param subject the subject, {@code <context>.<event>.v<N>}
+     * @param type    the event's record type
+     * @return this
+     */
+    public DurableEvents publishes(String subject, Class<?> type) {
+        Messaging messaging = messaging();
+        messaging.events().publishes(subject, type);
+        if (durable) {
+            declareStreamOf(messaging, subject);
+        }
+        return this;
+    }
+
+    /**
      * Subscribes to an event; on NATS with a durable consumer named after the service and subject, shared by the
      * service's instances.
      *
