@@ -39,6 +39,9 @@ class DeploymentFilesTest {
     /** Defaults of shutdown.grace-period and shutdown.drain-timeout (runtime-core's ShutdownSettings). */
     private static final Duration DEFAULT_GRACE = Duration.ofSeconds(1);
     private static final Duration DEFAULT_DRAIN = Duration.ofSeconds(20);
+    /** Where every service learns who may sign users' tokens (docs/security.md). */
+    private static final List<String> USERS_IDENTITY_PROVIDER = List.of("SECURITY_JWT_JWKS_URI", "SECURITY_JWT_ISSUER",
+                                                                        "SECURITY_JWT_AUDIENCE");
     private static final Pattern DOCKER_COPY = Pattern.compile("(?m)^COPY\\s+(?:--\\S+\\s+)*(\\S+)\\s+(\\S+)\\s*$");
 
     private static Reactor reactor;
@@ -154,6 +157,13 @@ class DeploymentFilesTest {
             assertEquals(servers, environment.path("MESSAGING_NATS_SERVERS").asText(), file + ": " + service);
             assertTrue(environment.path("MESSAGING_NATS_PASSWORD").asText().startsWith("${"),
                        file + ": " + service + "'s NATS password comes from the environment, not the file");
+            assertEquals(List.of("./keys/" + service + ".env"), texts(compose.path("env_file")),
+                         file + ": " + service + "'s identity (its key, the keys it trusts) comes from the file "
+                                 + "ServiceKeys writes for it");
+            for (String variable : USERS_IDENTITY_PROVIDER) {
+                assertTrue(environment.path(variable).asText().startsWith("${"),
+                           file + ": " + service + " gets " + variable + " from the environment");
+            }
             Duration stop = Duration.parse("PT" + compose.path("stop_grace_period").asText().toUpperCase());
             Duration needed = shutdown(service, List.of());
             assertTrue(stop.compareTo(needed) >= 0, file + ": " + service + "'s stop_grace_period " + stop
@@ -198,6 +208,13 @@ class DeploymentFilesTest {
             for (String variable : MultiHostTest.DEPLOYED_ENVIRONMENT) {
                 assertTrue(env.containsKey(variable), where + " sets " + variable);
             }
+            for (String variable : USERS_IDENTITY_PROVIDER) {
+                assertEquals("shop-identity-provider", env.getOrDefault(variable, YAML.createObjectNode())
+                        .path("valueFrom").path("configMapKeyRef").path("name").asText(), where + " sets " + variable);
+            }
+            List<String> fromSecrets = new ArrayList<>();
+            container.path("envFrom").forEach(e -> fromSecrets.add(e.path("secretRef").path("name").asText()));
+            assertEquals(List.of(service + "-identity"), fromSecrets, where + " takes its identity from its Secret");
             for (String credential : List.of("MESSAGING_NATS_USER", "MESSAGING_NATS_PASSWORD")) {
                 JsonNode ref = env.get(credential).path("valueFrom").path("secretKeyRef");
                 assertTrue(ref.has("name") && ref.has("key") && !env.get(credential).has("value"),

@@ -23,6 +23,7 @@ import dev.flotilla.resilience.Resilience;
 import dev.flotilla.sample.gateway.ShopApi;
 import dev.flotilla.sample.product.api.ProductApi.Product;
 import dev.flotilla.sample.user.api.UserApi.User;
+import dev.flotilla.testkit.TestIdentities;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Nats;
@@ -160,6 +161,9 @@ class MultiHostTest {
                 Map<String, String> environment = Map.of(DEPLOYED_ENVIRONMENT.get(0), String.join(",", cluster.urls()),
                                                          DEPLOYED_ENVIRONMENT.get(1), natsUser,
                                                          DEPLOYED_ENVIRONMENT.get(2), natsPassword);
+                // Each service's identity (its key, the others' public keys) and the users' identity provider, in
+                // its environment as a deployment hands them over (here a test issuer's keys instead of a JWKS URL).
+                TestIdentities identities = TestIdentities.generate(SERVICES);
                 Process database = db.start(logs.resolve("db.log"), List.of(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", h2Jar().toString(),
                         "org.h2.tools.Server", "-tcp", "-tcpAllowOthers", "-tcpPort", "9092", "-ifNotExists"));
@@ -172,8 +176,11 @@ class MultiHostTest {
                             // Two instances, one database: on the database host.
                             settings.add("--db.url=jdbc:h2:tcp://" + db.address() + ":9092/mem:users;DB_CLOSE_DELAY=-1");
                         }
+                        Map<String, String> serviceEnvironment = new LinkedHashMap<>(environment);
+                        serviceEnvironment.putAll(identities.environment(service));
                         processes.put(host.getKey(), host.getValue().start(logs.resolve(host.getKey() + ".log"),
-                                                                           javaJar(service, settings), environment));
+                                                                           javaJar(service, settings),
+                                                                           serviceEnvironment));
                     }
                     try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
                         for (Map.Entry<String, TestNetwork.Host> host : hosts.entrySet()) {
@@ -199,7 +206,9 @@ class MultiHostTest {
                     }
 
                     URI gateway = URI.create("http://" + hosts.get("gateway").address() + ":" + reactor.port("gateway"));
+                    String operator = identities.userToken("shop-operator", ShopApi.OPERATOR);
                     try (ServiceClients clients = ServiceClients.builder().caller("multi-host-test")
+                            .userToken(() -> operator)
                             .discovery(name -> List.of(gateway))
                             .resilience(Resilience.create(b -> b.defaults(
                                     d -> d.timeout(t -> t.duration(Duration.ofSeconds(10))))))

@@ -67,12 +67,12 @@ class ShopUnderFailureTest {
         }
         eventually(() -> ids.forEach(id -> assertEquals(Status.CONFIRMED, shop.order(id).status())));
         Stock before = shop.stock(product.id());
-        // The same events again, with new message ids so the stream's de-duplication does not catch them: what a
+        // The same events again, signed by the order-service, with new message ids so the stream's de-duplication does not catch them: what a
         // redelivery after a lost ack looks like to a consumer.
         List<CapturedMessage> placed = SYSTEM.messages().on(OrderPlaced.SUBJECT).stream()
                 .filter(m -> ids.stream().anyMatch(id -> m.text().contains(id))).toList();
         Set<String> distinct = placed.stream().map(CapturedMessage::text).collect(Collectors.toSet());
-        distinct.forEach(text -> SYSTEM.messaging().publish(OrderPlaced.SUBJECT,
+        distinct.forEach(text -> SYSTEM.messagingAs("order-service").publish(OrderPlaced.SUBJECT,
                                                             text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         SYSTEM.messages().awaitCount(OrderPlaced.SUBJECT, placed.size() + distinct.size(), Duration.ofSeconds(10));
         // Wait for a later event to pass through the same consumers, then compare.

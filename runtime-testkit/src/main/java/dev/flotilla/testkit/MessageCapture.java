@@ -92,7 +92,7 @@ abstract sealed class MessageCapture implements AutoCloseable {
             client.close();
             throw e;
         }
-        return new InJvm(client);
+        return new InJvm(client, broker);
     }
 
     /**
@@ -102,6 +102,14 @@ abstract sealed class MessageCapture implements AutoCloseable {
      * @throws dev.flotilla.messaging.MessagingException if it cannot connect
      */
     abstract Messaging testClient();
+
+    /**
+     * A client of the test that signs what it sends as {@code service} (with that service's key from
+     * {@code identity}); made at the first call for each service and closed with the capture.
+     *
+     * @throws dev.flotilla.messaging.MessagingException if it cannot connect
+     */
+    abstract Messaging clientAs(String service, io.helidon.config.Config identity);
 
     /** Stops recording and closes the test's client. */
     @Override
@@ -142,6 +150,8 @@ abstract sealed class MessageCapture implements AutoCloseable {
         private final String seed;
         /** Guarded by this; null until the test asks for it. */
         private Messaging client;
+        /** Guarded by this: the clients that sign as a service, by service name. */
+        private final Map<String, Messaging> signing = new LinkedHashMap<>();
         private boolean closed;
 
         OnNats(Connection connection, String url, String seed) {
@@ -163,21 +173,36 @@ abstract sealed class MessageCapture implements AutoCloseable {
         }
 
         @Override
+        synchronized Messaging clientAs(String service, io.helidon.config.Config identity) {
+            if (closed) {
+                throw new IllegalStateException("The test system is not running");
+            }
+            return signing.computeIfAbsent(service, name -> Messaging.builder().serviceName(name)
+                    .nats(settings(url, seed).build()).identity(identity).build());
+        }
+
+        @Override
         public synchronized void close() {
             closed = true;
             if (client != null) {
                 client.close();
                 client = null;
             }
+            signing.values().forEach(Messaging::close);
+            signing.clear();
             closeQuietly(connection);
         }
     }
 
     private static final class InJvm extends MessageCapture {
         private final Messaging client;
+        private final InJvmBroker broker;
+        /** Guarded by this. */
+        private final Map<String, Messaging> signing = new LinkedHashMap<>();
 
-        InJvm(Messaging client) {
+        InJvm(Messaging client, InJvmBroker broker) {
             this.client = client;
+            this.broker = broker;
         }
 
         @Override
@@ -186,7 +211,15 @@ abstract sealed class MessageCapture implements AutoCloseable {
         }
 
         @Override
-        public void close() {
+        synchronized Messaging clientAs(String service, io.helidon.config.Config identity) {
+            return signing.computeIfAbsent(service, name -> Messaging.builder().serviceName(name).inJvm(broker)
+                    .identity(identity).build());
+        }
+
+        @Override
+        public synchronized void close() {
+            signing.values().forEach(Messaging::close);
+            signing.clear();
             client.close();
         }
     }

@@ -114,11 +114,15 @@ public final class TestIdentities {
      * The {@code security.*} configuration of each service of a test system.
      *
      * @param entries    the system's services
+     * @param others     further names the system's services trust (stand-ins the test publishes as)
      * @param userTokens the system's user token issuer; {@code null} when it issues none
      * @return per service name, its keys
      */
-    static Map<String, Map<String, String>> configFor(List<SystemDefinition.Entry> entries, TokenIssuer userTokens) {
-        Map<String, String> keys = keysOf(entries.stream().map(entry -> entry.service().name()).toList());
+    static Map<String, Map<String, String>> configFor(List<SystemDefinition.Entry> entries, List<String> others,
+                                                      TokenIssuer userTokens) {
+        List<String> names = new ArrayList<>(entries.stream().map(entry -> entry.service().name()).toList());
+        names.addAll(others);
+        Map<String, String> keys = keysOf(names);
         String trusted = ServiceTokens.publicJwkSet(new ArrayList<>(keys.values()));
         Map<String, Map<String, String>> config = new LinkedHashMap<>();
         keys.forEach((service, key) -> config.put(service, securityConfig(key, trusted, userTokens)));

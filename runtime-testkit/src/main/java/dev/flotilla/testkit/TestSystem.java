@@ -102,7 +102,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         this.definition = new SystemDefinition(builder.entries, builder.sharedConfig, builder.natsMode,
                                                builder.fallbackToInJvm, builder.extensions, builder.natsBinary,
                                                Optional.ofNullable(builder.centralSeed), builder.natsPort,
-                                               TestIdentities.configFor(builder.entries, builder.userTokens),
+                                               TestIdentities.configFor(builder.entries, builder.identities, builder.userTokens),
                                                Optional.ofNullable(builder.leastPrivilege));
         this.userTokens = builder.userTokens;
         this.spans = builder.captureSpans ? new SpanCapture() : null;
@@ -456,6 +456,33 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     }
 
     /**
+     * A messaging client of the test that signs what it sends as one of the system's services, or as a service named
+     * with {@link Builder#identities(String...)}: what a subscription that accepts only that service's messages
+     * needs (the stand-in for a service the test leaves out, say). Connected at the first call for each name and
+     * closed with the system.
+     *
+     * <pre>{@code
+     * SYSTEM.messagingAs("inventory-service").publish(StockReserved.SUBJECT, new StockReserved(orderId));
+     * }</pre>
+     *
+     * @param service the service to publish as
+     * @return its messaging
+     * @throws IllegalArgumentException                  if the system has no identity of that name
+     * @throws IllegalStateException                     if the system is not running
+     * @throws dev.flotilla.messaging.MessagingException if it cannot connect to the system's NATS server
+     */
+    public Messaging messagingAs(String service) {
+        Map<String, String> security = definition.security().get(Objects.requireNonNull(service, "service"));
+        if (security == null) {
+            throw new IllegalArgumentException("The system has no identity '" + service + "': name it with "
+                                                       + "TestSystem.builder().identities(\"" + service + "\")");
+        }
+        io.helidon.config.Config identity = io.helidon.config.Config.just(
+                io.helidon.config.ConfigSources.create(security));
+        return runningSystem().capture().clientAs(service, identity);
+    }
+
+    /**
      * Which transport messaging runs on.
      *
      * @return {@code nats} or {@code in-jvm}
@@ -560,6 +587,7 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         private final Map<String, String> sharedConfig = new LinkedHashMap<>();
         private final List<ServiceExtensionProvider> extensions = new ArrayList<>();
         private TokenIssuer userTokens;
+        private final List<String> identities = new ArrayList<>();
         private NatsMode natsMode = NatsMode.SERVER;
         private boolean fallbackToInJvm;
         private Supplier<Optional<Path>> natsBinary = NatsServer::findBinary;
@@ -670,6 +698,22 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
          */
         public Builder extension(ServiceExtensionProvider provider) {
             extensions.add(Objects.requireNonNull(provider, "provider"));
+            return this;
+        }
+
+        /**
+         * Names services that are not part of the system but whose identity tests use: each gets a key, trusted by
+         * the system's services like their own, so that a test can publish as one of them with
+         * {@link TestSystem#messagingAs(String)} (a stand-in for a service the test leaves out).
+         *
+         * @param services the services' names
+         * @return this builder
+         * @throws NullPointerException if a name is {@code null}
+         */
+        public Builder identities(String... services) {
+            for (String service : services) {
+                identities.add(Objects.requireNonNull(service, "service"));
+            }
             return this;
         }
 

@@ -39,7 +39,7 @@ class DownstreamProblemsTest {
     @RegisterExtension
     // The stand-ins break their contracts on purpose (a 403, a bare 409, a 500 without a declared problem) to show
     // what the gateway makes of a downstream that misbehaves, so their answers are not checked against the contract.
-    static final TestSystem SYSTEM = TestSystem.builder().nats(NatsMode.IN_JVM).contractConformance(false)
+    static final TestSystem SYSTEM = TestSystem.builder().nats(NatsMode.IN_JVM).contractConformance(false).userTokens()
             .addService(new StandIn(UserApi.SERVICE, rules -> rules.register(HttpContracts.serve(UserApi.class,
                     new StandInUsers()))))
             .addService(new StandIn(OrderApi.SERVICE, rules -> rules.register(HttpContracts.serve(OrderApi.class,
@@ -111,13 +111,17 @@ class DownstreamProblemsTest {
         return problem;
     }
 
+    /** The requests are an operator's, who may act for any user. */
+    private final String operator = SYSTEM.userToken("shop-operator", ShopApi.OPERATOR);
+
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(gateway(path)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(gateway(path)).header("Authorization", "Bearer " + operator).build(),
+                         HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(gateway(path)).header("Content-Type", "application/json")
-                                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                                 .header("Authorization", "Bearer " + operator).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                          HttpResponse.BodyHandlers.ofString());
     }
 

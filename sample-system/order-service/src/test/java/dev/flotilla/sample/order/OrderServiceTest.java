@@ -11,6 +11,7 @@ import dev.flotilla.core.http.RemoteConflictException;
 import dev.flotilla.core.http.RemoteProblemException;
 import dev.flotilla.core.problem.BadRequestException;
 import dev.flotilla.core.problem.NotFoundException;
+import dev.flotilla.sample.inventory.api.InventoryApi;
 import dev.flotilla.sample.inventory.api.StockRejected;
 import dev.flotilla.sample.inventory.api.StockReserved;
 import dev.flotilla.sample.order.api.OrderApi;
@@ -46,6 +47,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OrderServiceTest {
     @RegisterExtension
     static final TestSystem SYSTEM = TestSystem.builder().nats(NatsMode.IN_JVM)
+            // The inventory is left out: the test publishes its answers, signed as the inventory-service.
+            .identities(InventoryApi.SERVICE)
             .addService(new StandIn(UserApi.SERVICE, rules -> rules.register(HttpContracts.serve(UserApi.class,
                     new UserApi() {
                         @Override
@@ -91,13 +94,13 @@ class OrderServiceTest {
         assertEquals(750, placed.totalCents());
         SYSTEM.messages().await(OrderPlaced.SUBJECT, OrderPlaced.class, e -> e.orderId().equals(placed.id()));
 
-        SYSTEM.messaging().publish(StockReserved.SUBJECT, new StockReserved(placed.id()));
+        SYSTEM.messagingAs(InventoryApi.SERVICE).publish(StockReserved.SUBJECT, new StockReserved(placed.id()));
         SYSTEM.messages().await(OrderConfirmed.SUBJECT, OrderConfirmed.class,
                                 e -> e.orderId().equals(placed.id()) && e.totalCents() == 750);
         assertEquals(Status.CONFIRMED, orders.get(placed.id()).status());
 
         // A late or repeated answer does not change a decided order.
-        SYSTEM.messaging().publish(StockRejected.SUBJECT, new StockRejected(placed.id(), "too late"));
+        SYSTEM.messagingAs(InventoryApi.SERVICE).publish(StockRejected.SUBJECT, new StockRejected(placed.id(), "too late"));
         assertEquals(Status.CANCELLED, orders.cancel(placed.id()).status());
         SYSTEM.messages().await(OrderCancelled.SUBJECT, OrderCancelled.class, e -> e.orderId().equals(placed.id()));
         eventually(() -> assertEquals(Status.CANCELLED, orders.get(placed.id()).status()));
@@ -106,7 +109,7 @@ class OrderServiceTest {
     @Test
     void aRejectedOrderKeepsItsReasonAndCannotBeCancelled(@ServiceName(OrderApi.SERVICE) OrderApi orders) {
         Order placed = orders.place(new PlaceOrder("ada", List.of(new OrderLine("lamp", 9))));
-        SYSTEM.messaging().publish(StockRejected.SUBJECT, new StockRejected(placed.id(), "insufficient stock"));
+        SYSTEM.messagingAs(InventoryApi.SERVICE).publish(StockRejected.SUBJECT, new StockRejected(placed.id(), "insufficient stock"));
         eventually(() -> assertEquals("insufficient stock", orders.get(placed.id()).reason()));
         assertEquals(Status.REJECTED, orders.get(placed.id()).status());
         assertThrows(OrderNotCancellableException.class, () -> orders.cancel(placed.id()));

@@ -92,7 +92,8 @@ class ShopFailureTest {
 
     @Test
     void aPoisonMessageGoesToTheDeadLetterSubjectAndConsumingGoesOn() {
-        SYSTEM.messaging().publish(OrderPlaced.SUBJECT, "{not json".getBytes(StandardCharsets.UTF_8));
+        // Signed by the order-service, so it is the payload that fails, not the publisher.
+        SYSTEM.messagingAs("order-service").publish(OrderPlaced.SUBJECT, "{not json".getBytes(StandardCharsets.UTF_8));
 
         CapturedMessage dead = SYSTEM.messages().awaitCount("deadletter.inventory-service", 1, Duration.ofSeconds(10))
                 .getFirst();
