@@ -92,8 +92,8 @@ class HttpSecurityTest {
         config.put("security.jwt.jwks", IDP.jwks());
         config.put("security.jwt.issuer", UserTokens.ISSUER);
         config.put("security.jwt.audience", UserTokens.AUDIENCE);
-        config.put(ServiceTokens.KEY_KEY, KEYS.get(service));
-        config.put(ServiceTokens.TRUSTED_KEY, trusted);
+        config.put("security.identity.key", KEYS.get(service));
+        config.put("security.identity.trusted", trusted);
         // end::config[]
         return config;
     }
