@@ -42,8 +42,9 @@ import io.helidon.webserver.http.HttpRules;
  *
  * <pre>
  * java -XX:+UseG1GC -Xms1g -Xmx1g -cp benchmarks/target/benchmarks.jar \
- *     dev.flotilla.benchmarks.suite.JwtVerificationCost [callers] [rounds]
+ *     dev.flotilla.benchmarks.suite.JwtVerificationCost [callers] [rounds] [--measure]
  * </pre>
+ * With {@code --measure} it prints the lines {@link Suite} reads (its scenario 8) instead of the table.
  */
 public final class JwtVerificationCost {
     private static final Duration WINDOW = Duration.ofSeconds(3);
@@ -99,6 +100,7 @@ public final class JwtVerificationCost {
     public static void main(String[] args) throws Exception {
         int callers = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        boolean measure = args.length > 2 && args[2].equals("--measure");
         RSAKey key = new RSAKeyGenerator(2048).keyID("bench-1").generate();
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(ISSUER).audience(AUDIENCE).subject("bench-user")
                 .issueTime(new Date()).expirationTime(Date.from(Instant.now().plus(Duration.ofHours(2))))
@@ -139,8 +141,23 @@ public final class JwtVerificationCost {
                 open.add(openFirst ? loads[0] : loads[1]);
                 secured.add(openFirst ? loads[1] : loads[0]);
             }
-            print(callers, rounds, open, secured);
+            if (measure) {
+                // For Suite (scenario 8): one line per figure, round and side; "raw" is the anonymous call.
+                for (int round = 0; round < rounds; round++) {
+                    measure("8.throughput", round + 1, open.get(round).throughput(), secured.get(round).throughput());
+                    measure("8.cpu", round + 1, open.get(round).cpuMicrosPerCall(),
+                            secured.get(round).cpuMicrosPerCall());
+                    measure("8.p50", round + 1, open.get(round).p50Nanos() / 1e6, secured.get(round).p50Nanos() / 1e6);
+                }
+            } else {
+                print(callers, rounds, open, secured);
+            }
         }
+    }
+
+    private static void measure(String row, int round, double anonymous, double authenticated) {
+        System.out.printf(java.util.Locale.ROOT, "MEASURE\t%s\t%d\traw\t%s%n", row, round, anonymous);
+        System.out.printf(java.util.Locale.ROOT, "MEASURE\t%s\t%d\tflotilla\t%s%n", row, round, authenticated);
     }
 
     private static void call(HttpClientResponse response) {

@@ -43,7 +43,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *
  * <p>{@code --aa} is the check of the method itself: scenarios 0 to 5 with raw on both sides (a second client or
  * connection doing what the raw side does), so every ratio should be 1 and its spread is the noise of the method
- * on this machine. Scenarios 6 and 7 have no such check.
+ * on this machine. Scenarios 6 to 8 have no such check (in 8 the raw side is the same endpoint called anonymously).
  *
  * <p>With {@code --write}, the generated part of the file (between the {@code suite:begin} and {@code suite:end}
  * comments) is replaced
@@ -136,7 +136,12 @@ public final class Suite {
             new Row("7.saturated-p50.1000", "7. Same: p50 at 1,000 callers back to back (CPU saturated: queueing)",
                     "ms", Better.LOWER, NONE, false),
             new Row("7.heap", "7. Heap per idle in-JVM service vs per idle bare WebServer", "KiB", Better.LOWER,
-                    NONE, false));
+                    NONE, false),
+            new Row("8.cpu", "8. Contract endpoint called with a JWT bearer token the server verifies (RS256, "
+                    + "@Access) vs the same kind of endpoint called anonymously (@Anonymous): the JVM's CPU time per "
+                    + "request at 8 callers (load generator included)", "µs", Better.LOWER, NONE, false),
+            new Row("8.throughput", "8. Same: throughput at 8 callers", "req/s", Better.HIGHER, NONE, false),
+            new Row("8.p50", "8. Same: p50 latency at 8 callers", "ms", Better.LOWER, NONE, false));
 
     private final boolean quick;
     private final int rounds;
@@ -229,7 +234,7 @@ public final class Suite {
             jmh("5.time", PolicySetBenchmark.class, "rawFailsafe", aa ? "rawFailsafe" : "flotilla", 2);
         }
         if (aa) {
-            return; // scenarios 6 and 7 have no A/A check
+            return; // scenarios 6 to 8 have no A/A check
         }
         if (wanted("6")) {
             startups();
@@ -237,6 +242,10 @@ public final class Suite {
         if (wanted("7")) {
             harness("heap", window);
             harness("fan-out", window);
+        }
+        if (wanted("8")) {
+            System.err.println("suite: JWT verification (" + rounds + " rounds, ABBA slices)");
+            fork("jwt verification", JwtVerificationCost.class, "8", String.valueOf(rounds), "--measure");
         }
     }
 
