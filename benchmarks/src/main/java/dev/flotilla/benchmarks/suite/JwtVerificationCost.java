@@ -27,6 +27,7 @@ import dev.flotilla.core.http.PathParam;
 import dev.flotilla.core.security.Access;
 import dev.flotilla.core.security.Anonymous;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderValues;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
@@ -34,7 +35,8 @@ import io.helidon.webserver.http.HttpRules;
 
 /**
  * The per-request cost of verifying a JWT: the same kind of contract endpoint of one Flotilla service, called with a
- * bearer token that the server verifies (RS256, 2048-bit key, inline JWK set; {@code @Access(roles = "reader")}) and
+ * bearer token that the server verifies (the same token on every request, as a client sends it, which the server
+ * remembers once verified; and, in a second comparison, a token never seen before on every request) (RS256, 2048-bit key, inline JWK set; {@code @Access(roles = "reader")}) and
  * without one ({@code @Anonymous}), by the same raw Helidon WebClient load generator. The two sides run interleaved
  * in ABBA slices of 250 ms, 3 s per side and round, after a warm-up; the figures are medians over the rounds, the
  * ratio (authenticated / anonymous) with its range. Server and load generator share this JVM, so CPU per request
@@ -48,6 +50,8 @@ import io.helidon.webserver.http.HttpRules;
  */
 public final class JwtVerificationCost {
     private static final Duration WINDOW = Duration.ofSeconds(3);
+    /** More tokens than the server remembers verified (4,096). */
+    private static final int DISTINCT_TOKENS = 6000;
     private static final Duration SLICE = Duration.ofMillis(250);
     private static final String ISSUER = "https://idp.bench";
     private static final String AUDIENCE = "price-service";
@@ -108,6 +112,16 @@ public final class JwtVerificationCost {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("bench-1").build(), claims);
         jwt.sign(new RSASSASigner(key));
         String bearer = "Bearer " + jwt.serialize();
+        // Tokens seen once each: more than the server remembers, used in turn, so each is verified afresh.
+        List<Header> distinct = new ArrayList<>();
+        RSASSASigner signer = new RSASSASigner(key);
+        for (int i = 0; i < DISTINCT_TOKENS; i++) {
+            SignedJWT one = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("bench-1").build(),
+                                          new JWTClaimsSet.Builder(claims).jwtID("t-" + i).build());
+            one.sign(signer);
+            distinct.add(HeaderValues.create(HeaderNames.AUTHORIZATION, "Bearer " + one.serialize()));
+        }
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
 
         try (ServiceRuntime runtime = ServiceRuntime.builder()
                 .addService(new SecuredPriceService(), Map.of(
@@ -122,6 +136,8 @@ public final class JwtVerificationCost {
             var authorization = HeaderValues.create(HeaderNames.AUTHORIZATION, bearer);
             ClosedLoop.Call anonymous = () -> call(client.get("/v1/open-prices/42").request());
             ClosedLoop.Call authenticated = () -> call(client.get("/v1/prices/42").header(authorization).request());
+            ClosedLoop.Call afresh = () -> call(client.get("/v1/prices/42").header(
+                    distinct.get(Math.floorMod(next.getAndIncrement(), DISTINCT_TOKENS))).request());
             authenticated.call();
             anonymous.call();
             try (HttpClientResponse refused = client.get("/v1/prices/42").request()) {
@@ -133,6 +149,8 @@ public final class JwtVerificationCost {
             ClosedLoop.interleaved(callers, Duration.ofSeconds(6), SLICE, anonymous, authenticated, null);
             List<ClosedLoop.Load> open = new ArrayList<>();
             List<ClosedLoop.Load> secured = new ArrayList<>();
+            List<ClosedLoop.Load> openToo = new ArrayList<>();
+            List<ClosedLoop.Load> fresh = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 boolean openFirst = round % 2 == 0;
                 ClosedLoop.Load[] loads = ClosedLoop.interleaved(
@@ -140,6 +158,10 @@ public final class JwtVerificationCost {
                         openFirst ? authenticated : anonymous, HarnessScenario::ownCpuNanos);
                 open.add(openFirst ? loads[0] : loads[1]);
                 secured.add(openFirst ? loads[1] : loads[0]);
+                loads = ClosedLoop.interleaved(callers, WINDOW, SLICE, openFirst ? anonymous : afresh,
+                                               openFirst ? afresh : anonymous, HarnessScenario::ownCpuNanos);
+                openToo.add(openFirst ? loads[0] : loads[1]);
+                fresh.add(openFirst ? loads[1] : loads[0]);
             }
             if (measure) {
                 // For Suite (scenario 8): one line per figure, round and side; "raw" is the anonymous call.
@@ -148,9 +170,16 @@ public final class JwtVerificationCost {
                     measure("8.cpu", round + 1, open.get(round).cpuMicrosPerCall(),
                             secured.get(round).cpuMicrosPerCall());
                     measure("8.p50", round + 1, open.get(round).p50Nanos() / 1e6, secured.get(round).p50Nanos() / 1e6);
+                    measure("8.fresh-cpu", round + 1, openToo.get(round).cpuMicrosPerCall(),
+                            fresh.get(round).cpuMicrosPerCall());
+                    measure("8.fresh-throughput", round + 1, openToo.get(round).throughput(),
+                            fresh.get(round).throughput());
                 }
             } else {
+                System.out.println("The same token on every request (a client's usual case):");
                 print(callers, rounds, open, secured);
+                System.out.println("A token never seen before on every request (each verified afresh):");
+                print(callers, rounds, openToo, fresh);
             }
         }
     }

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -12,7 +13,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import dev.flotilla.core.security.internal.ServiceTokens;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 
 /**
  * The keys that give services their identities: each service signs with a private key of its own
@@ -45,12 +52,13 @@ public final class ServiceKeys {
      *
      * @param services the services' names, such as {@code order-service}
      * @return per service name (in the given order), its private key: an EC P-256 JWK as JSON; keep it secret
-     * @throws NullPointerException if {@code services} or a name is {@code null}
+     * @throws NullPointerException  if {@code services} or a name is {@code null}
+     * @throws IllegalStateException if the JDK cannot generate EC keys
      */
     public static Map<String, String> generate(Collection<String> services) {
         Map<String, String> keys = new LinkedHashMap<>();
         for (String service : services) {
-            keys.computeIfAbsent(Objects.requireNonNull(service, "service"), ServiceTokens::generateKey);
+            keys.computeIfAbsent(Objects.requireNonNull(service, "service"), ServiceKeys::generateKey);
         }
         return keys;
     }
@@ -63,7 +71,25 @@ public final class ServiceKeys {
      * @throws IllegalArgumentException if one of them is not a JWK
      */
     public static String trustedSet(Collection<String> keys) {
-        return ServiceTokens.publicJwkSet(new ArrayList<>(keys));
+        try {
+            List<JWK> publicKeys = new ArrayList<>();
+            for (String jwk : keys) {
+                publicKeys.add(JWK.parse(jwk).toPublicJWK());
+            }
+            return new JWKSet(publicKeys).toString(true);
+        } catch (ParseException e) {
+            throw new IllegalArgumentException("Not a JWK (JSON)", e);
+        }
+    }
+
+    /** An EC P-256 signing key with the service's name as {@code kid}. */
+    private static String generateKey(String service) {
+        try {
+            return new ECKeyGenerator(Curve.P_256).keyID(service).keyUse(KeyUse.SIGNATURE)
+                    .algorithm(JWSAlgorithm.ES256).generate().toJSONString();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("Cannot generate an EC P-256 key", e);
+        }
     }
 
     /**

@@ -4,11 +4,15 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.MalformedURLException;
 import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -29,7 +33,8 @@ import io.helidon.config.Config;
  * Verifies JWT bearer tokens with Nimbus JOSE+JWT: signature against the issuer's keys (an inline JWK set, or one
  * fetched from a URL and cached), {@code iss}, {@code aud}, {@code exp} and {@code nbf} (60 seconds of clock skew),
  * a subject required. Roles come from a configurable claim, scopes from {@code scope} (space-separated) or
- * {@code scp}. Thread-safe.
+ * {@code scp}. A token that verified is remembered, by its exact bytes, for up to {@link #CACHE_TIME} and never past
+ * its {@code exp}: the same token sent again is taken without a second signature check. Thread-safe.
  */
 final class JwtVerifier {
     /** Asymmetric algorithms only: a shared secret would let every verifier mint tokens. */
@@ -38,12 +43,28 @@ final class JwtVerifier {
             JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
             JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512, JWSAlgorithm.Ed25519, JWSAlgorithm.EdDSA);
 
+    /** How many verified tokens are remembered; when full, the remembered ones are forgotten at once. */
+    static final int CACHE_SIZE = 4096;
+    /** How long a verified token is remembered at most (never past its {@code exp}). */
+    static final Duration CACHE_TIME = Duration.ofSeconds(60);
+
     private final DefaultJWTProcessor<SecurityContext> processor;
     private final String rolesClaim;
+    /**
+     * Tokens verified recently, by the exact compact token: a client sends the same token with many requests, and
+     * the same bytes verify the same way until the token or the cache entry expires.
+     */
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+    private final Clock clock;
 
-    private JwtVerifier(DefaultJWTProcessor<SecurityContext> processor, String rolesClaim) {
+    /** A verified token's caller, and until when it is taken without verifying again. */
+    private record Verified(Caller caller, Instant until) {
+    }
+
+    private JwtVerifier(DefaultJWTProcessor<SecurityContext> processor, String rolesClaim, Clock clock) {
         this.processor = processor;
         this.rolesClaim = rolesClaim;
+        this.clock = clock;
     }
 
     /**
@@ -53,6 +74,11 @@ final class JwtVerifier {
      * @throws IllegalArgumentException if the settings are incomplete or invalid (never with key material)
      */
     static JwtVerifier from(Config jwt, String service) {
+        return from(jwt, service, Clock.systemUTC());
+    }
+
+    /** {@link #from(Config, String)} with the clock of the verified-token cache (the token checks use the system's). */
+    static JwtVerifier from(Config jwt, String service, Clock clock) {
         String inline = text(jwt.get("jwks"));
         String uri = text(jwt.get("jwks-uri"));
         if (inline == null && uri == null) {
@@ -87,7 +113,7 @@ final class JwtVerifier {
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
         processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
                 Set.copyOf(audiences), new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp"), null));
-        return new JwtVerifier(processor, jwt.get("roles-claim").asString().orElse("roles"));
+        return new JwtVerifier(processor, jwt.get("roles-claim").asString().orElse("roles"), clock);
     }
 
     private static String text(Config node) {
@@ -101,6 +127,23 @@ final class JwtVerifier {
      * @throws ServiceTokens.InvalidTokenException if it does not verify; the message never holds the token
      */
     Caller verify(String token) throws ServiceTokens.InvalidTokenException {
+        Instant now = clock.instant();
+        Verified known = verified.get(token);
+        if (known != null) {
+            if (now.isBefore(known.until())) {
+                return known.caller();
+            }
+            verified.remove(token, known);
+        }
+        Verified fresh = verifyAfresh(token, now);
+        if (verified.size() >= CACHE_SIZE) {
+            verified.clear();
+        }
+        verified.put(token, fresh);
+        return fresh.caller();
+    }
+
+    private Verified verifyAfresh(String token, Instant now) throws ServiceTokens.InvalidTokenException {
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -115,7 +158,12 @@ final class JwtVerifier {
                 .scopes(scopes(claims))
                 .mechanism(Caller.Mechanism.JWT)
                 .build();
-        return CallerBridge.withBearerToken(caller, token);
+        Instant until = now.plus(CACHE_TIME);
+        Instant expires = claims.getExpirationTime().toInstant(); // required: the claims verifier checked it is there
+        if (expires.isBefore(until)) {
+            until = expires;
+        }
+        return new Verified(CallerBridge.withBearerToken(caller, token), until);
     }
 
     /** A claim by dotted path, such as {@code realm_access.roles}. */

@@ -21,8 +21,6 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import com.nimbusds.jose.jwk.KeyUse;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.helidon.config.Config;
@@ -152,12 +150,7 @@ public final class ServiceTokens {
      * @throws IllegalStateException if the JDK cannot generate EC keys
      */
     public static String generateKey(String service) {
-        try {
-            return new ECKeyGenerator(Curve.P_256).keyID(service).keyUse(KeyUse.SIGNATURE)
-                    .algorithm(JWSAlgorithm.ES256).generate().toJSONString();
-        } catch (JOSEException e) {
-            throw new IllegalStateException("Cannot generate an EC P-256 key", e);
-        }
+        return dev.flotilla.core.security.ServiceKeys.generate(List.of(service)).get(service);
     }
 
     /**
@@ -183,15 +176,7 @@ public final class ServiceTokens {
      * @throws IllegalArgumentException if one is not a JWK
      */
     public static String publicJwkSet(List<String> privateJwks) {
-        try {
-            List<JWK> keys = new java.util.ArrayList<>();
-            for (String jwk : privateJwks) {
-                keys.add(JWK.parse(jwk).toPublicJWK());
-            }
-            return new JWKSet(keys).toString(true);
-        } catch (ParseException e) {
-            throw new IllegalArgumentException("Not a JWK (JSON)", e);
-        }
+        return dev.flotilla.core.security.ServiceKeys.trustedSet(privateJwks);
     }
 
     /**
