@@ -357,22 +357,35 @@ final class ServiceInstance implements ServiceHandle {
     /** Static config first, then the services of this runtime, then extensions such as NATS discovery. */
     private ServiceDiscovery discovery(RunContext run) {
         StaticDiscovery configured = StaticDiscovery.create(run.config().get("clients"));
-        return name -> {
-            List<URI> found = configured.instances(name);
-            if (found.isEmpty()) {
-                found = localDiscovery.instances(name);
-            }
-            if (found.isEmpty()) {
-                for (ServiceExtension extension : run.extensions) {
-                    if (extension instanceof ServiceDiscovery extensionDiscovery) {
-                        found = extensionDiscovery.instances(name);
-                        if (!found.isEmpty()) {
-                            break;
+        return new ServiceDiscovery() {
+            @Override
+            public List<URI> instances(String name) {
+                List<URI> found = configured.instances(name);
+                if (found.isEmpty()) {
+                    found = localDiscovery.instances(name);
+                }
+                if (found.isEmpty()) {
+                    for (ServiceExtension extension : run.extensions) {
+                        if (extension instanceof ServiceDiscovery extensionDiscovery) {
+                            found = extensionDiscovery.instances(name);
+                            if (!found.isEmpty()) {
+                                break;
+                            }
                         }
                     }
                 }
+                return found;
             }
-            return found;
+
+            @Override
+            public void unreachable(String name, URI instance) {
+                // Only the extensions cache their answers; each one that may have listed the instance is told.
+                for (ServiceExtension extension : run.extensions) {
+                    if (extension instanceof ServiceDiscovery extensionDiscovery) {
+                        extensionDiscovery.unreachable(name, instance);
+                    }
+                }
+            }
         };
     }
 

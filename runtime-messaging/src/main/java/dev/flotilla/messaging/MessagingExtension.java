@@ -153,6 +153,15 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
         return current.instances(serviceName);
     }
 
+    /** Makes NATS discovery ask again soon, if it was asked before. */
+    @Override
+    public void unreachable(String serviceName, URI instance) {
+        NatsDiscovery current = discovery;
+        if (current != null) {
+            current.unreachable(serviceName, instance);
+        }
+    }
+
     DefaultMessaging delegate() {
         DefaultMessaging d = delegate;
         if (d == null) {

@@ -22,4 +22,17 @@ public interface ServiceDiscovery {
      * @return the instances, in a stable order; empty when none is known
      */
     List<URI> instances(String serviceName);
+
+    /**
+     * Tells discovery that a call to one of the instances it listed could not connect (refused, reset, unreachable):
+     * the instance may be gone. Typed clients call this on every such failure. An implementation that caches its
+     * answers should ask again soon, and keep asking at a short interval while instances are missing, so that a
+     * stopped instance leaves the answer and a restarted one joins it without waiting out the cache. Must return
+     * quickly (work in the background). The default does nothing: a static list has nothing to refresh.
+     *
+     * @param serviceName the service's name, as passed to {@link #instances}
+     * @param instance    the instance that could not be reached, as {@link #instances} returned it
+     */
+    default void unreachable(String serviceName, URI instance) {
+    }
 }

@@ -83,6 +83,7 @@ final class CallExecutor {
     private final java.util.function.Supplier<String> userToken;
     /** The sets a call uses, by policy name. */
     private final Map<String, CallPolicies> policySets = new ConcurrentHashMap<>();
+    private final RecoveryProbe recovery;
 
     CallExecutor(String target, String caller, ServiceDiscovery discovery, Resilience resilience, Config targetConfig,
                  WebClient webClient, ExecutorService asyncExecutor, ObjectMapper json, Tracing tracing,
@@ -101,6 +102,7 @@ final class CallExecutor {
         this.webClient = webClient;
         this.asyncExecutor = asyncExecutor;
         this.decoder = new ResponseDecoder(target, json);
+        this.recovery = new RecoveryProbe(target, webClient, discovery);
     }
 
     /** What a contract method's calls share; made when the client is created. */
@@ -216,11 +218,16 @@ final class CallExecutor {
             return instance.set.get(deadline, d -> traced(call, instance, timeout, d, attempt));
         } catch (CallRejectedException e) {
             // Only chosen with an open breaker when every instance has one: fail fast, do not retry.
+            recovery.watch(instance);
             throw new ServiceUnreachableException(target, target + " at " + instance.uri.getAuthority()
                     + " was not called: " + e.getMessage(), e);
         } catch (TimeoutExceededException e) {
             throw new ServiceTimeoutException(target, target + " at " + instance.uri.getAuthority()
                     + " did not answer within " + timeout, e);
+        } catch (ServiceUnreachableException e) {
+            // After the breaker counted it: if that opened the breaker, watch for the instance to be ready again.
+            recovery.watch(instance);
+            throw e;
         }
     }
 
@@ -241,6 +248,9 @@ final class CallExecutor {
             }
             if (fallback == null && !open) {
                 fallback = candidate;
+            }
+            if (open) {
+                recovery.watch(candidate);
             }
         }
         return fallback != null ? fallback : policies.instance(instances.get(start));
@@ -338,7 +348,10 @@ final class CallExecutor {
         try {
             response = request.body() == null ? http.request() : http.submit(request.body());
         } catch (RuntimeException e) {
-            throw transportFailure(instance.uri, e);
+            throw transportFailure(instance, e);
+        }
+        if (instance.unreachable) {
+            instance.unreachable = false;
         }
         try (response) {
             int status = response.status().code();
@@ -353,8 +366,28 @@ final class CallExecutor {
         } catch (ServiceCallException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw transportFailure(instance.uri, e);
+            throw transportFailure(instance, e);
         }
+    }
+
+    private ServiceCallException transportFailure(CallPolicies.Instance instance, RuntimeException e) {
+        ServiceCallException failure = transportFailure(instance.uri, e);
+        if (failure instanceof ServiceUnreachableException && !(failure.getCause() instanceof RuntimeException r
+                && tls(r))) {
+            // Refused or reset: the instance may be gone. Discovery looks again; a probe may bring it back early.
+            instance.unreachable = true;
+            discovery.unreachable(target, instance.uri);
+        }
+        return failure;
+    }
+
+    private static boolean tls(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ServiceCallException transportFailure(URI instance, RuntimeException e) {

@@ -103,6 +103,10 @@ final class CallPolicies {
     static final class Instance {
         final URI uri;
         final PolicySet set;
+        /** Whether the last attempt could not connect, and no answer came since: see {@link RecoveryProbe}. */
+        volatile boolean unreachable;
+        /** Whether a {@link RecoveryProbe} watches the instance. */
+        final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
         private volatile ClientUri base;
 
         Instance(URI uri, PolicySet set) {
