@@ -43,7 +43,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *
  * <p>{@code --aa} is the check of the method itself: scenarios 0 to 5 with raw on both sides (a second client or
  * connection doing what the raw side does), so every ratio should be 1 and its spread is the noise of the method
- * on this machine. Scenarios 6 to 8 have no such check (in 8 the raw side is the same endpoint called anonymously).
+ * on this machine. Scenarios 6 to 10 have no such check (in 8 the raw side is the same endpoint called anonymously).
  *
  * <p>With {@code --write}, the generated part of the file (between the {@code suite:begin} and {@code suite:end}
  * comments) is replaced
@@ -145,7 +145,11 @@ public final class Suite {
             new Row("8.p50", "8. Same: p50 latency at 8 callers", "ms", Better.LOWER, NONE, false),
             new Row("8.fresh-cpu", "8. A token never seen before on every request (each verified afresh: parse, "
                     + "RSA signature, claims) vs anonymous: CPU time per request", "µs", Better.LOWER, NONE, false),
-            new Row("8.fresh-throughput", "8. Same: throughput at 8 callers", "req/s", Better.HIGHER, NONE, false));
+            new Row("8.fresh-throughput", "8. Same: throughput at 8 callers", "req/s", Better.HIGHER, NONE, false),
+            new Row("10.recovery", "10. A downstream process killed and restarted on the same port: from its "
+                    + "readiness until a typed-client caller (NATS discovery, default breaker) succeeds again, vs a raw "
+                    + "WebClient loop on the fixed URL (no discovery, no breaker: the floor)", "ms", Better.LOWER, 500,
+                    true));
 
     private final boolean quick;
     private final int rounds;
@@ -238,7 +242,7 @@ public final class Suite {
             jmh("5.time", PolicySetBenchmark.class, "rawFailsafe", aa ? "rawFailsafe" : "flotilla", 2);
         }
         if (aa) {
-            return; // scenarios 6 to 8 have no A/A check
+            return; // scenarios 6 to 10 have no A/A check
         }
         if (wanted("6")) {
             startups();
@@ -250,6 +254,10 @@ public final class Suite {
         if (wanted("8")) {
             System.err.println("suite: JWT verification (" + rounds + " rounds, ABBA slices)");
             fork("jwt verification", JwtVerificationCost.class, "8", String.valueOf(rounds), "--measure");
+        }
+        if (wanted("10")) {
+            System.err.println("suite: recovery after a restart (" + rounds + " kills and restarts)");
+            fork("recovery", RecoveryTime.class, String.valueOf(rounds));
         }
     }
 
