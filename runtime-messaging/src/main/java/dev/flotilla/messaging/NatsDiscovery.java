@@ -47,7 +47,7 @@ public final class NatsDiscovery implements ServiceDiscovery {
     /** How often the answer is refreshed, and a refresh repeats its request, while instances are missing. */
     public static final Duration RETRY_INTERVAL = Duration.ofMillis(100);
     /** While instances are missing, how long a refresh waits for more answers after the last one. */
-    public static final Duration STALL = Duration.ofMillis(100);
+    public static final Duration STALL = Duration.ofMillis(50);
     /** How long after the last sign of a missing instance the answer is refreshed every {@link #RETRY_INTERVAL}. */
     public static final Duration RECOVERY_WINDOW = Duration.ofMinutes(2);
 
