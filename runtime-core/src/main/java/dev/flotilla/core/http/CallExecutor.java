@@ -102,7 +102,7 @@ final class CallExecutor {
         this.webClient = webClient;
         this.asyncExecutor = asyncExecutor;
         this.decoder = new ResponseDecoder(target, json);
-        this.recovery = new RecoveryProbe(target, webClient, discovery);
+        this.recovery = new RecoveryProbe(target, webClient, discovery, asyncExecutor::isShutdown);
     }
 
     /** What a contract method's calls share; made when the client is created. */

@@ -1,6 +1,7 @@
 package dev.flotilla.core.http;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 import dev.failsafe.CircuitBreaker;
 import dev.flotilla.core.discovery.ServiceDiscovery;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * registration id) is recognised by its readiness; one at a new URL has a new, closed breaker anyway.
  *
  * <p>At most one probe runs per instance and policy name, on a virtual thread. It stops when the breaker is no
- * longer open, when discovery no longer lists the instance (it starts again when a call or the instance choice
+ * longer open, when the clients are closed, when discovery no longer lists the instance (it starts again when a call or the instance choice
  * finds the instance listed with its breaker open), or when the endpoint answers 404 (not a Flotilla service: the
  * breaker waits out its delay). Thread-safe.
  */
@@ -35,11 +36,14 @@ final class RecoveryProbe {
     private final String target;
     private final WebClient webClient;
     private final ServiceDiscovery discovery;
+    /** Whether the clients were closed: then probes stop. */
+    private final BooleanSupplier closed;
 
-    RecoveryProbe(String target, WebClient webClient, ServiceDiscovery discovery) {
+    RecoveryProbe(String target, WebClient webClient, ServiceDiscovery discovery, BooleanSupplier closed) {
         this.target = target;
         this.webClient = webClient;
         this.discovery = discovery;
+        this.closed = closed;
     }
 
     /**
@@ -65,7 +69,7 @@ final class RecoveryProbe {
     }
 
     private void probe(CallPolicies.Instance instance, CircuitBreaker<Object> breaker) {
-        while (breaker.isOpen() && discovery.instances(target).contains(instance.uri)) {
+        while (breaker.isOpen() && !closed.getAsBoolean() && discovery.instances(target).contains(instance.uri)) {
             int status = readiness(instance);
             if (status == 200) {
                 if (breaker.isOpen()) {

@@ -202,6 +202,52 @@ class FailoverTest {
     }
 
     @Test
+    void instanceRestartedAtItsAddressServesAgainWithoutWaitingOutItsOpenBreaker() throws Exception {
+        int port = freePort();
+        CatalogServer catalog = new CatalogServer();
+        catalog.resource.items.put(1L, ITEM);
+        Map<String, String> fixedPort = new HashMap<>(server());
+        fixedPort.put("server.port", String.valueOf(port));
+        try (ServiceRuntime runtime = ServiceRuntime.builder().addService(catalog, fixedPort).build();
+             ServiceClients clients = ServiceClients.builder()
+                     .discovery(StaticDiscovery.of(Map.of("catalog-service",
+                                                          List.of(URI.create("http://127.0.0.1:" + port)))))
+                     // far longer than the test's deadline: recovery must not wait for it
+                     .resilience(resilience("PT60S"))
+                     .build()) {
+            runtime.start();
+            CatalogApi client = clients.create(CatalogApi.class, "catalog-service");
+            assertEquals(ITEM, client.get(1));
+            ServiceHandle handle = runtime.service("catalog-service");
+            handle.stop();
+            String breaker = "catalog-service/127.0.0.1:" + port;
+            dev.flotilla.core.http.Polling.until("the breaker opens while the instance is down", () -> {
+                try {
+                    client.get(1);
+                } catch (ServiceCallException expected) {
+                    // refused: counted by the breaker
+                }
+                return clients.resilience().circuitBreakerStates().get(breaker) == CircuitBreaker.State.OPEN;
+            });
+            assertThrows(ServiceUnreachableException.class, () -> client.get(1), "rejected by the open breaker");
+            handle.start();
+            // within Polling's 20 s, well before the 60 s open delay: the breaker went half-open when the instance
+            // answered its readiness check
+            dev.flotilla.core.http.Polling.until("a call succeeds after the restart", () -> {
+                try {
+                    return ITEM.equals(client.get(1));
+                } catch (ServiceCallException stillRejected) {
+                    return false;
+                }
+            });
+            for (int i = 0; i < 10; i++) {
+                assertEquals(ITEM, client.get(1));
+            }
+            assertEquals(CircuitBreaker.State.CLOSED, clients.resilience().circuitBreakerStates().get(breaker));
+        }
+    }
+
+    @Test
     void nonIdempotentCallToAStoppedInstanceFailsOnceAndIsNotRepeated() {
         CatalogServer catalog = new CatalogServer();
         try (ServiceRuntime runtime = ServiceRuntime.builder().addService(catalog, server()).build()) {
