@@ -308,6 +308,27 @@ class NatsMessagingTest {
     }
 
     @Test
+    void discoveryDropsAnUnreachableInstanceAndListsItAgainWhenItRegistersBeforeItsAnswerCacheExpires() {
+        URI a = URI.create("http://127.0.0.1:8081");
+        URI b = URI.create("http://127.0.0.1:8082");
+        messaging("pricing", x -> x.httpUri(a));
+        Messaging second = messaging("pricing", x -> x.httpUri(b));
+        NatsDiscovery discovery = NatsDiscovery.create(messaging("shop"), Duration.ofMillis(500));
+        assertEquals(List.of(a, b), discovery.instances("pricing"));
+
+        second.close();
+        discovery.unreachable("pricing", b);
+        // the deadline is below the 5 s answer cache: only a refresh on the report can meet it
+        Duration beforeTheCacheExpires = Duration.ofSeconds(4);
+        Await.until(beforeTheCacheExpires, () -> discovery.instances("pricing").equals(List.of(a)),
+                () -> "the unreachable instance is dropped: " + discovery.instances("pricing"));
+
+        messaging("pricing", x -> x.httpUri(b)); // the same URL again, with a new $SRV id
+        Await.until(beforeTheCacheExpires, () -> discovery.instances("pricing").equals(List.of(a, b)),
+                () -> "the instance is listed again: " + discovery.instances("pricing"));
+    }
+
+    @Test
     void registersWithNatsServiceProtocolWithHttpUrlAndEndpoints() throws Exception {
         Messaging pricing = messaging("pricing", b -> b.serviceVersion("1.4.2")
                 .httpUri(URI.create("http://127.0.0.1:8081")));
