@@ -372,8 +372,7 @@ final class CallExecutor {
 
     private ServiceCallException transportFailure(CallPolicies.Instance instance, RuntimeException e) {
         ServiceCallException failure = transportFailure(instance.uri, e);
-        if (failure instanceof ServiceUnreachableException && !(failure.getCause() instanceof RuntimeException r
-                && tls(r))) {
+        if (failure instanceof ServiceUnreachableException && !tls(e)) {
             // Refused or reset: the instance may be gone. Discovery looks again; a probe may bring it back early.
             instance.unreachable = true;
             discovery.unreachable(target, instance.uri);
