@@ -43,7 +43,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *
  * <p>{@code --aa} is the check of the method itself: scenarios 0 to 5 with raw on both sides (a second client or
  * connection doing what the raw side does), so every ratio should be 1 and its spread is the noise of the method
- * on this machine. Scenarios 6 to 8 have no such check (in 8 the raw side is the same endpoint called anonymously).
+ * on this machine. Scenarios 6 to 9 have no such check (in 8 the raw side is the same endpoint called anonymously).
  *
  * <p>With {@code --write}, the generated part of the file (between the {@code suite:begin} and {@code suite:end}
  * comments) is replaced
@@ -145,7 +145,14 @@ public final class Suite {
             new Row("8.p50", "8. Same: p50 latency at 8 callers", "ms", Better.LOWER, NONE, false),
             new Row("8.fresh-cpu", "8. A token never seen before on every request (each verified afresh: parse, "
                     + "RSA signature, claims) vs anonymous: CPU time per request", "µs", Better.LOWER, NONE, false),
-            new Row("8.fresh-throughput", "8. Same: throughput at 8 callers", "req/s", Better.HIGHER, NONE, false));
+            new Row("8.fresh-throughput", "8. Same: throughput at 8 callers", "req/s", Better.HIGHER, NONE, false),
+            new Row("9.plain", "9. A sample service as its own process (user-service jar, in-JVM messaging, embedded "
+                    + "H2), plain java -jar, vs a bare Helidon SE server with one route: exec until /health/ready "
+                    + "answers 200", "ms", Better.LOWER, 1.5, false),
+            new Row("9.trained", "9. Same, the service with its AOT cache (trained start) vs the *plain* bare server",
+                    "ms", Better.LOWER, 1.0, false),
+            new Row("9.trained-both", "9. Same, both with an AOT cache trained on a training run", "ms",
+                    Better.LOWER, NONE, false));
 
     private final boolean quick;
     private final int rounds;
@@ -238,7 +245,7 @@ public final class Suite {
             jmh("5.time", PolicySetBenchmark.class, "rawFailsafe", aa ? "rawFailsafe" : "flotilla", 2);
         }
         if (aa) {
-            return; // scenarios 6 to 8 have no A/A check
+            return; // scenarios 6 to 9 have no A/A check
         }
         if (wanted("6")) {
             startups();
@@ -250,6 +257,10 @@ public final class Suite {
         if (wanted("8")) {
             System.err.println("suite: JWT verification (" + rounds + " rounds, ABBA slices)");
             fork("jwt verification", JwtVerificationCost.class, "8", String.valueOf(rounds), "--measure");
+        }
+        if (wanted("9")) {
+            System.err.println("suite: service start (" + rounds + " rounds, a fresh process per side and round)");
+            fork("service start", ServiceStartScenario.class, String.valueOf(rounds));
         }
     }
 
