@@ -19,6 +19,9 @@ import io.helidon.webserver.WebServer;
  * java -cp benchmarks/target/benchmarks.jar dev.flotilla.benchmarks.suite.BareServer PORT [--training-run]
  * </pre>
  *
+ * <p>It uses nothing but Helidon and the JDK: {@link ServiceStartScenario} runs it from a jar of this class alone
+ * followed by the sample service's {@code lib/*.jar}.
+ *
  * <p>With {@code --training-run} it asks its own route once it is up, stops and exits 0, so that
  * {@code -XX:AOTCacheOutput} can train an AOT cache for it, as {@code --flotilla.training-run=true} does for a
  * service.

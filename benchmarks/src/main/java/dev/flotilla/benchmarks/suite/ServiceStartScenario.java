@@ -2,6 +2,7 @@ package dev.flotilla.benchmarks.suite;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -10,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -19,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The service is the sample's user-service jar ({@code sample-system/user-service/target}, built by
  * {@code ./mvnw -q -DskipTests package}) with the in-JVM messaging transport and its embedded H2 database; the bare
- * server runs from the benchmark jar's class path. Both are polled from this JVM every millisecond with a plain
+ * server runs from a small jar of its own followed by the service's {@code lib/*.jar}. Both are polled from this JVM every millisecond with a plain
  * HTTP/1.1 {@code GET} on a fresh connection. The caches are trained as documented in {@code docs/deployment.md}:
  * {@code java -XX:AOTCacheOutput=... -jar user-service.jar --flotilla.training-run=true}, and
  * {@link BareServer} with {@code --training-run}. After a warm-up round that is not reported, each round starts the
@@ -41,17 +44,44 @@ public final class ServiceStartScenario {
     private enum Side { BARE_PLAIN, SERVICE_PLAIN, BARE_TRAINED, SERVICE_TRAINED }
 
     private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    private final String classPath = System.getProperty("java.class.path");
     private final Path serviceJar;
     private final Path work;
     private final Path serviceCache;
     private final Path bareCache;
+    private final Path bareJar;
+    private String bareClassPath;
 
     private ServiceStartScenario(Path serviceJar, Path work) {
         this.serviceJar = serviceJar;
         this.work = work;
         this.serviceCache = work.resolve("user-service.aot");
         this.bareCache = work.resolve("bare-server.aot");
+        this.bareJar = work.resolve("bare-server.jar");
+    }
+
+    /**
+     * The bare server's class path: {@link BareServer} alone in a small jar, then the service's own {@code lib/*.jar}
+     * (the same Helidon jars, the same version, and no more: the benchmark jar holds every library of the benchmarks,
+     * and finding classes in one large jar costs a plain start more than in small ones).
+     */
+    private void packBareServer() throws IOException {
+        String entry = BareServer.class.getName().replace('.', '/') + ".class";
+        try (InputStream in = BareServer.class.getClassLoader().getResourceAsStream(entry);
+             JarOutputStream out = new JarOutputStream(Files.newOutputStream(bareJar))) {
+            if (in == null) {
+                throw new IllegalStateException("cannot read " + entry);
+            }
+            out.putNextEntry(new JarEntry(entry));
+            in.transferTo(out);
+            out.closeEntry();
+        }
+        List<String> entries = new ArrayList<>(List.of(bareJar.toString()));
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(serviceJar.toAbsolutePath().getParent().resolve("lib"),
+                                                                   "*.jar")) {
+            jars.forEach(jar -> entries.add(jar.toString()));
+        }
+        entries.subList(1, entries.size()).sort(null);
+        bareClassPath = String.join(File.pathSeparator, entries);
     }
 
     /**
@@ -73,6 +103,7 @@ public final class ServiceStartScenario {
                 .resolve("service-start");
         Files.createDirectories(work);
         ServiceStartScenario scenario = new ServiceStartScenario(jar != null ? jar : findServiceJar(), work);
+        scenario.packBareServer();
         scenario.train();
         scenario.run(rounds);
         System.exit(0);
@@ -171,7 +202,7 @@ public final class ServiceStartScenario {
     }
 
     private List<String> bareArgs(int port) {
-        return List.of("-cp", classPath, BareServer.class.getName(), String.valueOf(port));
+        return List.of("-cp", bareClassPath, BareServer.class.getName(), String.valueOf(port));
     }
 
     private static int freePort() throws IOException {
