@@ -31,7 +31,8 @@ public final class Flotilla {
      * {@code --server.port=9090}). If the service cannot start, the failure is logged and the JVM exits with
      * status 1. With {@code --flotilla.training-run=true} the run is a training run for the JDK's ahead-of-time
      * cache: once ready, the service is asked for its health, OpenAPI and metrics endpoints, stops gracefully, and the
-     * JVM exits with status 0 (see {@code docs/deployment.md}, "Trained start").
+     * JVM exits with status 0 (see {@code docs/deployment.md}, "Trained start"); a value other than {@code true} or
+     * {@code false} stops the service and exits with status 1.
      *
      * @param service the service to run
      * @param args    the command-line arguments
@@ -71,7 +72,16 @@ public final class Flotilla {
             System.exit(1);
             return;
         }
-        if (TrainingRun.requested(runtime)) {
+        boolean training;
+        try {
+            training = TrainingRun.requested(runtime);
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}", e.getMessage());
+            runtime.stop();
+            System.exit(1);
+            return;
+        }
+        if (training) {
             TrainingRun.exercise(runtime);
             runtime.stop();
             System.exit(0);

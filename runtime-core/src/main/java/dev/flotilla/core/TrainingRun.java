@@ -31,11 +31,23 @@ final class TrainingRun {
      *
      * @param runtime the runtime, started
      * @return {@code true} when a service's configuration has {@value #KEY} set to {@code true}
-     * @throws io.helidon.config.ConfigException if the value is not a boolean
+     * @throws IllegalArgumentException if a service's value is neither {@code true} nor {@code false} (the message
+     *                                  names the service, the key and the value)
      */
     static boolean requested(ServiceRuntime runtime) {
-        return runtime.services().stream().anyMatch(s -> s.state() == ServiceState.READY
-                && s.context().config().get(KEY).asBoolean().orElse(false));
+        boolean requested = false;
+        for (ServiceHandle service : runtime.services()) {
+            if (service.state() != ServiceState.READY) {
+                continue;
+            }
+            String value = service.context().config().get(KEY).asString().orElse("false").trim();
+            if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                throw new IllegalArgumentException("Service '" + service.name() + "': " + KEY + " must be true or "
+                        + "false, was '" + value + "'");
+            }
+            requested |= value.equalsIgnoreCase("true");
+        }
+        return requested;
     }
 
     /**

@@ -36,6 +36,16 @@ class TrainingRunTest {
         assertFalse(log.contains("Exception"), log);
     }
 
+    @Test
+    void aTrainingRunValueThatIsNotABooleanStopsTheServiceAndExitsOne(@TempDir Path dir) throws Exception {
+        String log = run(dir.resolve("training.log"), 1, ProcessShutdownTest.classPath(), List.of(),
+                         "--flotilla.training-run=yes");
+        assertTrue(log.contains("Service 'greeting-service': flotilla.training-run must be true or false, was 'yes'"),
+                   log);
+        assertTrue(log.contains("greeting-service shutdown hook ran"), log);
+        assertFalse(log.contains("Training run done"), log);
+    }
+
     /**
      * The JDK archives classes from jars only and refuses a class path with a non-empty directory, so the service's
      * classes (this module's and its tests') go into a jar first, as an application's would be.
@@ -61,10 +71,16 @@ class TrainingRunTest {
 
     /** Runs {@link GreetingMain} as its own process and returns its output once it has exited 0. */
     private static String run(Path output, List<String> jvmOptions, String... args) throws Exception {
-        return run(output, ProcessShutdownTest.classPath(), jvmOptions, args);
+        return run(output, 0, ProcessShutdownTest.classPath(), jvmOptions, args);
     }
 
     private static String run(Path output, String classPath, List<String> jvmOptions, String... args)
+            throws Exception {
+        return run(output, 0, classPath, jvmOptions, args);
+    }
+
+    /** Runs {@link GreetingMain} as its own process and returns its output once it has exited with {@code status}. */
+    private static String run(Path output, int status, String classPath, List<String> jvmOptions, String... args)
             throws Exception {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -76,7 +92,7 @@ class TrainingRunTest {
         try {
             assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the process exits by itself");
             String log = Files.readString(output);
-            assertEquals(0, process.exitValue(), log);
+            assertEquals(status, process.exitValue(), log);
             return log;
         } finally {
             process.destroyForcibly();
