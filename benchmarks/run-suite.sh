@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 : "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"
 export JAVA_HOME
 rm -rf benchmarks/target
-./mvnw -q -pl benchmarks -am package -DskipTests
+./mvnw -q -pl benchmarks,sample-system/user-service -am package -DskipTests
 exec "$JAVA_HOME/bin/java" -cp benchmarks/target/benchmarks.jar dev.flotilla.benchmarks.suite.Suite \
      --write docs/performance.md "$@"

@@ -42,6 +42,7 @@ class DeploymentFilesTest {
     /** Where every service learns who may sign users' tokens (docs/security.md). */
     private static final List<String> USERS_IDENTITY_PROVIDER = List.of("SECURITY_JWT_JWKS_URI", "SECURITY_JWT_ISSUER",
                                                                         "SECURITY_JWT_AUDIENCE");
+    private static final Pattern DOCKER_FROM_JDK = Pattern.compile("(?m)^FROM\\s+eclipse-temurin:(\\d+)");
     private static final Pattern DOCKER_COPY = Pattern.compile("(?m)^COPY\\s+(?:--\\S+\\s+)*(\\S+)\\s+(\\S+)\\s*$");
 
     private static Reactor reactor;
@@ -89,6 +90,69 @@ class DeploymentFilesTest {
             assertEquals(1, users.size(), file + " sets USER once: " + users);
             String user = users.getFirst().split(":")[0];
             assertTrue(!user.equals("root") && !user.equals("0"), file + " runs as " + user);
+        }
+    }
+
+    /**
+     * The trained start (docs/deployment.md): the image build runs the service once under
+     * {@code -XX:AOTCacheOutput} with {@code --flotilla.training-run=true} (after the jar and its libraries are in
+     * place, without NATS), and the ENTRYPOINT starts the same jar from that cache with the same JVM options; a JDK
+     * that has the one-step AOT cache; keys made for the training run do not stay in the image.
+     */
+    @Test
+    void dockerfilesTrainAnAotCacheAtBuildAndStartFromIt() throws IOException {
+        for (String service : SERVICES) {
+            Path file = reactor.dir(service).resolve("Dockerfile");
+            String docker = Files.readString(file);
+            Matcher from = DOCKER_FROM_JDK.matcher(docker);
+            assertTrue(from.find() && Integer.parseInt(from.group(1)) >= 25, file
+                    + " builds on a JDK 25 or later image (for -XX:AOTCacheOutput)");
+            String jar = "\"" + reactor.jarName(service) + "\"";
+            String copied = null;
+            Matcher copy = DOCKER_COPY.matcher(docker);
+            while (copy.find()) {
+                if (copy.group(1).equals("target/" + reactor.jarName(service))) {
+                    copied = copy.group(2);
+                }
+            }
+            assertTrue(copied != null, file + " copies " + jar);
+            List<String> runs = logicalInstructions(docker, "RUN");
+            List<String> training = runs.stream().filter(r -> r.contains("-XX:AOTCacheOutput=")).toList();
+            assertEquals(1, training.size(), file + " has one training run (RUN ... -XX:AOTCacheOutput=...): " + runs);
+            String run = training.getFirst();
+            Matcher output = Pattern.compile("java\\s+((?:-XX:\\S+\\s+)*)-jar\\s+(\\S+)\\s+(.*?)(?:&&|$)")
+                    .matcher(run);
+            assertTrue(output.find(), file + ": the training run is java [options] -jar JAR [args]: " + run);
+            List<String> trainingOptions = new ArrayList<>(List.of(output.group(1).trim().split("\\s+")));
+            String cache = trainingOptions.stream().filter(o -> o.startsWith("-XX:AOTCacheOutput="))
+                    .map(o -> o.substring("-XX:AOTCacheOutput=".length())).findFirst().orElseThrow();
+            trainingOptions.removeIf(o -> o.startsWith("-XX:AOTCacheOutput="));
+            assertEquals(copied, output.group(2), file + ": the training run runs the copied jar");
+            List<String> trainingArgs = List.of(output.group(3).trim().split("\\s+"));
+            assertTrue(trainingArgs.contains("--flotilla.training-run=true"), file
+                    + ": the training run exits by itself (--flotilla.training-run=true): " + trainingArgs);
+            assertTrue(trainingArgs.contains("--messaging.transport=in-jvm"), file
+                    + ": the training run needs no NATS while the image is built: " + trainingArgs);
+            List<String> lines = List.of(docker.replaceAll("\\\\\\n\\s*", " ").split("\n"));
+            int trainedAt = lines.indexOf("RUN " + run);
+            int lastCopy = -1;
+            for (int i = 0; i < lines.size(); i++) {
+                lastCopy = lines.get(i).startsWith("COPY ") ? i : lastCopy;
+            }
+            assertTrue(trainedAt > lastCopy, file + ": the training run comes after the jar and its libraries are "
+                    + "copied");
+            if (run.contains("ServiceKeys")) {
+                Matcher keys = Pattern.compile("ServiceKeys\\s+(\\S+)").matcher(run);
+                assertTrue(keys.find() && run.contains("rm -rf " + keys.group(1)), file
+                        + ": keys made for the training run are deleted in the same step");
+            }
+            List<String> entrypoint = texts(YAML.readTree(instructions(docker, "ENTRYPOINT").getFirst()));
+            int dashJar = entrypoint.indexOf("-jar");
+            assertTrue(dashJar > 0 && entrypoint.get(dashJar + 1).equals(copied), file + ": ENTRYPOINT " + entrypoint);
+            List<String> runOptions = new ArrayList<>(entrypoint.subList(1, dashJar));
+            assertTrue(runOptions.remove("-XX:AOTCache=" + cache), file + ": the ENTRYPOINT starts from the cache the "
+                    + "build trained, -XX:AOTCache=" + cache + ": " + entrypoint);
+            assertEquals(runOptions, trainingOptions, file + ": the training run has the ENTRYPOINT's JVM options");
         }
     }
 
@@ -339,6 +403,11 @@ class DeploymentFilesTest {
             }
         }
         return values;
+    }
+
+    /** The instructions of a kind, each with its continuation lines ({@code \\} at the end of a line) joined. */
+    private static List<String> logicalInstructions(String dockerfile, String instruction) {
+        return instructions(dockerfile.replaceAll("\\\\\\n\\s*", " "), instruction);
     }
 
     private static List<String> texts(JsonNode array) {

@@ -29,7 +29,10 @@ public final class Flotilla {
      * Starts the service, and blocks until the JVM is asked to stop (SIGTERM, Ctrl-C), then stops it gracefully.
      * Arguments of the form {@code --key=value} override configuration keys (for example
      * {@code --server.port=9090}). If the service cannot start, the failure is logged and the JVM exits with
-     * status 1.
+     * status 1. With {@code --flotilla.training-run=true} the run is a training run for the JDK's ahead-of-time
+     * cache: once ready, the service is asked for its health, OpenAPI and metrics endpoints, stops gracefully, and the
+     * JVM exits with status 0 (see {@code docs/deployment.md}, "Trained start"); a value other than {@code true} or
+     * {@code false} stops the service and exits with status 1.
      *
      * @param service the service to run
      * @param args    the command-line arguments
@@ -46,7 +49,10 @@ public final class Flotilla {
 
     /**
      * Starts every service of the runtime, blocks until the JVM is asked to stop, then stops them gracefully.
-     * If a service cannot start, the failure is logged and the JVM exits with status 1.
+     * If a service cannot start, the failure is logged and the JVM exits with status 1. When a service's
+     * configuration has {@code flotilla.training-run} set to {@code true}, every service is asked for its health,
+     * OpenAPI and metrics endpoints once all are ready, then they stop gracefully and the JVM exits with status 0:
+     * the training run of {@code java -XX:AOTCacheOutput=app.aot -jar app.jar --flotilla.training-run=true}.
      *
      * @param runtime the runtime to run
      * @throws NullPointerException if {@code runtime} is {@code null}
@@ -64,6 +70,21 @@ public final class Flotilla {
         } catch (ServiceStartException e) {
             LOG.error("{}", e.getMessage(), e.getCause());
             System.exit(1);
+            return;
+        }
+        boolean training;
+        try {
+            training = TrainingRun.requested(runtime);
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}", e.getMessage());
+            runtime.stop();
+            System.exit(1);
+            return;
+        }
+        if (training) {
+            TrainingRun.exercise(runtime);
+            runtime.stop();
+            System.exit(0);
             return;
         }
         try {

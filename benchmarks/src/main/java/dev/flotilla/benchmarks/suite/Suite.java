@@ -146,6 +146,13 @@ public final class Suite {
             new Row("8.fresh-cpu", "8. A token never seen before on every request (each verified afresh: parse, "
                     + "RSA signature, claims) vs anonymous: CPU time per request", "µs", Better.LOWER, NONE, false),
             new Row("8.fresh-throughput", "8. Same: throughput at 8 callers", "req/s", Better.HIGHER, NONE, false),
+            new Row("9.plain", "9. A sample service as its own process (user-service jar, in-JVM messaging, embedded "
+                    + "H2), plain java -jar, vs a bare Helidon SE server with one route: exec until /health/ready "
+                    + "answers 200", "ms", Better.LOWER, 1.5, false),
+            new Row("9.trained", "9. Same, the service with its AOT cache (trained start) vs the *plain* bare server",
+                    "ms", Better.LOWER, 1.0, false),
+            new Row("9.trained-both", "9. Same, both with an AOT cache trained on a training run", "ms",
+                    Better.LOWER, NONE, false),
             new Row("10.recovery", "10. A downstream process killed and restarted on the same port: from its "
                     + "readiness until a typed-client caller (NATS discovery, default breaker) succeeds again, vs a raw "
                     + "WebClient loop on the fixed URL (no discovery, no breaker: the floor)", "ms", Better.LOWER, 500,
@@ -254,6 +261,10 @@ public final class Suite {
         if (wanted("8")) {
             System.err.println("suite: JWT verification (" + rounds + " rounds, ABBA slices)");
             fork("jwt verification", JwtVerificationCost.class, "8", String.valueOf(rounds), "--measure");
+        }
+        if (wanted("9")) {
+            System.err.println("suite: service start (" + rounds + " rounds, a fresh process per side and round)");
+            fork("service start", ServiceStartScenario.class, String.valueOf(rounds));
         }
         if (wanted("10")) {
             System.err.println("suite: recovery after a restart (" + rounds + " kills and restarts)");
