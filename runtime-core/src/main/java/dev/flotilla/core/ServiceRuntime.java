@@ -13,10 +13,12 @@ import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.discovery.ServiceDiscovery;
+import dev.flotilla.core.http.internal.ValidatorBootstrap;
 import dev.flotilla.core.json.JsonMapping;
 import dev.flotilla.core.config.ConfigLayerProvider;
 import dev.flotilla.core.ServiceExtensionProvider;
 import io.helidon.http.media.MediaContext;
+import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
@@ -167,6 +169,20 @@ public final class ServiceRuntime implements AutoCloseable {
         return instances.stream().filter(i -> i.name().equals(name)).map(ServiceHandle.class::cast).toList();
     }
 
+    /** Initializes the SLF4J backend (reading its configuration) if nothing has yet. */
+    private static void initializeLogging() {
+        LoggerFactory.getILoggerFactory();
+    }
+
+    /** Waits for a thread of the start to end; an interrupt is kept for the caller, who goes on. */
+    private static void awaitQuietly(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Helidon logs through JUL; route it to SLF4J once per JVM (idempotent, no state of ours). */
     static void bridgeJulToSlf4j() {
         if (!SLF4JBridgeHandler.isInstalled()) {
@@ -187,6 +203,7 @@ public final class ServiceRuntime implements AutoCloseable {
         private final List<ConfigLayerProvider> configLayers = new ArrayList<>();
         private final java.util.LinkedHashMap<String, String> sharedOverrides = new java.util.LinkedHashMap<>();
         private boolean discoverExtensions = true;
+        private boolean warmUpValidation;
         private final List<io.opentelemetry.sdk.trace.export.SpanExporter> spanExporters = new ArrayList<>();
 
         private Builder() {
@@ -285,6 +302,17 @@ public final class ServiceRuntime implements AutoCloseable {
         }
 
         /**
+         * Loads the contracts' validator on another thread while the services start, for the first start of a
+         * process ({@link Flotilla#run}); in a JVM that has built one already it would only cost time.
+         *
+         * @return this builder
+         */
+        Builder warmUpValidation() {
+            this.warmUpValidation = true;
+            return this;
+        }
+
+        /**
          * Builds the runtime; nothing starts until {@link ServiceRuntime#start()}.
          *
          * @return the runtime
@@ -293,6 +321,21 @@ public final class ServiceRuntime implements AutoCloseable {
         public ServiceRuntime build() {
             if (entries.isEmpty()) {
                 throw new IllegalStateException("A ServiceRuntime needs at least one service: call addService(...)");
+            }
+            // The two slowest things a first start loads are independent: the logging backend (its configuration)
+            // initializes on another core while this thread builds the JSON mapping. Nothing here logs until the
+            // backend is ready (a logger asked for during its initialization would be a substitute, and what it
+            // logged would be replayed with a warning).
+            Thread logging = Thread.ofPlatform().name("flotilla-logging-init").daemon()
+                    .start(ServiceRuntime::initializeLogging);
+            ObjectMapper json = JsonMapping.newMapper();
+            MediaContext media = JsonMapping.mediaContext(json);
+            awaitQuietly(logging);
+            if (warmUpValidation) {
+                // Loaded on another core while this one goes on with metrics, configuration and the services'
+                // routes; the contracts' own validators are then built from loaded classes. Logging is up by now
+                // (Hibernate Validator finds its backend when it first logs).
+                Thread.ofPlatform().name("flotilla-validator-warm-up").daemon().start(ValidatorBootstrap::warmUp);
             }
             List<ServiceExtensionProvider> providers = new ArrayList<>();
             if (discoverExtensions) {
@@ -304,8 +347,6 @@ public final class ServiceRuntime implements AutoCloseable {
                 ServiceLoader.load(ConfigLayerProvider.class).forEach(layers::add);
             }
             layers.addAll(configLayers);
-            ObjectMapper json = JsonMapping.newMapper();
-            MediaContext media = JsonMapping.mediaContext(json);
             List<ServiceInstance> instances = new ArrayList<>();
             ServiceDiscovery local = name -> instances.stream()
                     .filter(i -> i.name().equals(name) && i.state() == ServiceState.READY)
