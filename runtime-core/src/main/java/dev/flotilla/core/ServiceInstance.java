@@ -39,6 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import dev.flotilla.core.config.internal.LiveConfig;
+import dev.flotilla.core.config.internal.ServiceConfigLoader;
 import dev.flotilla.core.observability.Tracing;
 import dev.flotilla.core.observability.CallContext;
 import dev.flotilla.core.security.internal.HttpAuthenticator;
@@ -62,6 +63,8 @@ final class ServiceInstance implements ServiceHandle {
     private final Map<String, String> overrides;
     private final List<ServiceExtensionProvider> providers;
     private final List<ConfigLayerProvider> configLayers;
+    /** The runtime's one loader: the environment and application.yaml are read once for all its services. */
+    private final ServiceConfigLoader configLoader;
     private final ObjectMapper json;
     /** JSON bodies with {@link #json}: one for every server of the runtime (immutable, and slow to make). */
     private final MediaContext media;
@@ -83,6 +86,7 @@ final class ServiceInstance implements ServiceHandle {
                     Map<String, String> overrides,
                     List<ServiceExtensionProvider> providers,
                     List<ConfigLayerProvider> configLayers,
+                    ServiceConfigLoader configLoader,
                     ObjectMapper json,
                     MediaContext media,
                     ServiceDiscovery localDiscovery,
@@ -92,6 +96,7 @@ final class ServiceInstance implements ServiceHandle {
         this.overrides = Map.copyOf(overrides);
         this.providers = List.copyOf(providers);
         this.configLayers = List.copyOf(configLayers);
+        this.configLoader = configLoader;
         this.json = json;
         this.media = media;
         this.localDiscovery = localDiscovery;
@@ -233,7 +238,7 @@ final class ServiceInstance implements ServiceHandle {
     private LiveConfig loadConfig() {
         ConfigLayer layer = null;
         if (!configLayers.isEmpty()) {
-            Config local = LiveConfig.local(service.name(), overrides);
+            Config local = configLoader.load(service.name(), overrides);
             for (ConfigLayerProvider provider : configLayers) {
                 try {
                     layer = provider.create(service.name(), local).orElse(null);
@@ -250,7 +255,7 @@ final class ServiceInstance implements ServiceHandle {
             Set<String> readAtStart = new HashSet<>();
             providers.forEach(p -> readAtStart.addAll(p.sectionsReadAtStart()));
             configLayers.forEach(p -> readAtStart.addAll(p.sectionsReadAtStart()));
-            return new LiveConfig(service.name(), overrides, layer, readAtStart, metrics);
+            return new LiveConfig(service.name(), overrides, configLoader, layer, readAtStart, metrics);
         } catch (RuntimeException e) {
             if (layer != null) {
                 layer.close();

@@ -16,6 +16,7 @@ import dev.flotilla.core.discovery.ServiceDiscovery;
 import dev.flotilla.core.http.internal.ValidatorBootstrap;
 import dev.flotilla.core.json.JsonMapping;
 import dev.flotilla.core.config.ConfigLayerProvider;
+import dev.flotilla.core.config.internal.ServiceConfigLoader;
 import dev.flotilla.core.ServiceExtensionProvider;
 import io.helidon.http.media.MediaContext;
 import org.slf4j.LoggerFactory;
@@ -347,6 +348,7 @@ public final class ServiceRuntime implements AutoCloseable {
                 ServiceLoader.load(ConfigLayerProvider.class).forEach(layers::add);
             }
             layers.addAll(configLayers);
+            ServiceConfigLoader configLoader = ServiceConfigLoader.fromProcess();
             List<ServiceInstance> instances = new ArrayList<>();
             ServiceDiscovery local = name -> instances.stream()
                     .filter(i -> i.name().equals(name) && i.state() == ServiceState.READY)
@@ -356,7 +358,7 @@ public final class ServiceRuntime implements AutoCloseable {
             for (Entry entry : entries) {
                 Map<String, String> overrides = new java.util.LinkedHashMap<>(sharedOverrides);
                 overrides.putAll(entry.overrides());
-                instances.add(new ServiceInstance(entry.service(), overrides, providers, layers, json,
+                instances.add(new ServiceInstance(entry.service(), overrides, providers, layers, configLoader, json,
                                                    media, local, List.copyOf(spanExporters)));
             }
             return new ServiceRuntime(instances);

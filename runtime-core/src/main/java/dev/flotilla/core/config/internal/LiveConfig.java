@@ -78,14 +78,15 @@ public final class LiveConfig implements AutoCloseable {
      *
      * @param service the service's name
      * @param overrides values that win over every source
+     * @param loader the runtime's loader of the local sources (it reads the environment and
+     *               {@code application.yaml} once for all the runtime's services and starts)
      * @param layer the central layer, or {@code null} when the service has none
      * @param readAtStart the sections the service's extensions and config layer read once at start
      * @param metrics where refused changes are counted
      */
-    public LiveConfig(String service, Map<String, String> overrides, ConfigLayer layer, Set<String> readAtStart,
-                      MeterRegistry metrics) {
-        this(service, overrides, ServiceConfigLoader.fromProcess(), layer, readAtStart, ValueReferences.fromProcess(),
-             metrics);
+    public LiveConfig(String service, Map<String, String> overrides, ServiceConfigLoader loader, ConfigLayer layer,
+                      Set<String> readAtStart, MeterRegistry metrics) {
+        this(service, overrides, loader, layer, readAtStart, ValueReferences.fromProcess(), metrics);
     }
 
     /**

@@ -33,9 +33,9 @@ import io.helidon.config.yaml.YamlConfigParser;
  *
  * <p>The environment and {@code application.yaml} are read once per loader (one loader per runtime); system
  * properties and the service's own file are read at every start (the system properties' tree is made again only
- * when they changed).
+ * when they changed). Not API: may change without notice. Thread-safe.
  */
-final class ServiceConfigLoader {
+public final class ServiceConfigLoader {
     private final Supplier<Map<String, String>> environment;
     private final Supplier<Map<String, String>> systemProperties;
 
@@ -53,7 +53,7 @@ final class ServiceConfigLoader {
      *
      * @return the loader
      */
-    static ServiceConfigLoader fromProcess() {
+    public static ServiceConfigLoader fromProcess() {
         return new ServiceConfigLoader(System::getenv, () -> copy(System.getProperties()));
     }
 
@@ -85,7 +85,7 @@ final class ServiceConfigLoader {
      * @param overrides values that win over every source
      * @return the configuration
      */
-    Config load(String serviceName, Map<String, String> overrides) {
+    public Config load(String serviceName, Map<String, String> overrides) {
         return load(serviceName, overrides, Map.of());
     }
 
