@@ -237,8 +237,9 @@ final class ServiceInstance implements ServiceHandle {
     /** The local sources, then the first central layer a provider gives for this service, if any. */
     private LiveConfig loadConfig() {
         ConfigLayer layer = null;
+        Config local = null;
         if (!configLayers.isEmpty()) {
-            Config local = configLoader.load(service.name(), overrides);
+            local = configLoader.load(service.name(), overrides);
             for (ConfigLayerProvider provider : configLayers) {
                 try {
                     layer = provider.create(service.name(), local).orElse(null);
@@ -255,7 +256,7 @@ final class ServiceInstance implements ServiceHandle {
             Set<String> readAtStart = new HashSet<>();
             providers.forEach(p -> readAtStart.addAll(p.sectionsReadAtStart()));
             configLayers.forEach(p -> readAtStart.addAll(p.sectionsReadAtStart()));
-            return new LiveConfig(service.name(), overrides, configLoader, layer, readAtStart, metrics);
+            return new LiveConfig(service.name(), overrides, configLoader, layer, local, readAtStart, metrics);
         } catch (RuntimeException e) {
             if (layer != null) {
                 layer.close();

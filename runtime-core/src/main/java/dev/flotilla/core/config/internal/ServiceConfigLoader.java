@@ -98,6 +98,9 @@ public final class ServiceConfigLoader {
         Config.Builder builder = Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
+                // Every source below is a map or a tree read already (each file by its own layer, with its parser):
+                // nothing is left to parse, so the parsers are not looked up on the class path at every start.
+                .disableParserServices()
                 .addSource(ConfigSources.create(overrides).name("overrides").build());
         systemPropertiesLayer().addTo(builder, serviceName);
         ProcessLayers process = processLayers();
