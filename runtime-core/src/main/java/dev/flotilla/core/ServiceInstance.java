@@ -27,7 +27,6 @@ import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.metrics.api.MeterRegistry;
-import io.helidon.service.registry.Services;
 import io.helidon.http.media.MediaContext;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -35,6 +34,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserverConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -76,7 +76,9 @@ final class ServiceInstance implements ServiceHandle {
      * registry per service would not isolate anything (and warns about meters it did not create): services in one
      * JVM share this one, and every Flotilla meter is tagged with the service's name.
      */
-    private final MeterRegistry metrics = Services.get(MeterRegistry.class);
+    private final MeterRegistry metrics;
+    /** The /metrics endpoint's settings, one for every server of the runtime (making them looks up providers). */
+    private final MetricsObserverConfig metricsObserver;
     private final ReentrantLock lifecycle = new ReentrantLock();
 
     private volatile ServiceState state = ServiceState.NEW;
@@ -90,7 +92,11 @@ final class ServiceInstance implements ServiceHandle {
                     ObjectMapper json,
                     MediaContext media,
                     ServiceDiscovery localDiscovery,
-                    List<io.opentelemetry.sdk.trace.export.SpanExporter> spanExporters) {
+                    List<io.opentelemetry.sdk.trace.export.SpanExporter> spanExporters,
+                    MeterRegistry metrics,
+                    MetricsObserverConfig metricsObserver) {
+        this.metrics = metrics;
+        this.metricsObserver = metricsObserver;
         this.service = service;
         this.spanExporters = spanExporters;
         this.overrides = Map.copyOf(overrides);
@@ -328,7 +334,7 @@ final class ServiceInstance implements ServiceHandle {
                                     .endpoint("/")
                                     .observersDiscoverServices(false)
                                     .addObserver(health.build())
-                                    .addObserver(MetricsObserver.builder().meterRegistry(metrics).build())
+                                    .addObserver(MetricsObserver.create(metricsObserver))
                                     .build())
                 .directHandlers(pipeline.directHandlers())
                 .mediaContext(media)

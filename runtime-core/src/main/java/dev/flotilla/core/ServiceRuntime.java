@@ -19,6 +19,9 @@ import dev.flotilla.core.config.ConfigLayerProvider;
 import dev.flotilla.core.config.internal.ServiceConfigLoader;
 import dev.flotilla.core.ServiceExtensionProvider;
 import io.helidon.http.media.MediaContext;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.service.registry.Services;
+import io.helidon.webserver.observe.metrics.MetricsObserverConfig;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
@@ -349,6 +352,10 @@ public final class ServiceRuntime implements AutoCloseable {
             }
             layers.addAll(configLayers);
             ServiceConfigLoader configLoader = ServiceConfigLoader.fromProcess();
+            MeterRegistry metrics = Services.get(MeterRegistry.class);
+            MetricsObserverConfig metricsObserver = MetricsObserverConfig.builder()
+                    .meterRegistry(metrics)
+                    .buildPrototype();
             List<ServiceInstance> instances = new ArrayList<>();
             ServiceDiscovery local = name -> instances.stream()
                     .filter(i -> i.name().equals(name) && i.state() == ServiceState.READY)
@@ -359,7 +366,8 @@ public final class ServiceRuntime implements AutoCloseable {
                 Map<String, String> overrides = new java.util.LinkedHashMap<>(sharedOverrides);
                 overrides.putAll(entry.overrides());
                 instances.add(new ServiceInstance(entry.service(), overrides, providers, layers, configLoader, json,
-                                                   media, local, List.copyOf(spanExporters)));
+                                                   media, local, List.copyOf(spanExporters), metrics,
+                                                   metricsObserver));
             }
             return new ServiceRuntime(instances);
         }
