@@ -22,11 +22,12 @@ import java.util.regex.Pattern;
 
 /**
  * Starts a server process several times and measures exec to ready: from starting the process until a GET of the
- * ready path answers 200 (polled every 5 ms). Each run gets a free port, substituted for {@code {port}} in the
- * command; the process is stopped (SIGTERM) after each run. With {@code --classes} the last run also logs every
- * class the JVM loads ({@code -Xlog:class+load} with its uptime, which slows that run by about half) and prints them
- * per library: how many, and when the first and the last were loaded, which places each library on the start's
- * time line.
+ * ready path answers 200 (polled every 5 ms), and the process's CPU time (all its threads) at that moment, which
+ * other work on the machine moves much less than the wall-clock time. Each run gets a free port, substituted for
+ * {@code {port}} in the command; the process is stopped (SIGTERM) after each run. With {@code --classes} one more
+ * run logs every class the JVM loads ({@code -Xlog:class+load} with its uptime, which slows that run by about half),
+ * and they are printed per library: how many, and when the first and the last were loaded, which places each library
+ * on the start's time line.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.flotilla.benchmarks.startup.StartupBreakdown --runs 7 --classes \
@@ -71,17 +72,22 @@ public final class StartupBreakdown {
         }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         double[] millis = new double[runs];
+        double[] cpuMillis = new double[runs];
+        double[] cpu = new double[1];
         for (int run = 0; run < runs; run++) {
-            millis[run] = execToReady(http, command, path, null);
-            System.out.printf(Locale.ROOT, "run %d: %.0f ms%n", run + 1, millis[run]);
+            millis[run] = execToReady(http, command, path, null, cpu);
+            cpuMillis[run] = cpu[0];
+            System.out.printf(Locale.ROOT, "run %d: %.0f ms, CPU %.0f ms%n", run + 1, millis[run], cpuMillis[run]);
         }
         Arrays.sort(millis);
-        System.out.printf(Locale.ROOT, "exec -> ready: median %.0f ms, lowest %.0f, highest %.0f (%d runs)%n",
-                          millis[runs / 2], millis[0], millis[runs - 1], runs);
+        Arrays.sort(cpuMillis);
+        System.out.printf(Locale.ROOT, "exec -> ready: median %.0f ms, lowest %.0f, highest %.0f; the process's "
+                                  + "CPU time when ready: median %.0f ms (%d runs)%n",
+                          millis[runs / 2], millis[0], millis[runs - 1], cpuMillis[runs / 2], runs);
         if (classes) {
             Path log = Files.createTempFile("class-load", ".log");
             try {
-                double took = execToReady(http, command, path, log);
+                double took = execToReady(http, command, path, log, new double[1]);
                 System.out.printf(Locale.ROOT, "%nWith -Xlog:class+load: %.0f ms. Classes per library (first and last "
                                           + "loaded, JVM uptime):%n", took);
                 printLibraries(log);
@@ -91,7 +97,7 @@ public final class StartupBreakdown {
         }
     }
 
-    private static double execToReady(HttpClient http, List<String> command, String path, Path classLog)
+    private static double execToReady(HttpClient http, List<String> command, String path, Path classLog, double[] cpu)
             throws IOException, InterruptedException {
         int port = freePort();
         List<String> cmd = new ArrayList<>();
@@ -111,7 +117,9 @@ public final class StartupBreakdown {
             while (System.nanoTime() < deadline) {
                 try {
                     if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return (System.nanoTime() - began) / 1e6;
+                        double wall = (System.nanoTime() - began) / 1e6;
+                        cpu[0] = process.info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(Double.NaN);
+                        return wall;
                     }
                 } catch (IOException notYet) {
                     // not listening yet
