@@ -57,7 +57,7 @@ final class ServiceInstance implements ServiceHandle {
     static final long DEFAULT_MAX_PAYLOAD_SIZE = 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ServiceRuntime.class);
-    private static final Logger PROFILE = LoggerFactory.getLogger("dev.flotilla.core.profile");
+    private static final Logger PROFILE = LoggerFactory.getLogger(ServiceRuntime.PROFILE);
 
     private final Service service;
     private final Map<String, String> overrides;
@@ -180,8 +180,8 @@ final class ServiceInstance implements ServiceHandle {
             RunContext run;
             try {
                 LiveConfig config = loadConfig();
-                PROFILE.debug("{} config {} ms", service.name(), (System.nanoTime() - began) / 1_000_000);
                 run = new RunContext(config, ShutdownSettings.from(config.current().get("shutdown")), began);
+                run.phases.end("configuration");
             } catch (ServiceStartException e) {
                 state = ServiceState.FAILED;
                 throw e;
@@ -217,13 +217,17 @@ final class ServiceInstance implements ServiceHandle {
                 return;
             }
             try {
+                run.phases.restart();
                 service.start(run);
+                run.phases.end("start hook");
             } catch (Exception e) {
                 throw failed(run, e);
             }
             state = ServiceState.READY;
             LOG.info("Service '{}' {} ready at {} in {} ms", service.name(), service.version(), run.uri,
                      (System.nanoTime() - run.began) / 1_000_000);
+            // Logged once the start is over, so a log.level.dev.flotilla.core.profile=DEBUG setting applies to it.
+            PROFILE.debug("Service '{}' start phases: {}", service.name(), run.phases);
         } finally {
             MDC.remove(CallContext.MDC_SERVICE);
             lifecycle.unlock();
@@ -272,7 +276,6 @@ final class ServiceInstance implements ServiceHandle {
     }
 
     private void startInfrastructure(RunContext run) throws Exception {
-        long t0 = System.nanoTime();
         // Before anything connects: a service that could only advertise loopback to other hosts does not start.
         String advertisedHost = AdvertisedHost.resolve(service.name(), run.config());
         run.tracing = run.closeOnStop(Tracing.create(service.name(), run.config().get("tracing"), spanExporters));
@@ -297,19 +300,20 @@ final class ServiceInstance implements ServiceHandle {
                                               .config(run.config().get("clients"))
                                               .objectMapper(json)
                                               .build());
+        run.phases.end("tracing, resilience, identity, clients");
         for (ServiceExtensionProvider provider : providers) {
             provider.create(run).ifPresent(run.extensions::add);
         }
+        run.phases.end("extensions created");
         ServerPipeline.Run pipeline = this.pipeline.start(service.name(), service.version(), metrics, json, media,
                                                           run.tracing, run.logger, authenticator);
-
-        PROFILE.debug("{} resilience+clients+extensions {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         HttpRouting.Builder routing = pipeline.routing();
         for (ServiceExtension extension : run.extensions) {
             extension.routing(routing);
         }
         service.routes(pipeline.recording(routing), run);
         pipeline.publishOpenApi(routing);
+        run.phases.end("routes");
 
         io.helidon.webserver.observe.health.HealthObserverConfig.Builder health = HealthObserver.builder()
                 .details(true)
@@ -320,9 +324,6 @@ final class ServiceInstance implements ServiceHandle {
                 .addCheck(new DetailsCheck("config", run.liveConfig::details));
         service.healthChecks(run).forEach(health::addCheck);
         run.extensions.forEach(e -> e.healthChecks().forEach(health::addCheck));
-
-
-        PROFILE.debug("{} routing+health {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         WebServerConfig serverConfig = WebServer.builder()
                 .port(DEFAULT_PORT)
                 .maxPayloadSize(DEFAULT_MAX_PAYLOAD_SIZE)
@@ -347,7 +348,9 @@ final class ServiceInstance implements ServiceHandle {
         synchronized (MetricsObserver.class) {
             server = WebServer.create(serverConfig);
         }
+        run.phases.end("health checks, web server built");
         run.server = server.start();
+        run.phases.end("web server listening");
         if (!run.server.isRunning() || run.server.port() <= 0) {
             // Helidon logs a failed bind and returns a stopped server instead of throwing.
             throw new ServiceStartException("Service '" + service.name() + "' could not listen on "
@@ -356,13 +359,11 @@ final class ServiceInstance implements ServiceHandle {
                     + " (is the port in use? set server.port, or 0 for an ephemeral one)", null);
         }
         run.uri = advertisedUri(advertisedHost, run.server.port(), run.server.hasTls());
-
-        PROFILE.debug("{} server {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         for (ServiceExtension extension : run.extensions) {
             extension.start();
             run.started.add(extension);
         }
-        PROFILE.debug("{} extensions started {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
+        run.phases.end("extensions started");
         run.liveConfig.start(run.resilience);
     }
 
@@ -513,6 +514,7 @@ final class ServiceInstance implements ServiceHandle {
     /** The context of one run of the service. */
     private final class RunContext implements ServiceContext {
         private final long began;
+        private final StartPhases phases;
         private final LiveConfig liveConfig;
         private final ShutdownSettings shutdown;
         private final Logger logger;
@@ -527,6 +529,7 @@ final class ServiceInstance implements ServiceHandle {
 
         private RunContext(LiveConfig liveConfig, ShutdownSettings shutdown, long began) {
             this.began = began;
+            this.phases = new StartPhases(began);
             this.liveConfig = liveConfig;
             this.shutdown = shutdown;
             this.logger = LoggerFactory.getLogger(service.name());

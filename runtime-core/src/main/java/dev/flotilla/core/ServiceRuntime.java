@@ -46,10 +46,15 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * added in code. Thread-safe.
  */
 public final class ServiceRuntime implements AutoCloseable {
+    /** The logger of start-up timings, at DEBUG. */
+    static final String PROFILE = "dev.flotilla.core.profile";
     private final List<ServiceInstance> instances;
+    /** How long the parts of {@link Builder#build()} took, for the profile logger. */
+    private final String buildPhases;
 
-    private ServiceRuntime(List<ServiceInstance> instances) {
+    private ServiceRuntime(List<ServiceInstance> instances, String buildPhases) {
         this.instances = List.copyOf(instances);
+        this.buildPhases = buildPhases;
     }
 
     /**
@@ -110,6 +115,8 @@ public final class ServiceRuntime implements AutoCloseable {
             }
             throw failure;
         }
+        // After the start: a log.level.dev.flotilla.core.profile=DEBUG setting is applied by then.
+        LoggerFactory.getLogger(PROFILE).debug("Runtime built: {}", buildPhases);
     }
 
     /**
@@ -330,11 +337,14 @@ public final class ServiceRuntime implements AutoCloseable {
             // initializes on another core while this thread builds the JSON mapping. Nothing here logs until the
             // backend is ready (a logger asked for during its initialization would be a substitute, and what it
             // logged would be replayed with a warning).
+            long began = System.nanoTime();
             Thread logging = Thread.ofPlatform().name("flotilla-logging-init").daemon()
                     .start(ServiceRuntime::initializeLogging);
             ObjectMapper json = JsonMapping.newMapper();
             MediaContext media = JsonMapping.mediaContext(json);
+            long mapped = System.nanoTime();
             awaitQuietly(logging);
+            long logged = System.nanoTime();
             if (warmUpValidation) {
                 // Loaded on another core while this one goes on with metrics, configuration and the services'
                 // routes; the contracts' own validators are then built from loaded classes. Logging is up by now
@@ -356,6 +366,10 @@ public final class ServiceRuntime implements AutoCloseable {
             MetricsObserverConfig metricsObserver = MetricsObserverConfig.builder()
                     .meterRegistry(metrics)
                     .buildPrototype();
+            long done = System.nanoTime();
+            String phases = "JSON mapping " + (mapped - began) / 1_000_000 + " ms, then waited for logging "
+                    + (logged - mapped) / 1_000_000 + " ms, extension providers and meter registry "
+                    + (done - logged) / 1_000_000 + " ms";
             List<ServiceInstance> instances = new ArrayList<>();
             ServiceDiscovery local = name -> instances.stream()
                     .filter(i -> i.name().equals(name) && i.state() == ServiceState.READY)
@@ -369,7 +383,7 @@ public final class ServiceRuntime implements AutoCloseable {
                                                    media, local, List.copyOf(spanExporters), metrics,
                                                    metricsObserver));
             }
-            return new ServiceRuntime(instances);
+            return new ServiceRuntime(instances, phases);
         }
     }
 }
