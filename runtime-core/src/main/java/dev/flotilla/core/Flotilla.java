@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -20,8 +19,6 @@ import org.slf4j.LoggerFactory;
  * To host several services in one JVM, use {@link ServiceRuntime}.
  */
 public final class Flotilla {
-    private static final Logger LOG = LoggerFactory.getLogger(Flotilla.class);
-
     private Flotilla() {
     }
 
@@ -43,6 +40,7 @@ public final class Flotilla {
         Objects.requireNonNull(service, "service");
         ServiceRuntime runtime = ServiceRuntime.builder()
                 .addService(service, parseArguments(args))
+                .warmUpValidation()
                 .build();
         runUntilShutdown(runtime);
     }
@@ -68,7 +66,8 @@ public final class Flotilla {
         try {
             runtime.start();
         } catch (ServiceStartException e) {
-            LOG.error("{}", e.getMessage(), e.getCause());
+            // Asked for here, not when the class loads: the runtime initializes logging alongside its own start.
+            LoggerFactory.getLogger(Flotilla.class).error("{}", e.getMessage(), e.getCause());
             System.exit(1);
             return;
         }

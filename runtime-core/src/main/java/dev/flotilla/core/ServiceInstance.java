@@ -27,7 +27,6 @@ import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.helidon.metrics.api.MeterRegistry;
-import io.helidon.service.registry.Services;
 import io.helidon.http.media.MediaContext;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -35,10 +34,12 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserverConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import dev.flotilla.core.config.internal.LiveConfig;
+import dev.flotilla.core.config.internal.ServiceConfigLoader;
 import dev.flotilla.core.observability.Tracing;
 import dev.flotilla.core.observability.CallContext;
 import dev.flotilla.core.security.internal.HttpAuthenticator;
@@ -56,12 +57,14 @@ final class ServiceInstance implements ServiceHandle {
     static final long DEFAULT_MAX_PAYLOAD_SIZE = 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(ServiceRuntime.class);
-    private static final Logger PROFILE = LoggerFactory.getLogger("dev.flotilla.core.profile");
+    private static final Logger PROFILE = LoggerFactory.getLogger(ServiceRuntime.PROFILE);
 
     private final Service service;
     private final Map<String, String> overrides;
     private final List<ServiceExtensionProvider> providers;
     private final List<ConfigLayerProvider> configLayers;
+    /** The process's loader: the environment and the YAML files are read once for every service and start. */
+    private final ServiceConfigLoader configLoader;
     private final ObjectMapper json;
     /** JSON bodies with {@link #json}: one for every server of the runtime (immutable, and slow to make). */
     private final MediaContext media;
@@ -73,7 +76,9 @@ final class ServiceInstance implements ServiceHandle {
      * registry per service would not isolate anything (and warns about meters it did not create): services in one
      * JVM share this one, and every Flotilla meter is tagged with the service's name.
      */
-    private final MeterRegistry metrics = Services.get(MeterRegistry.class);
+    private final MeterRegistry metrics;
+    /** The /metrics endpoint's settings, one for every server of the runtime (making them looks up providers). */
+    private final MetricsObserverConfig metricsObserver;
     private final ReentrantLock lifecycle = new ReentrantLock();
 
     private volatile ServiceState state = ServiceState.NEW;
@@ -83,15 +88,21 @@ final class ServiceInstance implements ServiceHandle {
                     Map<String, String> overrides,
                     List<ServiceExtensionProvider> providers,
                     List<ConfigLayerProvider> configLayers,
+                    ServiceConfigLoader configLoader,
                     ObjectMapper json,
                     MediaContext media,
                     ServiceDiscovery localDiscovery,
-                    List<io.opentelemetry.sdk.trace.export.SpanExporter> spanExporters) {
+                    List<io.opentelemetry.sdk.trace.export.SpanExporter> spanExporters,
+                    MeterRegistry metrics,
+                    MetricsObserverConfig metricsObserver) {
+        this.metrics = metrics;
+        this.metricsObserver = metricsObserver;
         this.service = service;
         this.spanExporters = spanExporters;
         this.overrides = Map.copyOf(overrides);
         this.providers = List.copyOf(providers);
         this.configLayers = List.copyOf(configLayers);
+        this.configLoader = configLoader;
         this.json = json;
         this.media = media;
         this.localDiscovery = localDiscovery;
@@ -169,8 +180,8 @@ final class ServiceInstance implements ServiceHandle {
             RunContext run;
             try {
                 LiveConfig config = loadConfig();
-                PROFILE.debug("{} config {} ms", service.name(), (System.nanoTime() - began) / 1_000_000);
                 run = new RunContext(config, ShutdownSettings.from(config.current().get("shutdown")), began);
+                run.phases.end("configuration");
             } catch (ServiceStartException e) {
                 state = ServiceState.FAILED;
                 throw e;
@@ -206,13 +217,17 @@ final class ServiceInstance implements ServiceHandle {
                 return;
             }
             try {
+                run.phases.restart();
                 service.start(run);
+                run.phases.end("start hook");
             } catch (Exception e) {
                 throw failed(run, e);
             }
             state = ServiceState.READY;
             LOG.info("Service '{}' {} ready at {} in {} ms", service.name(), service.version(), run.uri,
                      (System.nanoTime() - run.began) / 1_000_000);
+            // Logged once the start is over, so a log.level.dev.flotilla.core.profile=DEBUG setting applies to it.
+            PROFILE.debug("Service '{}' start phases: {}", service.name(), run.phases);
         } finally {
             MDC.remove(CallContext.MDC_SERVICE);
             lifecycle.unlock();
@@ -232,8 +247,9 @@ final class ServiceInstance implements ServiceHandle {
     /** The local sources, then the first central layer a provider gives for this service, if any. */
     private LiveConfig loadConfig() {
         ConfigLayer layer = null;
+        Config local = null;
         if (!configLayers.isEmpty()) {
-            Config local = LiveConfig.local(service.name(), overrides);
+            local = configLoader.load(service.name(), overrides);
             for (ConfigLayerProvider provider : configLayers) {
                 try {
                     layer = provider.create(service.name(), local).orElse(null);
@@ -250,7 +266,7 @@ final class ServiceInstance implements ServiceHandle {
             Set<String> readAtStart = new HashSet<>();
             providers.forEach(p -> readAtStart.addAll(p.sectionsReadAtStart()));
             configLayers.forEach(p -> readAtStart.addAll(p.sectionsReadAtStart()));
-            return new LiveConfig(service.name(), overrides, layer, readAtStart, metrics);
+            return new LiveConfig(service.name(), overrides, configLoader, layer, local, readAtStart, metrics);
         } catch (RuntimeException e) {
             if (layer != null) {
                 layer.close();
@@ -260,7 +276,6 @@ final class ServiceInstance implements ServiceHandle {
     }
 
     private void startInfrastructure(RunContext run) throws Exception {
-        long t0 = System.nanoTime();
         // Before anything connects: a service that could only advertise loopback to other hosts does not start.
         String advertisedHost = AdvertisedHost.resolve(service.name(), run.config());
         run.tracing = run.closeOnStop(Tracing.create(service.name(), run.config().get("tracing"), spanExporters));
@@ -285,19 +300,20 @@ final class ServiceInstance implements ServiceHandle {
                                               .config(run.config().get("clients"))
                                               .objectMapper(json)
                                               .build());
+        run.phases.end("tracing, resilience, identity, clients");
         for (ServiceExtensionProvider provider : providers) {
             provider.create(run).ifPresent(run.extensions::add);
         }
+        run.phases.end("extensions created");
         ServerPipeline.Run pipeline = this.pipeline.start(service.name(), service.version(), metrics, json, media,
                                                           run.tracing, run.logger, authenticator);
-
-        PROFILE.debug("{} resilience+clients+extensions {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         HttpRouting.Builder routing = pipeline.routing();
         for (ServiceExtension extension : run.extensions) {
             extension.routing(routing);
         }
         service.routes(pipeline.recording(routing), run);
         pipeline.publishOpenApi(routing);
+        run.phases.end("routes");
 
         io.helidon.webserver.observe.health.HealthObserverConfig.Builder health = HealthObserver.builder()
                 .details(true)
@@ -308,9 +324,6 @@ final class ServiceInstance implements ServiceHandle {
                 .addCheck(new DetailsCheck("config", run.liveConfig::details));
         service.healthChecks(run).forEach(health::addCheck);
         run.extensions.forEach(e -> e.healthChecks().forEach(health::addCheck));
-
-
-        PROFILE.debug("{} routing+health {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         WebServerConfig serverConfig = WebServer.builder()
                 .port(DEFAULT_PORT)
                 .maxPayloadSize(DEFAULT_MAX_PAYLOAD_SIZE)
@@ -322,7 +335,7 @@ final class ServiceInstance implements ServiceHandle {
                                     .endpoint("/")
                                     .observersDiscoverServices(false)
                                     .addObserver(health.build())
-                                    .addObserver(MetricsObserver.builder().meterRegistry(metrics).build())
+                                    .addObserver(MetricsObserver.create(metricsObserver))
                                     .build())
                 .directHandlers(pipeline.directHandlers())
                 .mediaContext(media)
@@ -335,7 +348,9 @@ final class ServiceInstance implements ServiceHandle {
         synchronized (MetricsObserver.class) {
             server = WebServer.create(serverConfig);
         }
+        run.phases.end("health checks, web server built");
         run.server = server.start();
+        run.phases.end("web server listening");
         if (!run.server.isRunning() || run.server.port() <= 0) {
             // Helidon logs a failed bind and returns a stopped server instead of throwing.
             throw new ServiceStartException("Service '" + service.name() + "' could not listen on "
@@ -344,13 +359,11 @@ final class ServiceInstance implements ServiceHandle {
                     + " (is the port in use? set server.port, or 0 for an ephemeral one)", null);
         }
         run.uri = advertisedUri(advertisedHost, run.server.port(), run.server.hasTls());
-
-        PROFILE.debug("{} server {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
         for (ServiceExtension extension : run.extensions) {
             extension.start();
             run.started.add(extension);
         }
-        PROFILE.debug("{} extensions started {} ms", service.name(), (System.nanoTime() - t0) / 1_000_000);
+        run.phases.end("extensions started");
         run.liveConfig.start(run.resilience);
     }
 
@@ -514,6 +527,7 @@ final class ServiceInstance implements ServiceHandle {
     /** The context of one run of the service. */
     private final class RunContext implements ServiceContext {
         private final long began;
+        private final StartPhases phases;
         private final LiveConfig liveConfig;
         private final ShutdownSettings shutdown;
         private final Logger logger;
@@ -528,6 +542,7 @@ final class ServiceInstance implements ServiceHandle {
 
         private RunContext(LiveConfig liveConfig, ShutdownSettings shutdown, long began) {
             this.began = began;
+            this.phases = new StartPhases(began);
             this.liveConfig = liveConfig;
             this.shutdown = shutdown;
             this.logger = LoggerFactory.getLogger(service.name());

@@ -13,10 +13,16 @@ import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.discovery.ServiceDiscovery;
+import dev.flotilla.core.http.internal.ValidatorBootstrap;
 import dev.flotilla.core.json.JsonMapping;
 import dev.flotilla.core.config.ConfigLayerProvider;
+import dev.flotilla.core.config.internal.ServiceConfigLoader;
 import dev.flotilla.core.ServiceExtensionProvider;
 import io.helidon.http.media.MediaContext;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.service.registry.Services;
+import io.helidon.webserver.observe.metrics.MetricsObserverConfig;
+import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
@@ -40,10 +46,15 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * added in code. Thread-safe.
  */
 public final class ServiceRuntime implements AutoCloseable {
+    /** The logger of start-up timings, at DEBUG. */
+    static final String PROFILE = "dev.flotilla.core.profile";
     private final List<ServiceInstance> instances;
+    /** How long the parts of {@link Builder#build()} took, for the profile logger. */
+    private final String buildPhases;
 
-    private ServiceRuntime(List<ServiceInstance> instances) {
+    private ServiceRuntime(List<ServiceInstance> instances, String buildPhases) {
         this.instances = List.copyOf(instances);
+        this.buildPhases = buildPhases;
     }
 
     /**
@@ -104,6 +115,8 @@ public final class ServiceRuntime implements AutoCloseable {
             }
             throw failure;
         }
+        // After the start: a log.level.dev.flotilla.core.profile=DEBUG setting is applied by then.
+        LoggerFactory.getLogger(PROFILE).debug("Runtime built: {}", buildPhases);
     }
 
     /**
@@ -167,6 +180,20 @@ public final class ServiceRuntime implements AutoCloseable {
         return instances.stream().filter(i -> i.name().equals(name)).map(ServiceHandle.class::cast).toList();
     }
 
+    /** Initializes the SLF4J backend (reading its configuration) if nothing has yet. */
+    private static void initializeLogging() {
+        LoggerFactory.getILoggerFactory();
+    }
+
+    /** Waits for a thread of the start to end; an interrupt is kept for the caller, who goes on. */
+    private static void awaitQuietly(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Helidon logs through JUL; route it to SLF4J once per JVM (idempotent, no state of ours). */
     static void bridgeJulToSlf4j() {
         if (!SLF4JBridgeHandler.isInstalled()) {
@@ -187,6 +214,7 @@ public final class ServiceRuntime implements AutoCloseable {
         private final List<ConfigLayerProvider> configLayers = new ArrayList<>();
         private final java.util.LinkedHashMap<String, String> sharedOverrides = new java.util.LinkedHashMap<>();
         private boolean discoverExtensions = true;
+        private boolean warmUpValidation;
         private final List<io.opentelemetry.sdk.trace.export.SpanExporter> spanExporters = new ArrayList<>();
 
         private Builder() {
@@ -285,6 +313,17 @@ public final class ServiceRuntime implements AutoCloseable {
         }
 
         /**
+         * Loads the contracts' validator on another thread while the services start, for the first start of a
+         * process ({@link Flotilla#run}); in a JVM that has built one already it would only cost time.
+         *
+         * @return this builder
+         */
+        Builder warmUpValidation() {
+            this.warmUpValidation = true;
+            return this;
+        }
+
+        /**
          * Builds the runtime; nothing starts until {@link ServiceRuntime#start()}.
          *
          * @return the runtime
@@ -293,6 +332,24 @@ public final class ServiceRuntime implements AutoCloseable {
         public ServiceRuntime build() {
             if (entries.isEmpty()) {
                 throw new IllegalStateException("A ServiceRuntime needs at least one service: call addService(...)");
+            }
+            // The two slowest things a first start loads are independent: the logging backend (its configuration)
+            // initializes on another core while this thread builds the JSON mapping. Nothing here logs until the
+            // backend is ready (a logger asked for during its initialization would be a substitute, and what it
+            // logged would be replayed with a warning).
+            long began = System.nanoTime();
+            Thread logging = Thread.ofPlatform().name("flotilla-logging-init").daemon()
+                    .start(ServiceRuntime::initializeLogging);
+            ObjectMapper json = JsonMapping.newMapper();
+            MediaContext media = JsonMapping.mediaContext(json);
+            long mapped = System.nanoTime();
+            awaitQuietly(logging);
+            long logged = System.nanoTime();
+            if (warmUpValidation) {
+                // Loaded on another core while this one goes on with metrics, configuration and the services'
+                // routes; the contracts' own validators are then built from loaded classes. Logging is up by now
+                // (Hibernate Validator finds its backend when it first logs).
+                Thread.ofPlatform().name("flotilla-validator-warm-up").daemon().start(ValidatorBootstrap::warmUp);
             }
             List<ServiceExtensionProvider> providers = new ArrayList<>();
             if (discoverExtensions) {
@@ -304,8 +361,15 @@ public final class ServiceRuntime implements AutoCloseable {
                 ServiceLoader.load(ConfigLayerProvider.class).forEach(layers::add);
             }
             layers.addAll(configLayers);
-            ObjectMapper json = JsonMapping.newMapper();
-            MediaContext media = JsonMapping.mediaContext(json);
+            ServiceConfigLoader configLoader = ServiceConfigLoader.fromProcess();
+            MeterRegistry metrics = Services.get(MeterRegistry.class);
+            MetricsObserverConfig metricsObserver = MetricsObserverConfig.builder()
+                    .meterRegistry(metrics)
+                    .buildPrototype();
+            long done = System.nanoTime();
+            String phases = "JSON mapping " + (mapped - began) / 1_000_000 + " ms, then waited for logging "
+                    + (logged - mapped) / 1_000_000 + " ms, extension providers and meter registry "
+                    + (done - logged) / 1_000_000 + " ms";
             List<ServiceInstance> instances = new ArrayList<>();
             ServiceDiscovery local = name -> instances.stream()
                     .filter(i -> i.name().equals(name) && i.state() == ServiceState.READY)
@@ -315,10 +379,11 @@ public final class ServiceRuntime implements AutoCloseable {
             for (Entry entry : entries) {
                 Map<String, String> overrides = new java.util.LinkedHashMap<>(sharedOverrides);
                 overrides.putAll(entry.overrides());
-                instances.add(new ServiceInstance(entry.service(), overrides, providers, layers, json,
-                                                   media, local, List.copyOf(spanExporters)));
+                instances.add(new ServiceInstance(entry.service(), overrides, providers, layers, configLoader, json,
+                                                   media, local, List.copyOf(spanExporters), metrics,
+                                                   metricsObserver));
             }
-            return new ServiceRuntime(instances);
+            return new ServiceRuntime(instances, phases);
         }
     }
 }

@@ -11,7 +11,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -19,19 +18,18 @@ import java.util.StringJoiner;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.flotilla.core.problem.Problem;
+import dev.flotilla.core.http.internal.ValidatorBootstrap;
 import dev.flotilla.core.problem.ProblemException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.ElementKind;
 import jakarta.validation.Path;
 import jakarta.validation.Valid;
-import jakarta.validation.Validation;
 import jakarta.validation.ValidationException;
 import jakarta.validation.Validator;
 import jakarta.validation.executable.ExecutableValidator;
 import jakarta.validation.metadata.MethodDescriptor;
 import jakarta.validation.metadata.ParameterDescriptor;
-import org.hibernate.validator.HibernateValidator;
 import org.hibernate.validator.HibernateValidatorConfiguration;
 import org.hibernate.validator.cfg.ConstraintMapping;
 import org.hibernate.validator.cfg.context.TypeConstraintMappingContext;
@@ -86,11 +84,7 @@ final class ContractValidator {
             // Nothing to check: no validator is built (the first costs the JVM a second of class loading).
             return new ContractValidator(contract, null, Set.of(), null);
         }
-        HibernateValidatorConfiguration config = Validation.byProvider(HibernateValidator.class)
-                .providerResolver(() -> List.of(new HibernateValidator()))
-                .configure()
-                .ignoreXmlConfiguration()
-                .messageInterpolator(new ParameterMessageInterpolator(Set.of(Locale.ENGLISH), Locale.ENGLISH, false));
+        HibernateValidatorConfiguration config = ValidatorBootstrap.configure();
         // The body is validated as a bean without @Valid on the parameter: marked cascaded here, per declaring type.
         ConstraintMapping mapping = config.createConstraintMapping();
         Map<Class<?>, TypeConstraintMappingContext<?>> types = new LinkedHashMap<>();

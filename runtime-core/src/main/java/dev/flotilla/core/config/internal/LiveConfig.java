@@ -78,14 +78,18 @@ public final class LiveConfig implements AutoCloseable {
      *
      * @param service the service's name
      * @param overrides values that win over every source
+     * @param loader the loader of the local sources ({@link ServiceConfigLoader#fromProcess()}: it reads the
+     *               environment and the YAML files once for every service and start)
      * @param layer the central layer, or {@code null} when the service has none
+     * @param local the service's configuration from the local sources, as {@code loader} loaded it for this start
+     *              (the config layer providers were given it), or {@code null}: without a layer it is the
+     *              configuration, and it is not loaded again
      * @param readAtStart the sections the service's extensions and config layer read once at start
      * @param metrics where refused changes are counted
      */
-    public LiveConfig(String service, Map<String, String> overrides, ConfigLayer layer, Set<String> readAtStart,
-                      MeterRegistry metrics) {
-        this(service, overrides, ServiceConfigLoader.fromProcess(), layer, readAtStart, ValueReferences.fromProcess(),
-             metrics);
+    public LiveConfig(String service, Map<String, String> overrides, ServiceConfigLoader loader, ConfigLayer layer,
+                      Config local, Set<String> readAtStart, MeterRegistry metrics) {
+        this(service, overrides, loader, layer, local, readAtStart, ValueReferences.fromProcess(), metrics);
     }
 
     /**
@@ -122,6 +126,11 @@ public final class LiveConfig implements AutoCloseable {
 
     LiveConfig(String service, Map<String, String> overrides, ServiceConfigLoader loader, ConfigLayer layer,
                Set<String> readAtStart, ValueReferences references, MeterRegistry metrics) {
+        this(service, overrides, loader, layer, null, readAtStart, references, metrics);
+    }
+
+    private LiveConfig(String service, Map<String, String> overrides, ServiceConfigLoader loader, ConfigLayer layer,
+                       Config local, Set<String> readAtStart, ValueReferences references, MeterRegistry metrics) {
         this.extensionSections = Set.copyOf(readAtStart);
         this.service = service;
         this.overrides = overrides;
@@ -150,7 +159,7 @@ public final class LiveConfig implements AutoCloseable {
                 this.current = loader.load(service, overrides, applied);
             }
         } else {
-            this.current = loader.load(service, overrides, applied);
+            this.current = local != null ? local : loader.load(service, overrides, applied);
         }
         this.startConfig = current;
         this.restartRequired = current.get(RESTART_REQUIRED_KEY).asList(String.class).orElse(List.of());

@@ -31,11 +31,22 @@ import io.helidon.config.yaml.YamlConfigParser;
  * the root: {@code order-service.server.port} beats {@code server.port} for {@code order-service}. Overrides are
  * already the service's own and have no section.
  *
- * <p>The environment and {@code application.yaml} are read once per loader (one loader per runtime); system
- * properties and the service's own file are read at every start (the system properties' tree is made again only
- * when they changed).
+ * <p>The environment, {@code application.yaml} and each service's own {@code <service-name>.yaml} are read once per
+ * loader, and the process has one loader ({@link #fromProcess()}): none of them can change while it runs (the
+ * environment of a process is fixed, the files are class-path resources). System properties are read at every
+ * start (their tree is made again only when they changed). Not API: may change without notice. Thread-safe.
  */
-final class ServiceConfigLoader {
+public final class ServiceConfigLoader {
+    /**
+     * The process's loader, made when first asked for. It holds only what is read from the process's fixed sources,
+     * the same for every service and runtime, so sharing it isolates services no less; it saves every start of a
+     * runtime in a JVM that has started one before (each test's system) from reading and merging them again.
+     */
+    private static final class Process {
+        static final ServiceConfigLoader LOADER = new ServiceConfigLoader(System::getenv,
+                                                                          () -> copy(System.getProperties()));
+    }
+
     private final Supplier<Map<String, String>> environment;
     private final Supplier<Map<String, String>> systemProperties;
 
@@ -49,12 +60,12 @@ final class ServiceConfigLoader {
     }
 
     /**
-     * The loader of this process: its environment variables and system properties.
+     * The loader of this process: its environment variables and system properties; the same one at every call.
      *
      * @return the loader
      */
-    static ServiceConfigLoader fromProcess() {
-        return new ServiceConfigLoader(System::getenv, () -> copy(System.getProperties()));
+    public static ServiceConfigLoader fromProcess() {
+        return Process.LOADER;
     }
 
     /**
@@ -85,7 +96,7 @@ final class ServiceConfigLoader {
      * @param overrides values that win over every source
      * @return the configuration
      */
-    Config load(String serviceName, Map<String, String> overrides) {
+    public Config load(String serviceName, Map<String, String> overrides) {
         return load(serviceName, overrides, Map.of());
     }
 
@@ -98,6 +109,9 @@ final class ServiceConfigLoader {
         Config.Builder builder = Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
+                // Every source below is a map or a tree read already (each file by its own layer, with its parser):
+                // nothing is left to parse, so the parsers are not looked up on the class path at every start.
+                .disableParserServices()
                 .addSource(ConfigSources.create(overrides).name("overrides").build());
         systemPropertiesLayer().addTo(builder, serviceName);
         ProcessLayers process = processLayers();
@@ -106,7 +120,8 @@ final class ServiceConfigLoader {
             // Below the environment, above the files; already the service's own view, so no section to find.
             builder.addSource(ConfigSources.create(central).name("central").build());
         }
-        new Layer(layer(ConfigSources.classpath(serviceName + ".yaml").optional().build())).addTo(builder, serviceName);
+        serviceFiles.computeIfAbsent(serviceName, name -> new Layer(layer(ConfigSources.classpath(name + ".yaml")
+                .optional().build()))).addTo(builder, serviceName);
         process.application().addTo(builder, serviceName);
         return builder.build();
     }
@@ -142,6 +157,8 @@ final class ServiceConfigLoader {
     }
 
     private volatile ProcessLayers processLayers;
+    /** Each service's own {@code <service-name>.yaml}, by service name. */
+    private final Map<String, Layer> serviceFiles = new ConcurrentHashMap<>();
     /** The system properties last read and their layer: read at every start, made again only when they changed. */
     private volatile SystemPropertiesLayer lastSystemProperties;
 
