@@ -63,7 +63,7 @@ final class ServiceInstance implements ServiceHandle {
     private final Map<String, String> overrides;
     private final List<ServiceExtensionProvider> providers;
     private final List<ConfigLayerProvider> configLayers;
-    /** The process's loader: the environment and the YAML files are read once for every service and start. */
+    /** The runtime's one loader: the environment and application.yaml are read once for all its services. */
     private final ServiceConfigLoader configLoader;
     private final ObjectMapper json;
     /** JSON bodies with {@link #json}: one for every server of the runtime (immutable, and slow to make). */

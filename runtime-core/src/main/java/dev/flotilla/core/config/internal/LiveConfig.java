@@ -78,8 +78,8 @@ public final class LiveConfig implements AutoCloseable {
      *
      * @param service the service's name
      * @param overrides values that win over every source
-     * @param loader the loader of the local sources ({@link ServiceConfigLoader#fromProcess()}: it reads the
-     *               environment and the YAML files once for every service and start)
+     * @param loader the runtime's loader of the local sources (it reads the environment and
+     *               {@code application.yaml} once for all the runtime's services and starts)
      * @param layer the central layer, or {@code null} when the service has none
      * @param local the service's configuration from the local sources, as {@code loader} loaded it for this start
      *              (the config layer providers were given it), or {@code null}: without a layer it is the

@@ -31,22 +31,11 @@ import io.helidon.config.yaml.YamlConfigParser;
  * the root: {@code order-service.server.port} beats {@code server.port} for {@code order-service}. Overrides are
  * already the service's own and have no section.
  *
- * <p>The environment, {@code application.yaml} and each service's own {@code <service-name>.yaml} are read once per
- * loader, and the process has one loader ({@link #fromProcess()}): none of them can change while it runs (the
- * environment of a process is fixed, the files are class-path resources). System properties are read at every
- * start (their tree is made again only when they changed). Not API: may change without notice. Thread-safe.
+ * <p>The environment and {@code application.yaml} are read once per loader (one loader per runtime); system
+ * properties and the service's own file are read at every start (the system properties' tree is made again only
+ * when they changed). Not API: may change without notice. Thread-safe.
  */
 public final class ServiceConfigLoader {
-    /**
-     * The process's loader, made when first asked for. It holds only what is read from the process's fixed sources,
-     * the same for every service and runtime, so sharing it isolates services no less; it saves every start of a
-     * runtime in a JVM that has started one before (each test's system) from reading and merging them again.
-     */
-    private static final class Process {
-        static final ServiceConfigLoader LOADER = new ServiceConfigLoader(System::getenv,
-                                                                          () -> copy(System.getProperties()));
-    }
-
     private final Supplier<Map<String, String>> environment;
     private final Supplier<Map<String, String>> systemProperties;
 
@@ -60,12 +49,12 @@ public final class ServiceConfigLoader {
     }
 
     /**
-     * The loader of this process: its environment variables and system properties; the same one at every call.
+     * The loader of this process: its environment variables and system properties.
      *
      * @return the loader
      */
     public static ServiceConfigLoader fromProcess() {
-        return Process.LOADER;
+        return new ServiceConfigLoader(System::getenv, () -> copy(System.getProperties()));
     }
 
     /**
@@ -120,8 +109,7 @@ public final class ServiceConfigLoader {
             // Below the environment, above the files; already the service's own view, so no section to find.
             builder.addSource(ConfigSources.create(central).name("central").build());
         }
-        serviceFiles.computeIfAbsent(serviceName, name -> new Layer(layer(ConfigSources.classpath(name + ".yaml")
-                .optional().build()))).addTo(builder, serviceName);
+        new Layer(layer(ConfigSources.classpath(serviceName + ".yaml").optional().build())).addTo(builder, serviceName);
         process.application().addTo(builder, serviceName);
         return builder.build();
     }
@@ -157,8 +145,6 @@ public final class ServiceConfigLoader {
     }
 
     private volatile ProcessLayers processLayers;
-    /** Each service's own {@code <service-name>.yaml}, by service name. */
-    private final Map<String, Layer> serviceFiles = new ConcurrentHashMap<>();
     /** The system properties last read and their layer: read at every start, made again only when they changed. */
     private volatile SystemPropertiesLayer lastSystemProperties;
 
