@@ -75,7 +75,7 @@ public final class Flotilla {
         try {
             training = TrainingRun.requested(runtime);
         } catch (IllegalArgumentException e) {
-            LOG.error("{}", e.getMessage());
+            LoggerFactory.getLogger(Flotilla.class).error("{}", e.getMessage());
             runtime.stop();
             System.exit(1);
             return;
