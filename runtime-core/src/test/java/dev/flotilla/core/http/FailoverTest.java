@@ -50,6 +50,18 @@ class FailoverTest {
         return settings;
     }
 
+    /** The server settings of {@link #server()} on a fixed port, for a test that restarts the service there. */
+    private static Map<String, String> serverOn(int port) {
+        Map<String, String> fixedPort = new HashMap<>(server());
+        fixedPort.put("server.port", String.valueOf(port));
+        return fixedPort;
+    }
+
+    /** Discovery that always lists the catalog at the fixed port, up or down. */
+    private static StaticDiscovery catalogAt(int port) {
+        return StaticDiscovery.of(Map.of("catalog-service", List.of(URI.create("http://127.0.0.1:" + port))));
+    }
+
     private static Resilience resilience() {
         return resilience("PT60S");
     }
@@ -157,12 +169,9 @@ class FailoverTest {
         int port = freePort();
         CatalogServer catalog = new CatalogServer();
         catalog.resource.items.put(1L, ITEM);
-        Map<String, String> fixedPort = new HashMap<>(server());
-        fixedPort.put("server.port", String.valueOf(port));
-        try (ServiceRuntime runtime = ServiceRuntime.builder().addService(catalog, fixedPort).build();
+        try (ServiceRuntime runtime = ServiceRuntime.builder().addService(catalog, serverOn(port)).build();
              ServiceClients clients = ServiceClients.builder()
-                     .discovery(StaticDiscovery.of(Map.of("catalog-service",
-                                                          List.of(URI.create("http://127.0.0.1:" + port)))))
+                     .discovery(catalogAt(port))
                      // a short open delay: the breaker that opened while the instance was down lets calls through
                      .resilience(resilience("PT0.2S"))
                      .build()) {
@@ -206,12 +215,9 @@ class FailoverTest {
         int port = freePort();
         CatalogServer catalog = new CatalogServer();
         catalog.resource.items.put(1L, ITEM);
-        Map<String, String> fixedPort = new HashMap<>(server());
-        fixedPort.put("server.port", String.valueOf(port));
-        try (ServiceRuntime runtime = ServiceRuntime.builder().addService(catalog, fixedPort).build();
+        try (ServiceRuntime runtime = ServiceRuntime.builder().addService(catalog, serverOn(port)).build();
              ServiceClients clients = ServiceClients.builder()
-                     .discovery(StaticDiscovery.of(Map.of("catalog-service",
-                                                          List.of(URI.create("http://127.0.0.1:" + port)))))
+                     .discovery(catalogAt(port))
                      // far longer than the test's deadline: recovery must not wait for it
                      .resilience(resilience("PT60S"))
                      .build()) {
