@@ -14,7 +14,6 @@ import dev.flotilla.testkit.nats.NatsServer;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.nats.client.NKey;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,22 +78,12 @@ class NatsAuthenticationTest {
 
     @Test
     void connectsOverTlsWithTrustStoreFromConfig(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(run(dir, "openssl", "version"), "openssl is needed to make a test certificate");
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
-        Path trust = dir.resolve("trust.p12");
-        assertTrue(run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=localhost",
-                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"));
-        assertTrue(run(dir, Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-importcert",
-                "-noprompt", "-alias", "nats", "-file", cert.toString(), "-keystore", trust.toString(),
-                "-storetype", "PKCS12", "-storepass", "changeit"));
-        try (NatsServer server = NatsServer.start("--tls", "--tlscert", cert.toString(),
-                "--tlskey", key.toString())) {
+        TestServerTls tls = TestServerTls.create(dir);
+        try (NatsServer server = NatsServer.start(tls.natsServerArguments())) {
             Config config = Config.just(ConfigSources.create(Map.of(
                     "servers", server.url(),
-                    "tls.truststore", trust.toString(),
-                    "tls.truststore-password", "changeit")));
+                    "tls.truststore", tls.trustStore().toString(),
+                    "tls.truststore-password", TestServerTls.TRUST_STORE_PASSWORD)));
             NatsSettings settings = NatsSettings.create(config);
             assertTrue(settings.tls());
             try (Messaging m = connect(settings)) {
@@ -103,19 +92,6 @@ class NatsAuthenticationTest {
             assertThrows(MessagingException.class,
                     () -> connect(NatsSettings.builder().server(server.url()).build()),
                     "plain connection refused by a TLS server");
-        }
-    }
-
-    private static boolean run(Path dir, String... command) {
-        try {
-            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("tool.log").toFile()).start();
-            return p.waitFor() == 0;
-        } catch (java.io.IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

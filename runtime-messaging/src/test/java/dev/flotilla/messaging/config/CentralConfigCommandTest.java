@@ -15,10 +15,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.flotilla.messaging.NatsSettings;
+import dev.flotilla.messaging.TestServerTls;
 import dev.flotilla.testkit.nats.NatsServer;
 import io.nats.client.NKey;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -280,20 +280,11 @@ class CentralConfigCommandTest {
 
     @Test
     void connectsOverTlsWithTheServicesTrustStoreSetting(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(tool(dir, "openssl", "version"), "openssl is needed to make a test certificate");
-        Path cert = dir.resolve("cert.pem");
-        Path key = dir.resolve("key.pem");
-        Path trust = dir.resolve("trust.p12");
-        assertTrue(tool(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                        "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=localhost",
-                        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"));
-        assertTrue(tool(dir, Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-importcert",
-                        "-noprompt", "-alias", "nats", "-file", cert.toString(), "-keystore", trust.toString(),
-                        "-storetype", "PKCS12", "-storepass", "changeit"));
-        try (NatsServer secured = NatsServer.start("--tls", "--tlscert", cert.toString(), "--tlskey",
-                                                   key.toString())) {
-            ok(run(env(secured.url(), "MESSAGING_NATS_TLS_TRUSTSTORE", trust.toString(),
-                       "MESSAGING_NATS_TLS_TRUSTSTORE_dash_PASSWORD", "changeit"), "create-bucket"));
+        TestServerTls tls = TestServerTls.create(dir);
+        try (NatsServer secured = NatsServer.start(tls.natsServerArguments())) {
+            ok(run(env(secured.url(), "MESSAGING_NATS_TLS_TRUSTSTORE", tls.trustStore().toString(),
+                       "MESSAGING_NATS_TLS_TRUSTSTORE_dash_PASSWORD", TestServerTls.TRUST_STORE_PASSWORD),
+                   "create-bucket"));
             assertEquals(1, run(env(secured.url()), "create-bucket").status(), "plain connection refused");
         }
     }
@@ -301,18 +292,5 @@ class CentralConfigCommandTest {
     private static long revision(Result put) {
         String out = put.out().trim();
         return Long.parseLong(out.substring(out.lastIndexOf(' ') + 1));
-    }
-
-    private static boolean tool(Path dir, String... command) {
-        try {
-            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("tool.log").toFile()).start();
-            return p.waitFor() == 0;
-        } catch (java.io.IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }
