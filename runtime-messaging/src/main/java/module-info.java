@@ -25,6 +25,8 @@ module dev.flotilla.messaging {
     exports dev.flotilla.messaging;
     exports dev.flotilla.messaging.config;
     exports dev.flotilla.messaging.permissions;
+    // durable sagas on a JetStream key-value bucket
+    exports dev.flotilla.messaging.saga;
     exports dev.flotilla.messaging.internal to dev.flotilla.testkit;
 
     provides dev.flotilla.core.ServiceExtensionProvider with dev.flotilla.messaging.MessagingExtensionProvider;
