@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link HandlerDelivery} (acks, redeliveries, dead letters, error replies). What the service sends is signed, and
  * what its subscriptions receive verified, by {@link PublisherSignatures}.
  */
-final class DefaultMessaging implements Messaging {
+final class DefaultMessaging implements Messaging, dev.flotilla.messaging.internal.NatsConnectionSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultMessaging.class);
     private static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(5);
@@ -101,6 +101,11 @@ final class DefaultMessaging implements Messaging {
 
     Transport transportImpl() {
         return transport;
+    }
+
+    @Override
+    public Optional<io.nats.client.Connection> natsConnection() {
+        return transport instanceof NatsTransport nats ? Optional.of(nats.connection()) : Optional.empty();
     }
 
     // ---- publish
