@@ -362,7 +362,8 @@ class SagaTest {
 
     @Test
     void stateSurvivesANatsServerRestart() {
-        Saga<Order> saga = engine().register(waiting(Duration.ofMinutes(5)));
+        Sagas engine = engine();
+        Saga<Order> saga = engine.register(waiting(Duration.ofMinutes(5)));
         saga.start("o-10", new Order("o-10", List.of()));
 
         server.restart();
@@ -378,7 +379,7 @@ class SagaTest {
         assertEquals(List.of("a", "reserved after restart"), done.data().done());
         // the watch feeding the timers goes on after the restart: a retry is picked up by the sweep
         AtomicInteger calls = new AtomicInteger();
-        Saga<Order> retrying = engine().register(SagaDefinition.builder("retrying", Order.class)
+        Saga<Order> retrying = engine.register(SagaDefinition.builder("retrying", Order.class)
                 .step("pay", s -> s.action(ctx -> {
                     if (calls.incrementAndGet() == 1) {
                         throw new IllegalStateException("once");
