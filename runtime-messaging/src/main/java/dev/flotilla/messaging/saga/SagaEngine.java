@@ -47,6 +47,7 @@ final class SagaEngine {
     /** Keys this engine drives or is taking over now, with the thread doing it. */
     private final Map<String, Thread> driving = new ConcurrentHashMap<>();
     private final Map<String, SagaDriver.Owned> owned = new ConcurrentHashMap<>();
+    private final java.util.List<Runnable> closeActions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private Thread sweeper;
 
@@ -88,6 +89,14 @@ final class SagaEngine {
             throw new IllegalStateException("A saga named '" + definition.name() + "' is registered already");
         }
         return saga;
+    }
+
+    Optional<Saga<?>> saga(String name) {
+        return Optional.ofNullable(sagas.get(name));
+    }
+
+    void onClose(Runnable action) {
+        closeActions.add(action);
     }
 
     String instanceId() {
@@ -181,12 +190,14 @@ final class SagaEngine {
         if (sweeper != null) {
             LockSupport.unpark(sweeper);
         }
-        long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+        // steps may finish and store their outcome, unless the connection is gone (a kill): then there is no point
+        long deadline = System.nanoTime() + (settings.messaging().isConnected() ? CLOSE_GRACE.toNanos() : 0);
         while (!driving.isEmpty() && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         Set.copyOf(driving.values()).forEach(Thread::interrupt);
         store.close();
         metrics.close();
+        closeActions.forEach(Runnable::run);
     }
 }
