@@ -24,7 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The testkit's saga support: a controllable clock, awaiting and listing sagas, killing a service mid-step. */
 class SagaTestkitTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
+    // tag::clock[]
     private static final TestClock CLOCK = TestClock.create();
+    // end::clock[]
 
     /** The saga's data. */
     public record Trip(String id) {
@@ -69,21 +71,25 @@ class SagaTestkitTest {
 
     private static final TripService TRIPS = new TripService();
 
+    // tag::system[]
     @RegisterExtension
     static final TestSystem SYSTEM = TestSystem.builder()
             .addService(TRIPS, java.util.Map.of("sagas.sweep-interval", "PT0.02S", "shutdown.grace-period", "PT0S"))
             .clock(CLOCK)
             .build();
+    // end::system[]
 
     @Test
     void aTenMinuteReplyTimeoutFiresWhenTheTestClockIsAdvanced() {
+        // tag::timeout[]
         TRIPS.saga.start("t-1", new Trip("t-1"));
         SagaInstance<?> waiting = SYSTEM.awaitSaga("trip-service", "book-trip", "t-1", SagaState.WAITING, WAIT);
         assertEquals("hotel", waiting.waitingOn().orElseThrow());
 
-        CLOCK.advance(Duration.ofMinutes(11));
+        CLOCK.advance(Duration.ofMinutes(11)); // the hotel's ten minutes are over
 
         SagaInstance<?> failed = SYSTEM.awaitSaga("trip-service", "book-trip", "t-1", SagaState.FAILED, WAIT);
+        // end::timeout[]
         assertEquals("no reply from hotel within PT10M", failed.failure().orElseThrow());
         assertTrue(TRIPS.effects.contains("cancel flight no reply from hotel within PT10M"), TRIPS.effects::toString);
         assertTrue(SYSTEM.sagas("trip-service", "book-trip").stream().anyMatch(i -> i.id().equals("t-1")));
@@ -104,16 +110,20 @@ class SagaTestkitTest {
         });
         assertTrue(TRIPS.blockedFlight.await(WAIT.toSeconds(), TimeUnit.SECONDS));
 
-        SYSTEM.kill("trip-service");
+        // tag::kill[]
+        SYSTEM.kill("trip-service");     // mid-step: connection cut, the step's thread interrupted
+        // end::kill[]
 
         caller.join(WAIT);
         assertEquals(ServiceState.STOPPED, SYSTEM.service("trip-service").state());
         assertTrue(TRIPS.effects.contains("flight interrupted"), "the step's thread was interrupted");
+        // tag::restart[]
         SYSTEM.restart("trip-service");
         assertEquals(SagaState.RUNNING, TRIPS.saga.find("block-1").orElseThrow().state(), "lease still held");
         CLOCK.advance(Duration.ofSeconds(11)); // the dead owner's lease expires
 
         SagaInstance<?> waiting = SYSTEM.awaitSaga("trip-service", "book-trip", "block-1", SagaState.WAITING, WAIT);
+        // end::restart[]
         assertEquals(List.of("flight book-trip.block-1.flight 1", "flight interrupted",
                              "flight book-trip.block-1.flight 2", "hotel book-trip.block-1.hotel"),
                      TRIPS.effects.stream().filter(e -> e.contains("block-1") || e.contains("interrupted")).toList());
