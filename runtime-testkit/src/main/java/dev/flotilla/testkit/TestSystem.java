@@ -666,8 +666,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         }
         for (ServiceHandle handle : handles) {
             if (handle.state() == dev.flotilla.core.ServiceState.READY) {
-                handle.context().findExtension(dev.flotilla.messaging.internal.NatsConnectionSource.class)
-                        .flatMap(dev.flotilla.messaging.internal.NatsConnectionSource::natsConnection)
+                handle.context().findExtension(dev.flotilla.messaging.internal.TransportAccess.class)
+                        .flatMap(dev.flotilla.messaging.internal.TransportAccess::natsConnection)
                         .ifPresent(TestSystem::cut);
             }
             handle.kill();

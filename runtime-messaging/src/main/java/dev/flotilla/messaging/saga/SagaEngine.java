@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.json.JsonMapping;
 import dev.flotilla.core.observability.Tracing;
 import dev.flotilla.messaging.Messaging;
-import dev.flotilla.messaging.internal.NatsConnectionSource;
+import dev.flotilla.messaging.internal.TransportAccess;
 import io.helidon.metrics.api.MeterRegistry;
 import io.nats.client.Connection;
 import org.slf4j.Logger;
@@ -60,16 +60,22 @@ final class SagaEngine {
     }
 
     static SagaEngine start(Settings settings) {
-        Optional<Connection> connection = settings.messaging() instanceof NatsConnectionSource source
-                ? source.natsConnection() : Optional.empty();
+        TransportAccess access = settings.messaging() instanceof TransportAccess a ? a : null;
+        Optional<Connection> connection = access == null ? Optional.empty() : access.natsConnection();
         String bucket = "sagas-" + settings.messaging().serviceName();
         SagaStore store;
         if (connection.isPresent()) {
             store = KvSagaStore.open(connection.get(), bucket, settings.retention(), settings.replicas());
         } else {
-            LOG.warn("Service '{}': saga state is kept in memory on the {} transport; it does not survive a restart",
-                     settings.messaging().serviceName(), settings.messaging().transport());
-            store = new MemorySagaStore();
+            // shared by the service's instances on one in-JVM broker, as the bucket is on NATS
+            MemorySagaStore.Shared shared = access == null ? new MemorySagaStore.Shared()
+                    : access.inJvmShared(bucket, MemorySagaStore.Shared.class, MemorySagaStore.Shared::new)
+                    .orElseGet(MemorySagaStore.Shared::new);
+            if (shared.firstUse()) {
+                LOG.warn("Service '{}': saga state is kept in memory on the {} transport; it does not survive the "
+                         + "JVM", settings.messaging().serviceName(), settings.messaging().transport());
+            }
+            store = new MemorySagaStore(shared);
         }
         SagaEngine engine = new SagaEngine(settings, store);
         try {
