@@ -109,6 +109,14 @@ final class DefaultMessaging implements Messaging, dev.flotilla.messaging.intern
     }
 
     @Override
+    public void usesBucket(String bucket) {
+        Objects.requireNonNull(bucket, "bucket");
+        if (transport instanceof NatsTransport nats) {
+            nats.usage().writesBucket(bucket);
+        }
+    }
+
+    @Override
     public <T> Optional<T> inJvmShared(String key, Class<T> type, java.util.function.Supplier<T> factory) {
         return transport instanceof InJvmTransport inJvm ? Optional.of(inJvm.broker().shared(key, type, factory))
                 : Optional.empty();

@@ -243,6 +243,11 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
     }
 
     @Override
+    public void usesBucket(String bucket) {
+        delegate().usesBucket(bucket);
+    }
+
+    @Override
     public <T> java.util.Optional<T> inJvmShared(String key, Class<T> type, java.util.function.Supplier<T> factory) {
         return delegate().inJvmShared(key, type, factory);
     }

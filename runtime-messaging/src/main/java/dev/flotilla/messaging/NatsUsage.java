@@ -11,10 +11,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * What one service does on NATS, as far as its messaging has seen it: the subjects it publishes to (events, durable
  * publishes, dead letters), the requests it sends, its subscriptions and responders with their queue groups, the
- * streams it declares, its durable consumers, the services it looks up, the central configuration bucket it reads and
- * the inbox prefix of its connection. Each instance answers requests on {@code flotilla.usage.<nats service name>}
- * with it (compact JSON), where {@code dev.flotilla.messaging.permissions} asks for it to write the service's NATS
- * permissions.
+ * streams it declares, its durable consumers, the services it looks up, the central configuration bucket it reads, the
+ * key-value buckets it reads and writes (such as its saga engine's) and the inbox prefix of its connection. Each
+ * instance answers requests on {@code flotilla.usage.<nats service name>} with it (compact JSON), where
+ * {@code dev.flotilla.messaging.permissions} asks for it to write the service's NATS permissions.
  *
  * <p>Asked for rather than published in the {@code $SRV.INFO} metadata: a NATS micro service's metadata is fixed, so
  * each change would replace the service, and a replacement at an arbitrary moment (the first publish of a subject, in
@@ -36,6 +36,7 @@ final class NatsUsage {
     private final Set<String> consumers = ConcurrentHashMap.newKeySet();
     private final Set<String> discovers = ConcurrentHashMap.newKeySet();
     private final Set<String> buckets = ConcurrentHashMap.newKeySet();
+    private final Set<String> writableBuckets = ConcurrentHashMap.newKeySet();
     private final String service;
     private final String inboxPrefix;
 
@@ -83,6 +84,11 @@ final class NatsUsage {
         buckets.add(bucket);
     }
 
+    /** A key-value bucket the service creates, reads, writes and watches (its saga engine's). */
+    void writesBucket(String bucket) {
+        writableBuckets.add(bucket);
+    }
+
     /** The compact JSON each instance answers with; lists sorted, so equal usage reads the same. */
     String json() {
         ObjectNode node = JSON.createObjectNode();
@@ -96,6 +102,7 @@ final class NatsUsage {
         add(node, "consumer", consumers);
         add(node, "discover", discovers);
         add(node, "kv", buckets);
+        add(node, "kv-write", writableBuckets);
         return node.toString();
     }
 

@@ -31,4 +31,16 @@ public interface TransportAccess {
      * @throws IllegalStateException if the messaging is not started
      */
     <T> Optional<T> inJvmShared(String key, Class<T> type, Supplier<T> factory);
+
+    /**
+     * Declares a JetStream key-value bucket the messaging's service creates, reads, writes and watches (its saga
+     * engine's), so the service's least-privilege NATS permissions grant exactly that bucket: it is part of what the
+     * service answers on {@code flotilla.usage.<service>}. Call it before using the bucket. Does nothing on the
+     * in-JVM transport.
+     *
+     * @param bucket the bucket's name
+     * @throws NullPointerException  if {@code bucket} is {@code null}
+     * @throws IllegalStateException if the messaging is not started
+     */
+    void usesBucket(String bucket);
 }

@@ -6,7 +6,7 @@ import java.util.TreeSet;
 
 /**
  * The subjects one service may publish and subscribe to, worked out from its usage: exactly what it does, the
- * JetStream API calls that doing it takes (scoped to its own streams, durable consumers and bucket), its inbox and its
+ * JetStream API calls that doing it takes (scoped to its own streams, durable consumers and buckets), its inbox and its
  * {@code $SRV} registration. Responses to requests it receives (including {@code $SRV} discovery requests) are allowed
  * with {@code allow_responses}, so they need no grant on the requesters' inboxes.
  *
@@ -42,15 +42,17 @@ record Grants(List<String> publish, List<String> subscribe) {
             pub.add("$JS.API.CONSUMER.MSG.NEXT." + stream + "." + durable);
             pub.add("$JS.ACK." + stream + "." + durable + ".>");
         }
-        for (String bucket : usage.kv) {
+        usage.kv.forEach(bucket -> watch(pub, bucket));
+        for (String bucket : usage.kvWrite) {
             String stream = "KV_" + bucket;
-            // a watch is an ordered consumer with a generated name, recreated after a reconnect
-            pub.add("$JS.API.STREAM.INFO." + stream);
-            pub.add("$JS.API.CONSUMER.CREATE." + stream);
-            pub.add("$JS.API.CONSUMER.CREATE." + stream + ".>");
-            pub.add("$JS.API.CONSUMER.DELETE." + stream + ".>");
-            pub.add("$JS.API.CONSUMER.INFO." + stream + ".>");
-            pub.add("$JS.FC." + stream + ".>");
+            watch(pub, bucket);
+            // creating (or re-declaring at each start) the bucket's stream, reading one key, writing keys
+            pub.add("$JS.API.STREAM.CREATE." + stream);
+            pub.add("$JS.API.STREAM.UPDATE." + stream);
+            pub.add("$JS.API.STREAM.MSG.GET." + stream);
+            pub.add("$JS.API.DIRECT.GET." + stream);
+            pub.add("$JS.API.DIRECT.GET." + stream + ".>");
+            pub.add("$KV." + bucket + ".>");
         }
         pub.addAll(extraPublish);
         sub.add(inbox(usage) + ".>");
@@ -66,6 +68,18 @@ record Grants(List<String> publish, List<String> subscribe) {
         sub.add(ServiceUsage.USAGE_PREFIX + usage.natsName);
         sub.addAll(extraSubscribe);
         return new Grants(List.copyOf(pub), List.copyOf(sub));
+    }
+
+    /** What watching a bucket (or listing its keys) takes: its watch is an ordered consumer with a generated name. */
+    private static void watch(Set<String> pub, String bucket) {
+        String stream = "KV_" + bucket;
+        // recreated after a reconnect, so it needs CREATE again, and DELETE for the one it replaces
+        pub.add("$JS.API.STREAM.INFO." + stream);
+        pub.add("$JS.API.CONSUMER.CREATE." + stream);
+        pub.add("$JS.API.CONSUMER.CREATE." + stream + ".>");
+        pub.add("$JS.API.CONSUMER.DELETE." + stream + ".>");
+        pub.add("$JS.API.CONSUMER.INFO." + stream + ".>");
+        pub.add("$JS.FC." + stream + ".>");
     }
 
     /** The service's inbox prefix: what it published, else the one it is told to use. */

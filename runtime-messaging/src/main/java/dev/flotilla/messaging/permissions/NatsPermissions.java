@@ -33,7 +33,8 @@ import io.nats.service.InfoResponse;
  * metadata lists {@code flotilla.events} (the events it declares with {@code EventCatalog}), and each instance answers
  * requests on {@code flotilla.usage.<service>} with what its messaging has seen (the subjects it publishes and
  * requests, its subscriptions and responders with their queue groups, the streams it declares, its durable consumers,
- * the services it looks up, the central configuration bucket it reads, its dead-letter subject): an answer rather
+ * the services it looks up, the central configuration bucket it reads, the key-value buckets it writes such as its
+ * saga engine's {@code sagas-<service>}, its dead-letter subject): an answer rather
  * than metadata, because a NATS service's metadata is fixed and replacing the service whenever a subject is first used
  * would race with discovery. {@link Builder#collect(NatsSettings, Duration)} asks a running system for it,
  * so the tool reads the same thing from a development system that the testkit reads from a test system, and no
@@ -44,13 +45,15 @@ import io.nats.service.InfoResponse;
  * <p><b>What each service gets.</b> Publish: its events and requests, its dead-letter subject, {@code $SRV.INFO.<name>}
  * for each service it looks up, {@code $JS.API.STREAM.NAMES}, and the JetStream API subjects of its own streams
  * ({@code STREAM.CREATE/UPDATE/INFO.<stream>}), durable consumers ({@code CONSUMER.CREATE/INFO/MSG.NEXT.<stream>.
- * <durable>}, {@code $JS.ACK.<stream>.<durable>.>}) and bucket ({@code KV_<bucket>}: stream info, its watch's
- * consumers and their info, flow control). Subscribe: its inbox {@code _INBOX_<service>.>} (set {@code messaging.nats.inbox-prefix},
- * see {@link #serviceConfig(String)}), its subscriptions and responders (a queue subscription as
- * {@code "subject group"}, so only that queue group may be joined), its own {@code $SRV} subjects and
- * {@code flotilla.usage.<service>}. Every service
- * answers {@code $SRV} requests, so every one has {@code allow_responses}. Nothing else: another client cannot
- * register its {@code $SRV} name, join its queue groups, publish its events or read its inbox.
+ * <durable>}, {@code $JS.ACK.<stream>.<durable>.>}) and buckets ({@code KV_<bucket>}: stream info, its watch's
+ * consumers and their info, flow control; for a bucket it writes, such as its saga engine's, also the stream's
+ * {@code STREAM.CREATE/UPDATE/MSG.GET}, {@code DIRECT.GET} and the bucket's keys {@code $KV.<bucket>.>}; no other
+ * service gets any of them). Subscribe: its inbox {@code _INBOX_<service>.>} (set
+ * {@code messaging.nats.inbox-prefix}, see {@link #serviceConfig(String)}), its subscriptions and responders (a queue
+ * subscription as {@code "subject group"}, so only that queue group may be joined), its own {@code $SRV} subjects and
+ * {@code flotilla.usage.<service>}. Every service answers {@code $SRV} requests, so every one has
+ * {@code allow_responses}. Nothing else: another client cannot register its {@code $SRV} name, join its queue groups,
+ * publish its events or read its inbox.
  *
  * <pre>{@code
  * NatsPermissions permissions = NatsPermissions.builder()

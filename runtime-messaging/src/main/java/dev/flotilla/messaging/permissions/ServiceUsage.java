@@ -30,6 +30,8 @@ final class ServiceUsage {
     final Set<String> consumer = new TreeSet<>();
     final Set<String> discover = new TreeSet<>();
     final Set<String> kv = new TreeSet<>();
+    /** Buckets it creates, reads, writes and watches. */
+    final Set<String> kvWrite = new TreeSet<>();
 
     ServiceUsage(String name, String natsName) {
         this.name = name;
@@ -75,6 +77,7 @@ final class ServiceUsage {
         addAll(node, "consumer", consumer);
         addAll(node, "discover", discover);
         addAll(node, "kv", kv);
+        addAll(node, "kv-write", kvWrite);
     }
 
     /**

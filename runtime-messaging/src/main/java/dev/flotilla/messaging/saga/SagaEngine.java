@@ -65,6 +65,8 @@ final class SagaEngine {
         String bucket = "sagas-" + settings.messaging().serviceName();
         SagaStore store;
         if (connection.isPresent()) {
+            // in the service's NATS usage before the first use, so its least-privilege permissions grant the bucket
+            access.usesBucket(bucket);
             store = KvSagaStore.open(connection.get(), bucket, settings.retention(), settings.replicas());
         } else {
             // shared by the service's instances on one in-JVM broker, as the bucket is on NATS
