@@ -916,11 +916,12 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
          * {@link NatsPermissions}, as a production system would be: each service connects with an NKey user and an
          * inbox of its own. The services start unrestricted; once all are ready, what each does on NATS is collected
          * as {@link NatsPermissions} collects it (its subscriptions and responders with their queue groups, durable
-         * consumers, streams, declared events, the publishes, requests and look-ups made so far, its dead letters and
-         * central configuration bucket), and the nats-server reloads its configuration with exactly those grants, plus
-         * {@code $SRV.INFO} look-ups of every service of the system, plus {@code grants}. A service that later does
-         * something it was not seen doing at start (a request, an undeclared event) is refused by the server, as it
-         * would be in production: declare events with {@code EventCatalog.publishes} at start, or grant it here.
+         * consumers, streams, declared events, the publishes, requests and look-ups made so far, its dead letters,
+         * central configuration bucket and saga engine's bucket), and the nats-server reloads its configuration with
+         * exactly those grants, plus {@code $SRV.INFO} look-ups of every service of the system, plus {@code grants}. A
+         * service that later does something it was not seen doing at start (a request, an undeclared event) is
+         * refused by the server, as it would be in production: declare events with {@code EventCatalog.publishes} at
+         * start, or grant it here.
          * The testkit's own connections (capture, {@link TestSystem#messaging()}, central bucket) are unrestricted.
          * Needs the system's own nats-server (not {@code NATS_URL}, not the in-JVM transport); starting takes about
          * a second longer. See {@link TestSystem#natsPermissions()}.
