@@ -1,15 +1,21 @@
 package dev.flotilla.messaging.idempotency;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
 import dev.flotilla.messaging.Envelope;
 import dev.flotilla.messaging.MessageHandler;
 import dev.flotilla.messaging.MessagingException;
+import dev.flotilla.messaging.MessagingHeaders;
 
 /**
  * The ids of the messages each consumer has applied, kept in a table of the service's database
@@ -26,8 +32,41 @@ public final class ProcessedMessages {
     /** The default table name. */
     public static final String DEFAULT_TABLE = "flotilla_processed";
 
+    private static final Pattern NAME = Pattern.compile("([A-Za-z][A-Za-z0-9_]{0,62}\\.)?[A-Za-z][A-Za-z0-9_]{0,62}");
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final DataSource dataSource;
+    private final String table;
+    private final boolean postgres;
+    private final String insert;
+
     private ProcessedMessages(Builder builder) {
-        throw new UnsupportedOperationException("not implemented yet");
+        this.dataSource = builder.dataSource;
+        this.table = builder.table;
+        try (Connection connection = dataSource.getConnection()) {
+            String product = connection.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+            this.postgres = product.contains("postgres");
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(true);
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("CREATE TABLE IF NOT EXISTS " + table + " (consumer VARCHAR(255) NOT NULL, "
+                        + "message_id VARCHAR(255) NOT NULL, processed_at TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT "
+                        + "CURRENT_TIMESTAMP, PRIMARY KEY (consumer, message_id))");
+            } catch (SQLException e) {
+                // PostgreSQL: another instance created it at the same moment
+                if (!UNIQUE_VIOLATION.equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+                    throw e;
+                }
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new MessagingException("Cannot create the table " + table + ": " + e.getMessage(), e);
+        }
+        // PostgreSQL skips a duplicate without an error (which would abort the transaction); elsewhere a savepoint
+        // takes the failed insert back
+        this.insert = "INSERT INTO " + table + " (consumer, message_id) VALUES (?, ?)"
+                + (postgres ? " ON CONFLICT DO NOTHING" : "");
     }
 
     /**
@@ -67,7 +106,45 @@ public final class ProcessedMessages {
      * @throws NullPointerException     if an argument is {@code null}
      */
     public boolean markProcessed(Connection transaction, String consumer, String messageId) throws SQLException {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(transaction, "transaction");
+        check(consumer, "consumer");
+        check(messageId, "messageId");
+        if (postgres) {
+            return insert(transaction, consumer, messageId);
+        }
+        Savepoint savepoint = transaction.getAutoCommit() ? null : transaction.setSavepoint();
+        try {
+            boolean inserted = insert(transaction, consumer, messageId);
+            if (savepoint != null) {
+                transaction.releaseSavepoint(savepoint);
+            }
+            return inserted;
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            if (savepoint != null) {
+                transaction.rollback(savepoint);
+            }
+            return false;
+        }
+    }
+
+    private boolean insert(Connection connection, String consumer, String messageId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(insert)) {
+            statement.setString(1, consumer);
+            statement.setString(2, messageId);
+            return statement.executeUpdate() == 1;
+        }
+    }
+
+    private static String check(String value, String what) {
+        Objects.requireNonNull(value, what);
+        if (value.isBlank() || value.length() > 255) {
+            throw new IllegalArgumentException(what + " must be 1 to 255 characters and not blank, was '" + value
+                    + "'");
+        }
+        return value;
     }
 
     /**
@@ -85,7 +162,9 @@ public final class ProcessedMessages {
      * @throws NullPointerException     if an argument is {@code null}
      */
     public <T> MessageHandler<T> handler(String consumer, TransactionalHandler<T> effect) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return handler(consumer, message -> message.header(MessagingHeaders.MESSAGE_ID).orElseThrow(
+                () -> new IllegalArgumentException("The message on '" + message.subject() + "' has no "
+                        + MessagingHeaders.MESSAGE_ID + " header, so it cannot be applied once")), effect);
     }
 
     /**
@@ -102,7 +181,32 @@ public final class ProcessedMessages {
      */
     public <T> MessageHandler<T> handler(String consumer, Function<Envelope<T>, String> messageId,
                                          TransactionalHandler<T> effect) {
-        throw new UnsupportedOperationException("not implemented yet");
+        check(consumer, "consumer");
+        Objects.requireNonNull(messageId, "messageId");
+        Objects.requireNonNull(effect, "effect");
+        return message -> {
+            String id = messageId.apply(message);
+            if (id == null || id.isBlank()) {
+                throw new IllegalArgumentException("The message on '" + message.subject() + "' has no id");
+            }
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                try {
+                    // the mark first: a concurrent delivery of the same message waits here for this one's outcome
+                    if (markProcessed(connection, consumer, id)) {
+                        effect.handle(connection, message);
+                    }
+                    connection.commit();
+                } catch (Throwable e) {
+                    try {
+                        connection.rollback();
+                    } catch (SQLException rollback) {
+                        e.addSuppressed(rollback);
+                    }
+                    throw e;
+                }
+            }
+        };
     }
 
     /**
@@ -111,7 +215,7 @@ public final class ProcessedMessages {
      * @return the table
      */
     public String table() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return table;
     }
 
     /**
@@ -138,6 +242,7 @@ public final class ProcessedMessages {
     public static final class Builder {
 
         private final DataSource dataSource;
+        private String table = DEFAULT_TABLE;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -152,6 +257,11 @@ public final class ProcessedMessages {
          * @throws NullPointerException     if {@code name} is {@code null}
          */
         public Builder table(String name) {
+            if (!NAME.matcher(Objects.requireNonNull(name, "name")).matches()) {
+                throw new IllegalArgumentException("A table name must be an SQL identifier (letters, digits and _, "
+                        + "starting with a letter, optionally schema.table), was '" + name + "'");
+            }
+            this.table = name;
             return this;
         }
 

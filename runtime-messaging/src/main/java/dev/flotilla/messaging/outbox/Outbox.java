@@ -3,15 +3,32 @@ package dev.flotilla.messaging.outbox;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 import javax.sql.DataSource;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.flotilla.core.ServiceContext;
+import dev.flotilla.core.json.JsonMapping;
+import dev.flotilla.core.observability.CallContext;
 import dev.flotilla.messaging.Messaging;
 import dev.flotilla.messaging.MessagingException;
+import dev.flotilla.messaging.MessagingHeaders;
+import io.helidon.config.Config;
+import io.helidon.metrics.api.FunctionalCounter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.Meter;
 import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Tag;
 
 /**
  * A transactional outbox: {@link #add} writes an event into a table of the service's database within the caller's
@@ -35,8 +52,44 @@ public final class Outbox implements AutoCloseable {
     /** The default table name. */
     public static final String DEFAULT_TABLE = "flotilla_outbox";
 
+    private static final long PENDING_CACHE_NANOS = Duration.ofSeconds(1).toNanos();
+
+    /** The same JSON settings as messaging's payloads and HTTP bodies. */
+    private final ObjectMapper mapper = JsonMapping.newMapper();
+    private final Map<Class<?>, ObjectWriter> writers = new ConcurrentHashMap<>();
+    private final DataSource dataSource;
+    private final OutboxTable table;
+    private final OutboxRelay relay;
+    private final LongAdder published = new LongAdder();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<Meter> meters = new ArrayList<>();
+    private final MeterRegistry registry;
+    private volatile long pendingReadAt;
+    private volatile long pendingCached;
+
     private Outbox(Builder builder) {
-        throw new UnsupportedOperationException("not implemented yet");
+        this.dataSource = builder.dataSource;
+        try (Connection connection = dataSource.getConnection()) {
+            this.table = new OutboxTable(builder.table, OutboxTable.Dialect.of(connection));
+            table.create(connection);
+        } catch (SQLException e) {
+            throw new MessagingException("Cannot create the outbox table " + builder.table + ": " + e.getMessage(), e);
+        }
+        this.relay = new OutboxRelay(dataSource, table, builder.messaging, builder.window, builder.batchSize,
+                                     builder.pollInterval, builder.retention, published);
+        this.registry = builder.metrics;
+        if (registry != null) {
+            String service = builder.serviceName != null ? builder.serviceName : builder.messaging.serviceName();
+            List<Tag> tags = List.of(Tag.create("service", service), Tag.create("table", table.name()));
+            meters.add(registry.getOrCreate(Gauge.builder("flotilla.outbox.pending", this, Outbox::pendingForGauge)
+                                                    .tags(tags)
+                                                    .description("Outbox rows not published yet")));
+            meters.add(registry.getOrCreate(FunctionalCounter.builder("flotilla.outbox.published", published,
+                                                                      LongAdder::sum)
+                                                    .tags(tags)
+                                                    .description("Outbox rows published by this relay")));
+        }
+        relay.start();
     }
 
     /**
@@ -53,7 +106,11 @@ public final class Outbox implements AutoCloseable {
      * @throws NullPointerException     if an argument is {@code null}
      */
     public static Outbox of(ServiceContext context, DataSource dataSource) {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(context, "context");
+        Builder builder = builder(dataSource, context.extension(Messaging.class)).config(context.config().get("outbox"))
+                .metrics(context.metrics());
+        builder.serviceName = context.name();
+        return context.closeOnStop(builder.build());
     }
 
     /**
@@ -104,7 +161,83 @@ public final class Outbox implements AutoCloseable {
      */
     public void add(Connection connection, String subject, Object event, String messageId,
                     Map<String, String> headers) throws SQLException {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(connection, "connection");
+        checkSubject(subject);
+        checkMessageId(messageId);
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(headers, "headers");
+        if (closed.get()) {
+            throw new IllegalStateException("Outbox " + table.name() + " is closed");
+        }
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        all.forEach(Outbox::checkHeader);
+        CallContext.current().ifPresent(context -> {
+            all.putIfAbsent(MessagingHeaders.CORRELATION_ID, context.correlationId());
+            context.traceParent().ifPresent(v -> all.putIfAbsent(MessagingHeaders.TRACEPARENT, v));
+            context.traceState().ifPresent(v -> all.putIfAbsent(MessagingHeaders.TRACESTATE, v));
+        });
+        String headerJson;
+        try {
+            headerJson = all.isEmpty() ? null : mapper.writeValueAsString(all);
+        } catch (JsonProcessingException e) {
+            throw new MessagingException("Cannot encode headers: " + e.getOriginalMessage(), e);
+        }
+        table.insert(connection, messageId, subject, headerJson, encode(event));
+        if (connection.getAutoCommit()) {
+            relay.committed();
+        } else {
+            relay.hint();
+        }
+    }
+
+    private byte[] encode(Object event) {
+        if (event instanceof byte[] bytes) {
+            return bytes;
+        }
+        try {
+            return writers.computeIfAbsent(event.getClass(), mapper::writerFor).writeValueAsBytes(event);
+        } catch (JsonProcessingException e) {
+            throw new MessagingException("Cannot encode " + event.getClass().getName() + " as JSON: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static void checkSubject(String subject) {
+        Objects.requireNonNull(subject, "subject");
+        boolean valid = !subject.isEmpty() && subject.length() <= 255 && !subject.startsWith(".")
+                && !subject.endsWith(".") && !subject.contains("..");
+        for (int i = 0; valid && i < subject.length(); i++) {
+            char c = subject.charAt(i);
+            valid = c > ' ' && c < 127 && c != '*' && c != '>';
+        }
+        if (!valid) {
+            throw new IllegalArgumentException("Not a concrete subject (dot-separated tokens, no wildcards or "
+                    + "whitespace, at most 255 characters): '" + subject + "'");
+        }
+    }
+
+    private static void checkMessageId(String messageId) {
+        Objects.requireNonNull(messageId, "messageId");
+        boolean valid = !messageId.isEmpty() && messageId.length() <= 255;
+        for (int i = 0; valid && i < messageId.length(); i++) {
+            char c = messageId.charAt(i);
+            valid = c > ' ' && c != 127;
+        }
+        if (!valid) {
+            throw new IllegalArgumentException("A message id must be 1 to 255 characters without whitespace or "
+                    + "control characters, was '" + messageId + "'");
+        }
+    }
+
+    private static void checkHeader(String name, String value) {
+        Objects.requireNonNull(value, "header " + name);
+        if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c == ':' || c >= 127)
+                || value.chars().anyMatch(c -> c == '\r' || c == '\n')) {
+            throw new IllegalArgumentException("Invalid header '" + name + "'");
+        }
+        if (name.equalsIgnoreCase(MessagingHeaders.MESSAGE_ID)) {
+            throw new IllegalArgumentException(MessagingHeaders.MESSAGE_ID + " is the message id: pass it as such");
+        }
     }
 
     /**
@@ -114,7 +247,26 @@ public final class Outbox implements AutoCloseable {
      * @throws MessagingException if the table cannot be read
      */
     public long pending() {
-        throw new UnsupportedOperationException("not implemented yet");
+        try (Connection connection = dataSource.getConnection()) {
+            long count = table.countUnsent(connection);
+            pendingCached = count;
+            pendingReadAt = System.nanoTime();
+            return count;
+        } catch (SQLException e) {
+            throw new MessagingException("Cannot count the rows of outbox " + table.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The gauge's value: read at most once a second; -1 when the table cannot be read. */
+    private long pendingForGauge() {
+        if (System.nanoTime() - pendingReadAt < PENDING_CACHE_NANOS && pendingReadAt != 0) {
+            return pendingCached;
+        }
+        try {
+            return pending();
+        } catch (MessagingException e) {
+            return -1;
+        }
     }
 
     /**
@@ -123,7 +275,7 @@ public final class Outbox implements AutoCloseable {
      * @return the count
      */
     public long published() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return published.sum();
     }
 
     /**
@@ -132,7 +284,7 @@ public final class Outbox implements AutoCloseable {
      * @return the table this outbox writes and relays
      */
     public String table() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return table.name();
     }
 
     /**
@@ -141,7 +293,17 @@ public final class Outbox implements AutoCloseable {
      */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (closed.compareAndSet(false, true)) {
+            relay.stop();
+            if (registry != null) {
+                meters.forEach(registry::remove);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Outbox[" + table.name() + "]";
     }
 
     /**
@@ -151,6 +313,13 @@ public final class Outbox implements AutoCloseable {
 
         private final DataSource dataSource;
         private final Messaging messaging;
+        private String table = DEFAULT_TABLE;
+        private int window = 256;
+        private int batchSize = 500;
+        private Duration pollInterval = Duration.ofSeconds(1);
+        private Duration retention = Duration.ofHours(1);
+        private MeterRegistry metrics;
+        private String serviceName;
 
         private Builder(DataSource dataSource, Messaging messaging) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -166,6 +335,7 @@ public final class Outbox implements AutoCloseable {
          * @throws NullPointerException     if {@code name} is {@code null}
          */
         public Builder table(String name) {
+            this.table = OutboxTable.checkName(Objects.requireNonNull(name, "name"));
             return this;
         }
 
@@ -177,6 +347,10 @@ public final class Outbox implements AutoCloseable {
          * @throws IllegalArgumentException if {@code window} is less than 1
          */
         public Builder window(int window) {
+            if (window < 1) {
+                throw new IllegalArgumentException("window must be at least 1, was " + window);
+            }
+            this.window = window;
             return this;
         }
 
@@ -188,6 +362,10 @@ public final class Outbox implements AutoCloseable {
          * @throws IllegalArgumentException if {@code size} is less than 1
          */
         public Builder batchSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("batch size must be at least 1, was " + size);
+            }
+            this.batchSize = size;
             return this;
         }
 
@@ -201,6 +379,10 @@ public final class Outbox implements AutoCloseable {
          * @throws NullPointerException     if {@code interval} is {@code null}
          */
         public Builder pollInterval(Duration interval) {
+            if (Objects.requireNonNull(interval, "interval").isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("poll interval must be positive, was " + interval);
+            }
+            this.pollInterval = interval;
             return this;
         }
 
@@ -213,6 +395,10 @@ public final class Outbox implements AutoCloseable {
          * @throws NullPointerException     if {@code retention} is {@code null}
          */
         public Builder retention(Duration retention) {
+            if (Objects.requireNonNull(retention, "retention").isNegative()) {
+                throw new IllegalArgumentException("retention must not be negative, was " + retention);
+            }
+            this.retention = retention;
             return this;
         }
 
@@ -225,6 +411,26 @@ public final class Outbox implements AutoCloseable {
          * @throws NullPointerException if {@code registry} is {@code null}
          */
         public Builder metrics(MeterRegistry registry) {
+            this.metrics = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * Reads the {@code outbox} config node: {@code table}, {@code window}, {@code batch-size},
+         * {@code poll-interval} and {@code retention} (durations as ISO-8601, such as {@code PT1S}).
+         *
+         * @param config the {@code outbox} node; absent keys keep their values
+         * @return this builder
+         * @throws IllegalArgumentException if a value is invalid
+         * @throws NullPointerException     if {@code config} is {@code null}
+         */
+        public Builder config(Config config) {
+            Objects.requireNonNull(config, "config");
+            config.get("table").asString().ifPresent(this::table);
+            config.get("window").asInt().ifPresent(this::window);
+            config.get("batch-size").asInt().ifPresent(this::batchSize);
+            config.get("poll-interval").as(Duration.class).ifPresent(this::pollInterval);
+            config.get("retention").as(Duration.class).ifPresent(this::retention);
             return this;
         }
 

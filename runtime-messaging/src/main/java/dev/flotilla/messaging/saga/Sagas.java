@@ -85,8 +85,10 @@ public final class Sagas implements AutoCloseable {
     }
 
     /**
-     * Stops sweeping and driving: a step running now finishes, but its outcome is not stored if the engine closed
-     * meanwhile; its sagas are taken over by another instance when the lease expires. Idempotent.
+     * Stops sweeping and driving: steps running now may finish (for up to 2 s; then their threads are interrupted
+     * and their outcome is not stored), the sagas this engine drove are handed back so another instance goes on at
+     * once, and no new step starts here. A saga whose hand-back could not be stored is taken over when its lease
+     * expires. Idempotent.
      */
     @Override
     public void close() {
