@@ -156,7 +156,18 @@ public final class Suite {
             new Row("10.recovery", "10. A downstream process killed and restarted on the same port: from its "
                     + "readiness until a typed-client caller (NATS discovery, default breaker) succeeds again, vs a raw "
                     + "WebClient loop on the fixed URL (no discovery, no breaker: the floor)", "ms", Better.LOWER, 500,
-                    true));
+                    true),
+            // Scenario 13: the sample shop's orders end to end (ShopOrdersScenario).
+            new Row("13.throughput", "13. Shop orders end to end through the gateway (order saga: user, prices, "
+                    + "order and event through the outbox, stock reservation, payment, confirmation), "
+                    + ShopOrdersScenario.SHOPPERS + " shoppers back to back: confirmed orders per second vs orders "
+                    + "accepted per second", "orders/s", Better.HIGHER, NONE, false),
+            new Row("13.p50", "13. Same: confirmation latency p50, from sending the order to seeing it confirmed, vs "
+                    + "the place call's own answer", "ms", Better.LOWER, NONE, false),
+            new Row("13.p99", "13. Same: confirmation latency p99 vs the place call's p99", "ms", Better.LOWER, NONE,
+                    false),
+            new Row("13.drain", "13. Same: from the load stopping to the last confirmation, vs the p50 confirmation "
+                    + "latency", "ms", Better.LOWER, NONE, false));
 
     private final boolean quick;
     private final int rounds;
@@ -269,6 +280,10 @@ public final class Suite {
         if (wanted("10")) {
             System.err.println("suite: recovery after a restart (" + rounds + " kills and restarts)");
             fork("recovery", RecoveryTime.class, String.valueOf(rounds));
+        }
+        if (wanted("13")) {
+            System.err.println("suite: shop orders end to end (" + rounds + " rounds after a warm-up round)");
+            fork("shop orders", ShopOrdersScenario.class, String.valueOf(rounds), quick ? "3000" : "10000");
         }
     }
 
