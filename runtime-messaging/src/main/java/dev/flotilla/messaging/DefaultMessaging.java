@@ -242,6 +242,47 @@ final class DefaultMessaging implements Messaging, dev.flotilla.messaging.intern
     }
 
     @Override
+    public CompletableFuture<PublishAck> publishDurableAsync(String subject, Object event, String messageId,
+                                                             Map<String, String> headers) {
+        Subjects.checkConcrete(subject);
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(messageId, "messageId");
+        Objects.requireNonNull(headers, "headers");
+        checkOpen();
+        byte[] body = codec.encode(event);
+        Tracing.Span span = null;
+        if (tracing.exporting()) {
+            // a trace context recorded with the event (an outbox row) is the parent; else the caller's
+            String parent = headers.get(MessagingHeaders.TRACEPARENT);
+            span = parent != null ? tracing.start("publish " + subject, SpanKind.PRODUCER, parent,
+                                                  headers.get(MessagingHeaders.TRACESTATE))
+                    : tracing.startChild("publish " + subject, SpanKind.PRODUCER);
+            span.attribute("messaging.system", transport.name())
+                    .attribute("messaging.destination.name", subject)
+                    .attribute("messaging.operation.type", "publish")
+                    .attribute("messaging.message.id", messageId);
+        }
+        CompletableFuture<PublishAck> ack;
+        try {
+            ack = transport.publishDurableAsync(subject, signatures.sign(subject, outgoing(headers, span, null), body),
+                                                body, messageId);
+        } catch (RuntimeException e) {
+            failed(span, e);
+            end(span);
+            throw e;
+        }
+        Tracing.Span publishSpan = span;
+        return ack.whenComplete((value, error) -> {
+            if (error == null) {
+                published.increment();
+            } else {
+                failed(publishSpan, error);
+            }
+            end(publishSpan);
+        });
+    }
+
+    @Override
     public void declareStream(StreamDefinition stream) {
         Objects.requireNonNull(stream, "stream");
         checkOpen();

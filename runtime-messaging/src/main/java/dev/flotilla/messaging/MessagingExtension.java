@@ -201,6 +201,12 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
     }
 
     @Override
+    public CompletableFuture<PublishAck> publishDurableAsync(String subject, Object event, String messageId,
+                                                             Map<String, String> headers) {
+        return delegate().publishDurableAsync(subject, event, messageId, headers);
+    }
+
+    @Override
     public <T> Subscription subscribeDurable(String subject, Class<T> type, SubscriptionOptions options,
                                              MessageHandler<T> handler) {
         return delegate().subscribeDurable(subject, type, options, handler);

@@ -160,7 +160,18 @@ public final class Suite {
             new Row("11.step", "11. One saga step (a no-op action; its state with history stored by "
                     + "compare-and-set in the service's JetStream key-value bucket, a span, metrics) vs the raw jnats "
                     + "key-value get + update a step needs, same value size: time per step, one caller", "µs",
-                    Better.LOWER, NONE, false));
+                    Better.LOWER, NONE, false),
+            // Scenario 13: the sample shop's orders end to end (ShopOrdersScenario).
+            new Row("13.throughput", "13. Shop orders end to end through the gateway (order saga: user, prices, "
+                    + "order and event through the outbox, stock reservation, payment, confirmation), "
+                    + ShopOrdersScenario.SHOPPERS + " shoppers back to back: confirmed orders per second vs orders "
+                    + "accepted per second", "orders/s", Better.HIGHER, NONE, false),
+            new Row("13.p50", "13. Same: confirmation latency p50, from sending the order to seeing it confirmed, vs "
+                    + "the place call's own answer", "ms", Better.LOWER, NONE, false),
+            new Row("13.p99", "13. Same: confirmation latency p99 vs the place call's p99", "ms", Better.LOWER, NONE,
+                    false),
+            new Row("13.drain", "13. Same: from the load stopping to the last confirmation, vs the p50 confirmation "
+                    + "latency", "ms", Better.LOWER, NONE, false));
 
     private final boolean quick;
     private final int rounds;
@@ -277,6 +288,10 @@ public final class Suite {
         if (wanted("11")) {
             System.err.println("suite: saga step (" + rounds + " rounds of " + window + " ms per side)");
             fork("saga step", SagaStepCost.class, String.valueOf(rounds), String.valueOf(window));
+        }
+        if (wanted("13")) {
+            System.err.println("suite: shop orders end to end (" + rounds + " rounds after a warm-up round)");
+            fork("shop orders", ShopOrdersScenario.class, String.valueOf(rounds), quick ? "3000" : "10000");
         }
     }
 
