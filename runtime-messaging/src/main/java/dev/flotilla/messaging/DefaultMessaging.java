@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link HandlerDelivery} (acks, redeliveries, dead letters, error replies). What the service sends is signed, and
  * what its subscriptions receive verified, by {@link PublisherSignatures}.
  */
-final class DefaultMessaging implements Messaging {
+final class DefaultMessaging implements Messaging, dev.flotilla.messaging.internal.NatsConnectionSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultMessaging.class);
     private static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(5);
@@ -101,6 +101,11 @@ final class DefaultMessaging implements Messaging {
 
     Transport transportImpl() {
         return transport;
+    }
+
+    @Override
+    public Optional<io.nats.client.Connection> natsConnection() {
+        return transport instanceof NatsTransport nats ? Optional.of(nats.connection()) : Optional.empty();
     }
 
     // ---- publish
@@ -220,6 +225,47 @@ final class DefaultMessaging implements Messaging {
         }
         published.increment();
         return ack;
+    }
+
+    @Override
+    public CompletableFuture<PublishAck> publishDurableAsync(String subject, Object event, String messageId,
+                                                             Map<String, String> headers) {
+        Subjects.checkConcrete(subject);
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(messageId, "messageId");
+        Objects.requireNonNull(headers, "headers");
+        checkOpen();
+        byte[] body = codec.encode(event);
+        Tracing.Span span = null;
+        if (tracing.exporting()) {
+            // a trace context recorded with the event (an outbox row) is the parent; else the caller's
+            String parent = headers.get(MessagingHeaders.TRACEPARENT);
+            span = parent != null ? tracing.start("publish " + subject, SpanKind.PRODUCER, parent,
+                                                  headers.get(MessagingHeaders.TRACESTATE))
+                    : tracing.startChild("publish " + subject, SpanKind.PRODUCER);
+            span.attribute("messaging.system", transport.name())
+                    .attribute("messaging.destination.name", subject)
+                    .attribute("messaging.operation.type", "publish")
+                    .attribute("messaging.message.id", messageId);
+        }
+        CompletableFuture<PublishAck> ack;
+        try {
+            ack = transport.publishDurableAsync(subject, signatures.sign(subject, outgoing(headers, span, null), body),
+                                                body, messageId);
+        } catch (RuntimeException e) {
+            failed(span, e);
+            end(span);
+            throw e;
+        }
+        Tracing.Span publishSpan = span;
+        return ack.whenComplete((value, error) -> {
+            if (error == null) {
+                published.increment();
+            } else {
+                failed(publishSpan, error);
+            }
+            end(publishSpan);
+        });
     }
 
     @Override

@@ -264,6 +264,29 @@ public interface Messaging extends AutoCloseable {
     PublishAck publishDurable(String subject, Object event, String messageId);
 
     /**
+     * Publishes to a JetStream stream without waiting for the ack, for a caller that keeps several publishes in
+     * flight (and bounds how many itself): one attempt, not retried; on failure the future completes exceptionally
+     * and the caller publishes again with the same message id, which the stream stores once within its duplicate
+     * window. The message is signed and traced like any other; a {@link MessagingHeaders#TRACEPARENT} given in
+     * {@code headers} (such as one recorded when the event was written) is the parent of the publish span, else the
+     * current call context's is.
+     *
+     * @param subject   a subject some stream captures
+     * @param event     the event, encoded as JSON ({@code byte[]}, such as JSON encoded earlier, is sent as is)
+     * @param messageId the de-duplication id ({@code Nats-Msg-Id})
+     * @param headers   headers to send; the current call context's correlation id and trace context are added
+     *                  unless given here
+     * @return completes with the ack, or exceptionally with a {@link MessagingException} (no stream captures the
+     *         subject, the stream refused the message, no ack came within the connection's request cleanup interval
+     *         or the connection is closed) or an {@link UnsupportedByTransportException} on the in-JVM transport
+     * @throws IllegalArgumentException if the subject is invalid or has wildcards
+     * @throws MessagingException       if the event cannot be encoded or messaging is closed
+     * @throws NullPointerException     if an argument is {@code null}
+     */
+    CompletableFuture<PublishAck> publishDurableAsync(String subject, Object event, String messageId,
+                                                      Map<String, String> headers);
+
+    /**
      * Consumes a stream through the service's durable consumer with default options.
      *
      * @param subject the subject (filter) to consume; a stream must capture it

@@ -30,7 +30,8 @@ import io.helidon.webserver.http.HttpRouting;
  * {@code .dead-lettered}, {@code .slow-consumers}, {@code .expired} and {@code .unverified}, tagged {@code service}, and the connection state gauge
  * {@code flotilla.messaging.connected} (1 or 0, tagged {@code service} and {@code transport}).
  */
-final class MessagingExtension implements ServiceExtension, Messaging, ServiceDiscovery {
+final class MessagingExtension implements ServiceExtension, Messaging, ServiceDiscovery,
+        dev.flotilla.messaging.internal.NatsConnectionSource {
 
     private final ServiceContext context;
     private final Messaging.Builder builder;
@@ -200,6 +201,12 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
     }
 
     @Override
+    public CompletableFuture<PublishAck> publishDurableAsync(String subject, Object event, String messageId,
+                                                             Map<String, String> headers) {
+        return delegate().publishDurableAsync(subject, event, messageId, headers);
+    }
+
+    @Override
     public <T> Subscription subscribeDurable(String subject, Class<T> type, SubscriptionOptions options,
                                              MessageHandler<T> handler) {
         return delegate().subscribeDurable(subject, type, options, handler);
@@ -234,6 +241,11 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.send(EventCatalog.asyncApi(context.name(), context.version(), events).toPrettyString());
         });
+    }
+
+    @Override
+    public java.util.Optional<io.nats.client.Connection> natsConnection() {
+        return delegate().natsConnection();
     }
 
     @Override

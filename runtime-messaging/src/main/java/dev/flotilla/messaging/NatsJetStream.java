@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -144,6 +146,40 @@ final class NatsJetStream {
             throw new MessagingException("Durable publish to '" + subject + "' (message id " + messageId
                     + ") failed: " + cause.getMessage(), cause);
         }
+    }
+
+    /**
+     * One publish without waiting, not retried: completes with the ack or with a MessagingException saying why not
+     * (no ack within the connection's request cleanup interval, connection closed, stream refused or none captures
+     * the subject).
+     */
+    CompletableFuture<PublishAck> publishDurableAsync(String subject, Map<String, String> headers, byte[] body,
+                                                      String messageId) {
+        CompletableFuture<io.nats.client.api.PublishAck> sent;
+        try {
+            NatsPubSub.refuseOversized(connection, subject, body);
+            sent = jetStream().publishAsync(subject, NatsHeaders.toNats(headers), body,
+                                            PublishOptions.builder().messageId(messageId).build());
+        } catch (MessagingException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(asyncFailure(subject, messageId, e));
+        }
+        return sent.handle((ack, error) -> {
+            if (error != null) {
+                throw asyncFailure(subject, messageId, error);
+            }
+            return new PublishAck(ack.getStream(), ack.getSeqno(), ack.isDuplicate(), messageId);
+        });
+    }
+
+    private static MessagingException asyncFailure(String subject, String messageId, Throwable error) {
+        Throwable cause = error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
+        if (cause instanceof MessagingException m) {
+            return m;
+        }
+        return new MessagingException("Durable publish to '" + subject + "' (message id " + messageId + ") failed: "
+                + cause, cause);
     }
 
     /**

@@ -110,6 +110,13 @@ final class NatsTransport implements Transport {
         return jetStream.publishDurable(subject, headers, body, messageId);
     }
 
+    @Override
+    public CompletableFuture<PublishAck> publishDurableAsync(String subject, Map<String, String> headers,
+                                                             byte[] body, String messageId) {
+        usage.published(subject);
+        return jetStream.publishDurableAsync(subject, headers, body, messageId);
+    }
+
     /** Durable when a stream captures the subject; else (or when JetStream cannot be asked now) a core publish. */
     @Override
     public void publishDeadLetter(String subject, Map<String, String> headers, byte[] body) {

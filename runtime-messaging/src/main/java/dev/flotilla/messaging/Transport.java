@@ -54,6 +54,13 @@ interface Transport {
 
     PublishAck publishDurable(String subject, Map<String, String> headers, byte[] body, String messageId);
 
+    /** One durable publish attempt; completes with the ack or exceptionally (MessagingException). */
+    default CompletableFuture<PublishAck> publishDurableAsync(String subject, Map<String, String> headers,
+                                                              byte[] body, String messageId) {
+        return CompletableFuture.failedFuture(
+                new UnsupportedByTransportException(name(), "durable publishing (JetStream)"));
+    }
+
     /**
      * Publishes a dead letter: durably (waiting for the ack) when a stream captures the subject, else like
      * {@link #publish}. Throws when a durable publish fails, so the caller can keep the original message.

@@ -149,6 +149,16 @@ class DownstreamProblemsTest {
                 default -> throw new NotFoundException("No user with id " + id);
             };
         }
+
+        @Override
+        public Payment charge(String id, String idempotencyKey, Charge charge) {
+            throw new UnsupportedOperationException("the gateway takes no payments");
+        }
+
+        @Override
+        public Payment refund(String id, String idempotencyKey, Refund refund) {
+            throw new UnsupportedOperationException("the gateway refunds nothing");
+        }
     }
 
     /** Answers as the order-service would for an unknown user, with an extension member and a request id of its own. */

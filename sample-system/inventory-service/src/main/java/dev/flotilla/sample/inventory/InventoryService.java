@@ -2,7 +2,6 @@ package dev.flotilla.sample.inventory;
 
 import java.util.List;
 
-import dev.flotilla.sample.order.api.OrderApi;
 import dev.flotilla.sample.product.api.ProductApi;
 import dev.flotilla.core.Flotilla;
 import dev.flotilla.core.Service;
@@ -13,20 +12,25 @@ import dev.flotilla.sample.common.Database;
 import dev.flotilla.sample.common.DurableEvents;
 import dev.flotilla.sample.inventory.InventoryRepository.Outcome;
 import dev.flotilla.sample.inventory.api.InventoryApi;
+import dev.flotilla.sample.inventory.api.ReleaseStock;
+import dev.flotilla.sample.inventory.api.ReserveStock;
 import dev.flotilla.sample.inventory.api.StockRejected;
 import dev.flotilla.sample.inventory.api.StockReleased;
 import dev.flotilla.sample.inventory.api.StockReserved;
-import dev.flotilla.sample.order.api.OrderCancelled;
-import dev.flotilla.sample.order.api.OrderPlaced;
 import dev.flotilla.sample.product.api.ProductCreated;
 import io.helidon.health.HealthCheck;
 import io.helidon.webserver.http.HttpRules;
 
 /**
- * The inventory-service (port 8083 by default): keeps stock, reserves it for placed orders (all items or none) and
- * releases it for cancelled ones. Every handler is idempotent, so a redelivered event changes nothing twice.
+ * The inventory-service (port 8083 by default): keeps stock, and takes the order-service's commands: {@link
+ * ReserveStock} (all items or none, answered with {@link StockReserved} or {@link StockRejected}) and {@link
+ * ReleaseStock} (answered with {@link StockReleased}). Commands are handled only when the order-service signed them.
+ * Every handler is idempotent, so a redelivered or repeated command changes nothing twice; an answer lost in a crash
+ * after the commit is sent again when the command is redelivered.
  */
 public final class InventoryService extends Service {
+    /** The only service whose commands the inventory takes: {@value}. */
+    static final String ORDER_SERVICE = "order-service";
     /** How many deliveries an order waits for the stock of a product the inventory has not heard of yet. */
     static final int UNKNOWN_PRODUCT_DELIVERIES = 3;
 
@@ -63,25 +67,26 @@ public final class InventoryService extends Service {
                 context.logger().info("Stock of product {}: {} unit(s)", created.productId(), created.initialStock());
             }
         });
-        events.subscribe(OrderApi.SERVICE, OrderPlaced.SUBJECT, OrderPlaced.class, message -> {
-            OrderPlaced order = message.payload();
+        events.subscribe(ORDER_SERVICE, ReserveStock.SUBJECT, ReserveStock.class, message -> {
+            ReserveStock command = message.payload();
             // Product ids were checked by the order-service; a product may still be on its way to us as an event.
             boolean mayWait = events.durable() && message.deliveryCount() < UNKNOWN_PRODUCT_DELIVERIES;
-            Outcome outcome = stock.reserve(order.orderId(), order.items(), mayWait);
+            Outcome outcome = stock.reserve(command.orderId(), command.items(), mayWait);
+            // Answered after the commit, every time the command comes: an answer lost in a crash is sent again.
             if (outcome.reserved()) {
-                context.logger().info("Reserved stock for order {}", order.orderId());
-                events.publish(StockReserved.SUBJECT, new StockReserved(order.orderId()),
-                               "inventory-" + order.orderId() + "-reserved");
+                context.logger().info("Reserved stock for order {}", command.orderId());
+                events.publish(StockReserved.SUBJECT, new StockReserved(command.orderId()),
+                               "inventory-" + command.orderId() + "-reserved");
             } else {
-                context.logger().info("Rejected order {}: {}", order.orderId(), outcome.reason());
-                events.publish(StockRejected.SUBJECT, new StockRejected(order.orderId(), outcome.reason()),
-                               "inventory-" + order.orderId() + "-rejected");
+                context.logger().info("Rejected order {}: {}", command.orderId(), outcome.reason());
+                events.publish(StockRejected.SUBJECT, new StockRejected(command.orderId(), outcome.reason()),
+                               "inventory-" + command.orderId() + "-rejected");
             }
         });
-        events.subscribe(OrderApi.SERVICE, OrderCancelled.SUBJECT, OrderCancelled.class, message -> {
+        events.subscribe(ORDER_SERVICE, ReleaseStock.SUBJECT, ReleaseStock.class, message -> {
             String orderId = message.payload().orderId();
             if (stock.release(orderId)) {
-                context.logger().info("Released the stock of cancelled order {}", orderId);
+                context.logger().info("Released the stock of order {}", orderId);
             }
             events.publish(StockReleased.SUBJECT, new StockReleased(orderId), "inventory-" + orderId + "-released");
         });

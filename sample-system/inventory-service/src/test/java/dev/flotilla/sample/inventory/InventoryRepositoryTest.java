@@ -11,7 +11,7 @@ import java.util.concurrent.Future;
 import dev.flotilla.sample.common.Database;
 import dev.flotilla.sample.inventory.InventoryRepository.Outcome;
 import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
-import dev.flotilla.sample.order.api.OrderApi.OrderItem;
+import dev.flotilla.sample.inventory.api.ReserveStock.Item;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import org.junit.jupiter.api.AfterEach;
@@ -47,12 +47,12 @@ class InventoryRepositoryTest {
         inventory.createStock("a", 5);
         inventory.createStock("b", 1);
 
-        Outcome rejected = inventory.reserve("o-1", List.of(new OrderItem("a", 2, 1), new OrderItem("b", 2, 1)), false);
+        Outcome rejected = inventory.reserve("o-1", List.of(new Item("a", 2), new Item("b", 2)), false);
 
         assertEquals(new Outcome(false, "insufficient stock for product b: 2 requested"), rejected);
         assertEquals(new Stock("a", 5, 0), inventory.stock("a").orElseThrow(), "a was not reserved either");
         assertEquals(new Outcome(true, null),
-                     inventory.reserve("o-2", List.of(new OrderItem("a", 2, 1), new OrderItem("b", 1, 1)), false));
+                     inventory.reserve("o-2", List.of(new Item("a", 2), new Item("b", 1)), false));
         assertEquals(new Stock("b", 0, 1), inventory.stock("b").orElseThrow());
     }
 
@@ -60,7 +60,7 @@ class InventoryRepositoryTest {
     void aRedeliveredEventChangesNothingTwice() {
         assertTrue(inventory.createStock("a", 5));
         assertFalse(inventory.createStock("a", 5));
-        List<OrderItem> items = List.of(new OrderItem("a", 2, 1));
+        List<Item> items = List.of(new Item("a", 2));
         assertTrue(inventory.reserve("o-1", items, false).reserved());
         assertTrue(inventory.reserve("o-1", items, false).reserved());
         assertEquals(new Stock("a", 3, 2), inventory.stock("a").orElseThrow());
@@ -68,11 +68,50 @@ class InventoryRepositoryTest {
         assertTrue(inventory.release("o-1"));
         assertFalse(inventory.release("o-1"));
         assertEquals(new Stock("a", 5, 0), inventory.stock("a").orElseThrow());
+        assertFalse(inventory.reserve("o-1", items, false).reserved(), "a released order is not reserved again");
+        assertEquals(new Stock("a", 5, 0), inventory.stock("a").orElseThrow());
+        assertEquals(List.of("o-1 a RESERVE 2", "o-1 a RELEASE 2"), effects());
+    }
+
+    @Test
+    void aReleaseThatOvertakesItsReservationLeavesATombstone() {
+        inventory.createStock("a", 5);
+        assertFalse(inventory.release("early"));
+        assertEquals(new Outcome(false, "order early was released"),
+                     inventory.reserve("early", List.of(new Item("a", 1)), false));
+        assertEquals(new Stock("a", 5, 0), inventory.stock("a").orElseThrow());
+        assertEquals(List.of(), effects());
+    }
+
+    @Test
+    void aRejectedOrderHasNothingToRelease() {
+        inventory.createStock("a", 1);
+        assertFalse(inventory.reserve("big", List.of(new Item("a", 2)), false).reserved());
+        assertFalse(inventory.release("big"));
+        assertEquals(new Outcome(false, "insufficient stock for product a: 2 requested"),
+                     inventory.reserve("big", List.of(new Item("a", 2)), false));
+        assertEquals(new Stock("a", 1, 0), inventory.stock("a").orElseThrow());
+        assertEquals(List.of(), effects());
+    }
+
+    private List<String> effects() {
+        return database.transaction(connection -> {
+            List<String> lines = new ArrayList<>();
+            try (var select = connection.prepareStatement(
+                    "SELECT order_id, product_id, kind, quantity FROM stock_effects ORDER BY id");
+                 var row = select.executeQuery()) {
+                while (row.next()) {
+                    lines.add(row.getString(1) + " " + row.getString(2) + " " + row.getString(3) + " "
+                                      + row.getInt(4));
+                }
+            }
+            return lines;
+        });
     }
 
     @Test
     void anUnknownProductIsRetriedOrRejected() {
-        List<OrderItem> items = List.of(new OrderItem("later", 1, 1));
+        List<Item> items = List.of(new Item("later", 1));
         assertThrows(IllegalStateException.class, () -> inventory.reserve("o-1", items, true));
         assertEquals(new Outcome(false, "no stock known for product later"), inventory.reserve("o-1", items, false));
     }
@@ -99,7 +138,7 @@ class InventoryRepositoryTest {
     private Outcome reserveRetryingLockTimeouts(String order) {
         while (true) {
             try {
-                return inventory.reserve(order, List.of(new OrderItem("last", 1, 1)), false);
+                return inventory.reserve(order, List.of(new Item("last", 1)), false);
             } catch (IllegalStateException e) {
                 if (Database.isUniqueViolation(e)) {
                     throw e;

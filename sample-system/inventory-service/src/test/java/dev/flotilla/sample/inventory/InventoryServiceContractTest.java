@@ -8,8 +8,8 @@ import dev.flotilla.sample.inventory.api.InventoryApi;
 import dev.flotilla.sample.inventory.api.StockRejected;
 import dev.flotilla.sample.inventory.api.StockReleased;
 import dev.flotilla.sample.inventory.api.StockReserved;
-import dev.flotilla.sample.order.api.OrderCancelled;
-import dev.flotilla.sample.order.api.OrderPlaced;
+import dev.flotilla.sample.inventory.api.ReleaseStock;
+import dev.flotilla.sample.inventory.api.ReserveStock;
 import dev.flotilla.sample.product.api.ProductCreated;
 import dev.flotilla.testkit.ContractCompatibility;
 import org.junit.jupiter.api.Test;
@@ -31,8 +31,8 @@ class InventoryServiceContractTest {
                        EventContract.publishes(StockRejected.SUBJECT, StockRejected.class),
                        EventContract.publishes(StockReleased.SUBJECT, StockReleased.class),
                        EventContract.consumes(ProductCreated.SUBJECT, ProductCreated.class),
-                       EventContract.consumes(OrderPlaced.SUBJECT, OrderPlaced.class),
-                       EventContract.consumes(OrderCancelled.SUBJECT, OrderCancelled.class))
+                       EventContract.consumes(ReserveStock.SUBJECT, ReserveStock.class),
+                       EventContract.consumes(ReleaseStock.SUBJECT, ReleaseStock.class))
                 .build();
         ContractCompatibility.assertCompatible(Path.of("src/test/resources/contract-snapshot.json"), current);
     }

@@ -13,7 +13,11 @@ import dev.flotilla.sample.order.api.OrderApi.Order;
 import dev.flotilla.sample.order.api.OrderApi.OrderItem;
 import dev.flotilla.sample.order.api.OrderApi.Status;
 
-/** The {@code orders} and {@code order_items} tables: plain JDBC that runs on H2 and PostgreSQL. */
+/**
+ * The {@code orders} and {@code order_items} tables: plain JDBC that runs on H2 and PostgreSQL. Each change of an
+ * order can do more in its own transaction (the order-service adds the order's event to its outbox there), so no
+ * event exists without its change, and no change without its event.
+ */
 final class OrderRepository {
     static final List<String> SCHEMA = List.of("""
             CREATE TABLE IF NOT EXISTS orders (
@@ -33,6 +37,7 @@ final class OrderRepository {
 
     private final Database database;
 
+
     OrderRepository(Database database) {
         this.database = database;
     }
@@ -41,9 +46,23 @@ final class OrderRepository {
         return database;
     }
 
-    /** Stores an order; {@code beforeCommit} runs inside the transaction, which rolls back if it throws. */
-    void insert(Order order, Runnable beforeCommit) {
-        database.transaction(connection -> {
+    /** Work done in the transaction of a change of an order, such as adding its event to the outbox. */
+    @FunctionalInterface
+    interface InTransaction {
+        void run(Connection connection, Order order) throws SQLException;
+    }
+
+    /**
+     * Stores a new order, and runs {@code alsoDo} in the same transaction; an order stored before (the same id) is
+     * left alone and {@code alsoDo} does not run.
+     *
+     * @return {@code true} if stored now, {@code false} if it was stored before
+     */
+    boolean record(Order order, InTransaction alsoDo) {
+        return database.transaction(connection -> {
+            if (find(connection, order.id()).isPresent()) {
+                return false;
+            }
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO orders (id, user_id, status, total_cents, reason) VALUES (?, ?, ?, ?, ?)");
                  PreparedStatement line = connection.prepareStatement(
@@ -63,8 +82,8 @@ final class OrderRepository {
                     line.executeUpdate();
                 }
             }
-            beforeCommit.run();
-            return null;
+            alsoDo.run(connection, order);
+            return true;
         });
     }
 
@@ -73,22 +92,28 @@ final class OrderRepository {
     }
 
     /**
-     * Moves an order from one status to another, if it is in the first.
+     * Moves an order from one status to another, if it is in the first, and then runs {@code alsoDo} in the same
+     * transaction; when the order is not in {@code from}, nothing changes and {@code alsoDo} does not run.
      *
      * @return the order after the attempt (in {@code to} if it moved now or before, otherwise as it is); empty when
      *         there is no such order
      */
-    Optional<Order> transition(String id, Status from, Status to, String reason) {
+    Optional<Order> transition(String id, Status from, Status to, String reason, InTransaction alsoDo) {
         return database.transaction(connection -> {
+            int moved;
             try (PreparedStatement update = connection.prepareStatement(
                     "UPDATE orders SET status = ?, reason = COALESCE(?, reason) WHERE id = ? AND status = ?")) {
                 update.setString(1, to.name());
                 update.setString(2, reason);
                 update.setString(3, id);
                 update.setString(4, from.name());
-                update.executeUpdate();
+                moved = update.executeUpdate();
             }
-            return find(connection, id);
+            Optional<Order> order = find(connection, id);
+            if (moved == 1) {
+                alsoDo.run(connection, order.orElseThrow());
+            }
+            return order;
         });
     }
 

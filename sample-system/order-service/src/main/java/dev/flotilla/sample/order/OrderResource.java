@@ -1,64 +1,57 @@
 package dev.flotilla.sample.order;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
-import dev.flotilla.core.http.RemoteProblemException;
-import dev.flotilla.core.http.ServiceCallException;
 import dev.flotilla.core.problem.BadRequestException;
 import dev.flotilla.core.problem.NotFoundException;
 import dev.flotilla.core.problem.UnavailableException;
-import dev.flotilla.sample.common.DownstreamAnswers;
+import dev.flotilla.messaging.MessagingException;
+import dev.flotilla.messaging.saga.SagaInstance;
+import dev.flotilla.messaging.saga.SagaState;
+import dev.flotilla.sample.order.OrderFlow.PlaceOrderData;
 import dev.flotilla.sample.order.api.OrderApi;
 import dev.flotilla.sample.order.api.OrderNotCancellableException;
 import dev.flotilla.sample.order.api.UnknownProductException;
 import dev.flotilla.sample.order.api.UnknownUserException;
-import dev.flotilla.sample.product.api.ProductApiV2;
-import dev.flotilla.sample.product.api.ProductApiV2.Product;
-import dev.flotilla.sample.user.api.UserApi;
 
 /**
- * {@link OrderApi} as served: validation, the checks against the user and product services (prices through {@link
- * ProductApiV2}, kept in cents in orders), then the saga.
+ * {@link OrderApi} as served: validation, then the {@value OrderFlow#PLACE_ORDER} saga, whose first steps (the user,
+ * the prices, storing the order) run on the request's thread, so a refusal is answered at once and the stored order
+ * can be read as soon as this answers.
  */
 final class OrderResource implements OrderApi {
     private final OrderRepository orders;
-    private final OrderSaga saga;
-    private final UserApi users;
-    private final ProductApiV2 products;
+    private final Supplier<OrderFlow> flow;
 
-    OrderResource(OrderRepository orders, OrderSaga saga, UserApi users, ProductApiV2 products) {
+    OrderResource(OrderRepository orders, Supplier<OrderFlow> flow) {
         this.orders = orders;
-        this.saga = saga;
-        this.users = users;
-        this.products = products;
+        this.flow = flow;
     }
 
+    // tag::place[]
     @Override
     public Order place(PlaceOrder request) {
         Map<String, Integer> lines = lines(request);
-        checkUser(request.userId());
-        List<OrderItem> items = new ArrayList<>();
-        long total = 0;
-        for (Map.Entry<String, Integer> line : lines.entrySet()) {
-            Product product = product(line.getKey());
-            long priceCents = product.price().cents();
-            items.add(new OrderItem(product.id(), line.getValue(), priceCents));
-            try {
-                total = Math.addExact(total, Math.multiplyExact(priceCents, line.getValue()));
-            } catch (ArithmeticException e) {
-                // A total that does not fit in cents would be stored wrapped around: refused instead.
-                throw new BadRequestException("The order's total is too large");
-            }
+        String orderId = UUID.randomUUID().toString();
+        SagaInstance<PlaceOrderData> saga;
+        try {
+            saga = flow().place(orderId, request.userId(), lines);
+        } catch (MessagingException e) {
+            throw new UnavailableException("Cannot place orders now (the saga's state cannot be stored); try again "
+                                                   + "later", e);
         }
-        Order order = new Order(UUID.randomUUID().toString(), request.userId(), Status.PENDING, List.copyOf(items),
-                                total, null);
-        saga.place(order);
-        return order;
+        if (saga.state() == SagaState.FAILED && orders.find(orderId).isEmpty()) {
+            // Failed before the order was stored: the user, a product or the request was refused, or unavailable.
+            String failure = saga.failure().orElse("");
+            throw refusal(failure);
+        }
+        // Stored on this thread (the usual case): what GET answers now. Else its storing is being retried.
+        return orders.find(orderId).orElseGet(() -> saga.data().order(Status.PENDING, null));
     }
+    // end::place[]
 
     @Override
     public Order get(String id) {
@@ -75,8 +68,42 @@ final class OrderResource implements OrderApi {
             throw new OrderNotCancellableException("Order " + id + " is " + order.status() + "; only a CONFIRMED "
                                                            + "order can be cancelled");
         }
-        return saga.cancel(id).filter(o -> o.status() == Status.CANCELLED)
-                .orElseThrow(() -> new OrderNotCancellableException("Order " + id + " changed while being cancelled"));
+        try {
+            flow().cancel(id, order.userId());
+        } catch (MessagingException e) {
+            throw new UnavailableException("Cannot cancel orders now; try again later", e);
+        }
+        Order after = get(id);
+        if (after.status() != Status.CANCELLED) {
+            throw new OrderNotCancellableException("Order " + id + " is " + after.status() + "; only a CONFIRMED "
+                                                           + "order can be cancelled");
+        }
+        return after;
+    }
+
+    private OrderFlow flow() {
+        OrderFlow current = flow.get();
+        if (current == null) {
+            throw new UnavailableException("The order-service is starting; try again later");
+        }
+        return current;
+    }
+
+    /** The problem a failure of the saga's first steps is answered with. */
+    private static RuntimeException refusal(String failure) {
+        if (failure.startsWith(OrderFlow.UNKNOWN_USER)) {
+            return new UnknownUserException(failure.substring(OrderFlow.UNKNOWN_USER.length()));
+        }
+        if (failure.startsWith(OrderFlow.UNKNOWN_PRODUCT)) {
+            return new UnknownProductException(failure.substring(OrderFlow.UNKNOWN_PRODUCT.length()));
+        }
+        if (failure.startsWith(OrderFlow.INVALID)) {
+            return new BadRequestException(failure.substring(OrderFlow.INVALID.length()));
+        }
+        if (failure.startsWith(OrderFlow.UNAVAILABLE)) {
+            return new UnavailableException(failure.substring(OrderFlow.UNAVAILABLE.length()));
+        }
+        return new UnavailableException("Cannot place the order now (" + failure + "); try again later");
     }
 
     /**
@@ -92,58 +119,11 @@ final class OrderResource implements OrderApi {
             // Lines of one product are merged; a sum past an int would wrap around to a negative quantity.
             int merged = lines.getOrDefault(line.productId(), 0);
             if (merged > Integer.MAX_VALUE - line.quantity()) {
-                throw new BadRequestException("The quantity of product " + shortened(line.productId())
+                throw new BadRequestException("The quantity of product " + OrderFlow.shortened(line.productId())
                                                       + " is too large");
             }
             lines.put(line.productId(), merged + line.quantity());
         }
         return lines;
-    }
-
-    /**
-     * The user must exist. The user-service's refusals of the id (404, or a 4xx for an id it cannot even read, see
-     * {@link DownstreamAnswers}) and an id that cannot be put in its URL at all (empty, {@code ..}, with a {@code /},
-     * or too long: the typed client refuses to send it) mean there is no such user: the caller's mistake, answered
-     * 422. Only the user-service failing or being out of reach is a 503: a client's bad id must not look like an
-     * outage to the gateway's circuit breaker.
-     */
-    private void checkUser(String userId) {
-        try {
-            users.get(userId);
-        } catch (IllegalArgumentException e) {
-            throw new UnknownUserException("No user with id " + shortened(userId));
-        } catch (RemoteProblemException e) {
-            if (!DownstreamAnswers.refusesTheRequest(e)) {
-                throw unavailable("Cannot check the user now", e);
-            }
-            throw new UnknownUserException("No user with id " + shortened(userId));
-        } catch (ServiceCallException e) {
-            throw unavailable("Cannot check the user now", e);
-        }
-    }
-
-    /** The product, for its price; an id the product-service refuses is an unknown product (as for users). */
-    private Product product(String productId) {
-        try {
-            return products.get(productId);
-        } catch (IllegalArgumentException e) {
-            throw new UnknownProductException("No product with id " + shortened(productId));
-        } catch (RemoteProblemException e) {
-            if (!DownstreamAnswers.refusesTheRequest(e)) {
-                throw unavailable("Cannot check the prices now", e);
-            }
-            throw new UnknownProductException("No product with id " + shortened(productId));
-        } catch (ServiceCallException e) {
-            throw unavailable("Cannot check the prices now", e);
-        }
-    }
-
-    private static UnavailableException unavailable(String what, ServiceCallException e) {
-        return new UnavailableException(what + " (" + e.service() + " failed); try again later", e);
-    }
-
-    /** An id as quoted back in a problem: a hostile megabyte of id is not worth sending back. */
-    private static String shortened(String id) {
-        return id.length() <= 100 ? id : id.substring(0, 100) + "...";
     }
 }

@@ -1,16 +1,22 @@
 package dev.flotilla.sample.order;
 
+import java.time.Duration;
 import java.util.List;
 
-import dev.flotilla.sample.inventory.api.InventoryApi;
 import dev.flotilla.core.Flotilla;
 import dev.flotilla.core.Service;
 import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.http.HttpContracts;
+import dev.flotilla.messaging.outbox.Outbox;
+import dev.flotilla.messaging.saga.Sagas;
 import dev.flotilla.sample.common.Database;
 import dev.flotilla.sample.common.DurableEvents;
+import dev.flotilla.sample.inventory.api.InventoryApi;
+import dev.flotilla.sample.inventory.api.ReleaseStock;
+import dev.flotilla.sample.inventory.api.ReserveStock;
 import dev.flotilla.sample.inventory.api.StockRejected;
 import dev.flotilla.sample.inventory.api.StockReserved;
+import dev.flotilla.sample.order.OrderFlow.StockReply;
 import dev.flotilla.sample.order.api.OrderApi;
 import dev.flotilla.sample.order.api.OrderCancelled;
 import dev.flotilla.sample.order.api.OrderConfirmed;
@@ -22,14 +28,19 @@ import io.helidon.health.HealthCheck;
 import io.helidon.webserver.http.HttpRules;
 
 /**
- * The order-service (port 8084 by default): serves {@link OrderApi} and runs the order saga. Placing an order stores
- * it {@code PENDING} and publishes {@code orders.order-placed.v1}; the inventory's {@code stock-reserved} or {@code
- * stock-rejected} moves it to {@code CONFIRMED} or {@code REJECTED}; cancelling a confirmed order publishes {@code
- * orders.order-cancelled.v1}, and the inventory gives the stock back (the compensation).
+ * The order-service (port 8084 by default): serves {@link OrderApi} and coordinates the order flow as sagas
+ * ({@link OrderFlow}): placing an order checks the user, prices the items, stores the order {@code PENDING}, has the
+ * inventory reserve the stock, charges the user and confirms it, or rejects it with the reason and undoes what was
+ * done; cancelling a confirmed order releases its stock and refunds it. Order events leave through a transactional
+ * outbox, so none exists without its order.
+ *
+ * <p>Configuration: {@value OrderFlow#RESERVE_TIMEOUT_KEY} (how long the inventory's answer is awaited, PT30S),
+ * {@value OrderFlow#PAYMENT_TIMEOUT_KEY} (how long a payment the user-service cannot take now is retried, PT20S),
+ * and the saga engine's {@code sagas.*} keys.
  */
 public final class OrderService extends Service {
     private volatile OrderRepository repository;
-    private volatile OrderSaga saga;
+    private volatile OrderFlow flow;
 
     /** Creates the service. */
     public OrderService() {
@@ -40,11 +51,7 @@ public final class OrderService extends Service {
     protected void routes(HttpRules rules, ServiceContext context) {
         OrderRepository orders = new OrderRepository(Database.open(context, OrderRepository.SCHEMA));
         repository = orders;
-        OrderSaga steps = new OrderSaga(orders, DurableEvents.of(context), context.logger());
-        saga = steps;
-        rules.register(HttpContracts.serve(OrderApi.class, new OrderResource(
-                orders, steps, context.client(UserApi.class, UserApi.SERVICE),
-                context.client(ProductApiV2.class, ProductApiV2.SERVICE))));
+        rules.register(HttpContracts.serve(OrderApi.class, new OrderResource(orders, () -> flow)));
     }
 
     @Override
@@ -54,16 +61,30 @@ public final class OrderService extends Service {
 
     @Override
     protected void start(ServiceContext context) {
-        OrderSaga steps = saga;
-        DurableEvents events = steps.events();
+        DurableEvents events = DurableEvents.of(context);
+        // The streams of what this service publishes, declared now; the outbox and the commands publish into them.
         events.publishes(OrderPlaced.SUBJECT, OrderPlaced.class)
                 .publishes(OrderConfirmed.SUBJECT, OrderConfirmed.class)
                 .publishes(OrderRejected.SUBJECT, OrderRejected.class)
-                .publishes(OrderCancelled.SUBJECT, OrderCancelled.class);
+                .publishes(OrderCancelled.SUBJECT, OrderCancelled.class)
+                .publishes(ReserveStock.SUBJECT, ReserveStock.class)
+                .publishes(ReleaseStock.SUBJECT, ReleaseStock.class);
+        Outbox outbox = Outbox.of(context, repository.database().dataSource());
+        OrderFlow steps = new OrderFlow(
+                repository, events, outbox, Sagas.of(context),
+                context.client(UserApi.class, UserApi.SERVICE),
+                context.client(ProductApiV2.class, ProductApiV2.SERVICE),
+                context.config().get(OrderFlow.RESERVE_TIMEOUT_KEY).as(Duration.class)
+                        .orElse(OrderFlow.DEFAULT_RESERVE_TIMEOUT),
+                context.config().get(OrderFlow.PAYMENT_TIMEOUT_KEY).as(Duration.class)
+                        .orElse(OrderFlow.DEFAULT_PAYMENT_TIMEOUT),
+                context.logger());
+        flow = steps;
         events.subscribe(InventoryApi.SERVICE, StockReserved.SUBJECT, StockReserved.class,
-                         message -> steps.confirm(message.payload().orderId()));
+                         message -> steps.stockReply(message.payload().orderId(), new StockReply(true, null)));
         events.subscribe(InventoryApi.SERVICE, StockRejected.SUBJECT, StockRejected.class,
-                         message -> steps.reject(message.payload().orderId(), message.payload().reason()));
+                         message -> steps.stockReply(message.payload().orderId(),
+                                                     new StockReply(false, message.payload().reason())));
     }
 
     /**

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 
 import dev.flotilla.core.contract.ContractDocument;
 import dev.flotilla.core.contract.EventContract;
+import dev.flotilla.sample.inventory.api.ReleaseStock;
+import dev.flotilla.sample.inventory.api.ReserveStock;
 import dev.flotilla.sample.inventory.api.StockRejected;
 import dev.flotilla.sample.inventory.api.StockReserved;
 import dev.flotilla.sample.order.api.OrderApi;
@@ -31,6 +33,8 @@ class OrderServiceContractTest {
                        EventContract.publishes(OrderConfirmed.SUBJECT, OrderConfirmed.class),
                        EventContract.publishes(OrderRejected.SUBJECT, OrderRejected.class),
                        EventContract.publishes(OrderCancelled.SUBJECT, OrderCancelled.class),
+                       EventContract.publishes(ReserveStock.SUBJECT, ReserveStock.class),
+                       EventContract.publishes(ReleaseStock.SUBJECT, ReleaseStock.class),
                        EventContract.consumes(StockReserved.SUBJECT, StockReserved.class),
                        EventContract.consumes(StockRejected.SUBJECT, StockRejected.class))
                 .build();

@@ -2,6 +2,7 @@ package dev.flotilla.sample.order;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.flotilla.core.Service;
 import dev.flotilla.core.ServiceContext;
@@ -12,6 +13,8 @@ import dev.flotilla.core.http.RemoteProblemException;
 import dev.flotilla.core.problem.BadRequestException;
 import dev.flotilla.core.problem.NotFoundException;
 import dev.flotilla.sample.inventory.api.InventoryApi;
+import dev.flotilla.sample.inventory.api.ReleaseStock;
+import dev.flotilla.sample.inventory.api.ReserveStock;
 import dev.flotilla.sample.inventory.api.StockRejected;
 import dev.flotilla.sample.inventory.api.StockReserved;
 import dev.flotilla.sample.order.api.OrderApi;
@@ -26,7 +29,9 @@ import dev.flotilla.sample.order.api.OrderNotCancellableException;
 import dev.flotilla.sample.order.api.OrderPlaced;
 import dev.flotilla.sample.order.api.UnknownProductException;
 import dev.flotilla.sample.order.api.UnknownUserException;
+import dev.flotilla.sample.order.api.OrderRejected;
 import dev.flotilla.sample.product.api.ProductApiV2;
+import dev.flotilla.sample.user.api.PaymentDeclinedException;
 import dev.flotilla.sample.user.api.UserApi;
 import dev.flotilla.testkit.NatsMode;
 import dev.flotilla.testkit.ServiceName;
@@ -42,9 +47,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The order-service with its saga steps driven by hand: the user and product services are small stand-ins serving
- * the published contracts over real HTTP, and the inventory's answers are published by the test.
+ * the published contracts over real HTTP (the user-service's takes payments up to 1,000 cents per charge), and the
+ * inventory's answers to the commands the saga sends are published by the test.
  */
 class OrderServiceTest {
+    /** The stand-in user-service's payments: idempotency key to "CHARGED amount" or "REFUNDED amount". */
+    private static final Map<String, String> PAYMENTS = new ConcurrentHashMap<>();
+
     @RegisterExtension
     static final TestSystem SYSTEM = TestSystem.builder().nats(NatsMode.IN_JVM)
             // The inventory is left out: the test publishes its answers, signed as the inventory-service.
@@ -66,6 +75,22 @@ class OrderServiceTest {
                             }
                             return new User("ada", "Ada", "ada@example.com");
                         }
+
+                        @Override
+                        public Payment charge(String id, String idempotencyKey, Charge charge) {
+                            if (charge.amountCents() > 1_000) {
+                                throw new PaymentDeclinedException("credit limit exceeded");
+                            }
+                            PAYMENTS.putIfAbsent(idempotencyKey, "CHARGED " + charge.amountCents());
+                            return new Payment(idempotencyKey, id, charge.orderId(), charge.amountCents(),
+                                               PaymentStatus.CHARGED);
+                        }
+
+                        @Override
+                        public Payment refund(String id, String idempotencyKey, Refund refund) {
+                            PAYMENTS.computeIfPresent(idempotencyKey, (k, v) -> v.replace("CHARGED", "REFUNDED"));
+                            return new Payment(idempotencyKey, id, refund.orderId(), 0, PaymentStatus.REFUNDED);
+                        }
                     }))))
             .addService(new StandIn(ProductApiV2.SERVICE, rules -> rules.register(HttpContracts.serve(
                     ProductApiV2.class, new ProductApiV2() {
@@ -86,33 +111,55 @@ class OrderServiceTest {
             .build();
 
     @Test
-    void placingChecksPricesAndThenTheInventoryDecides(@ServiceName(OrderApi.SERVICE) OrderApi orders) {
+    void anOrderIsStoredReservedPaidAndConfirmedThenCancelled(@ServiceName(OrderApi.SERVICE) OrderApi orders) {
         Order placed = orders.place(new PlaceOrder("ada", List.of(new OrderLine("lamp", 1),
                                                                    new OrderLine("lamp", 2))));
         assertEquals(Status.PENDING, placed.status());
         assertEquals(List.of(new OrderItem("lamp", 3, 250)), placed.items(), "lines of one product are merged");
         assertEquals(750, placed.totalCents());
+        assertEquals(placed, orders.get(placed.id()), "stored before place answered");
         SYSTEM.messages().await(OrderPlaced.SUBJECT, OrderPlaced.class, e -> e.orderId().equals(placed.id()));
+        ReserveStock command = SYSTEM.messages().await(ReserveStock.SUBJECT, ReserveStock.class,
+                                                       c -> c.orderId().equals(placed.id()));
+        assertEquals(List.of(new ReserveStock.Item("lamp", 3)), command.items());
 
         SYSTEM.messagingAs(InventoryApi.SERVICE).publish(StockReserved.SUBJECT, new StockReserved(placed.id()));
         SYSTEM.messages().await(OrderConfirmed.SUBJECT, OrderConfirmed.class,
                                 e -> e.orderId().equals(placed.id()) && e.totalCents() == 750);
         assertEquals(Status.CONFIRMED, orders.get(placed.id()).status());
+        assertEquals("CHARGED 750", PAYMENTS.get(OrderFlow.chargeKey(placed.id())));
 
         // A late or repeated answer does not change a decided order.
         SYSTEM.messagingAs(InventoryApi.SERVICE).publish(StockRejected.SUBJECT, new StockRejected(placed.id(), "too late"));
         assertEquals(Status.CANCELLED, orders.cancel(placed.id()).status());
         SYSTEM.messages().await(OrderCancelled.SUBJECT, OrderCancelled.class, e -> e.orderId().equals(placed.id()));
-        eventually(() -> assertEquals(Status.CANCELLED, orders.get(placed.id()).status()));
+        SYSTEM.messages().await(ReleaseStock.SUBJECT, ReleaseStock.class, c -> c.orderId().equals(placed.id()));
+        eventually(() -> assertEquals("REFUNDED 750", PAYMENTS.get(OrderFlow.chargeKey(placed.id()))));
+        assertEquals(Status.CANCELLED, orders.cancel(placed.id()).status(), "cancelling again changes nothing");
     }
 
     @Test
     void aRejectedOrderKeepsItsReasonAndCannotBeCancelled(@ServiceName(OrderApi.SERVICE) OrderApi orders) {
         Order placed = orders.place(new PlaceOrder("ada", List.of(new OrderLine("lamp", 9))));
+        SYSTEM.messages().await(ReserveStock.SUBJECT, ReserveStock.class, c -> c.orderId().equals(placed.id()));
         SYSTEM.messagingAs(InventoryApi.SERVICE).publish(StockRejected.SUBJECT, new StockRejected(placed.id(), "insufficient stock"));
         eventually(() -> assertEquals("insufficient stock", orders.get(placed.id()).reason()));
         assertEquals(Status.REJECTED, orders.get(placed.id()).status());
+        SYSTEM.messages().await(OrderRejected.SUBJECT, OrderRejected.class,
+                                e -> e.orderId().equals(placed.id()) && e.reason().equals("insufficient stock"));
+        assertEquals(null, PAYMENTS.get(OrderFlow.chargeKey(placed.id())), "nothing was charged");
         assertThrows(OrderNotCancellableException.class, () -> orders.cancel(placed.id()));
+    }
+
+    @Test
+    void aDeclinedPaymentRejectsTheOrderAndReleasesItsStock(@ServiceName(OrderApi.SERVICE) OrderApi orders) {
+        Order placed = orders.place(new PlaceOrder("ada", List.of(new OrderLine("lamp", 5))));   // 1,250 cents
+        SYSTEM.messages().await(ReserveStock.SUBJECT, ReserveStock.class, c -> c.orderId().equals(placed.id()));
+        SYSTEM.messagingAs(InventoryApi.SERVICE).publish(StockReserved.SUBJECT, new StockReserved(placed.id()));
+        SYSTEM.messages().await(ReleaseStock.SUBJECT, ReleaseStock.class, c -> c.orderId().equals(placed.id()));
+        eventually(() -> assertEquals(Status.REJECTED, orders.get(placed.id()).status()));
+        assertEquals("payment declined: credit limit exceeded", orders.get(placed.id()).reason());
+        assertEquals(null, PAYMENTS.get(OrderFlow.chargeKey(placed.id())), "nothing was charged");
     }
 
     @Test

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import javax.sql.DataSource;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.flotilla.core.ServiceContext;
@@ -151,6 +153,16 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("Database operation failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The pool, for a library that runs its own statements on the service's database (such as a transactional
+     * outbox). Do not close it: {@link #close()} does.
+     *
+     * @return the pooled data source
+     */
+    public DataSource dataSource() {
+        return pool;
     }
 
     /**

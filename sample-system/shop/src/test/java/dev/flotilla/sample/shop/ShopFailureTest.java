@@ -12,6 +12,7 @@ import dev.flotilla.sample.gateway.ShopApi;
 import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
 import dev.flotilla.sample.order.api.OrderApi.Order;
 import dev.flotilla.sample.order.api.OrderApi.Status;
+import dev.flotilla.sample.inventory.api.ReserveStock;
 import dev.flotilla.sample.order.api.OrderPlaced;
 import dev.flotilla.sample.product.api.ProductApi.Product;
 import dev.flotilla.sample.user.api.UserApi.User;
@@ -93,12 +94,12 @@ class ShopFailureTest {
     @Test
     void aPoisonMessageGoesToTheDeadLetterSubjectAndConsumingGoesOn() {
         // Signed by the order-service, so it is the payload that fails, not the publisher.
-        SYSTEM.messagingAs("order-service").publish(OrderPlaced.SUBJECT, "{not json".getBytes(StandardCharsets.UTF_8));
+        SYSTEM.messagingAs("order-service").publish(ReserveStock.SUBJECT, "{not json".getBytes(StandardCharsets.UTF_8));
 
         CapturedMessage dead = SYSTEM.messages().awaitCount("deadletter.inventory-service", 1, Duration.ofSeconds(10))
                 .getFirst();
         assertEquals("{not json", dead.text());
-        assertEquals(OrderPlaced.SUBJECT, dead.header(MessagingHeaders.ORIGINAL_SUBJECT).orElseThrow());
+        assertEquals(ReserveStock.SUBJECT, dead.header(MessagingHeaders.ORIGINAL_SUBJECT).orElseThrow());
         assertTrue(dead.header(MessagingHeaders.DEAD_LETTER_REASON).orElseThrow().contains("undecodable"),
                    dead.headers().toString());
 

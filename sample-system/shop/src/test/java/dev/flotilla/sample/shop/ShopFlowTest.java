@@ -66,13 +66,15 @@ class ShopFlowTest {
         eventually(() -> assertEquals(List.of(new OrderSummary(placed.id(), Status.CONFIRMED, 500, null)),
                                       shop.orderHistory(user.id())));
 
-        // One correlation id from the gateway's request to the inventory's reservation.
-        String correlationId = line("order-service", "Order " + placed.id() + " placed").mdc("correlationId")
-                .orElseThrow();
+        // One correlation id from the gateway's request to the inventory's reservation; the saga's steps say which
+        // saga they belong to.
+        LogLine stored = line("order-service", "Order " + placed.id() + " placed");
+        String correlationId = stored.mdc("correlationId").orElseThrow();
         eventually(() -> assertEquals(correlationId, line("inventory-service", "Reserved stock for order "
                 + placed.id()).mdc("correlationId").orElseThrow()));
-        eventually(() -> assertEquals(correlationId, line("order-service", "Order " + placed.id() + " confirmed")
-                .mdc("correlationId").orElseThrow()));
+        assertEquals(placed.id(), stored.mdc("sagaId").orElseThrow());
+        eventually(() -> assertEquals(placed.id(), line("order-service", "Order " + placed.id() + " confirmed")
+                .mdc("sagaId").orElseThrow()));
     }
 
     @Test
@@ -90,7 +92,7 @@ class ShopFlowTest {
     }
 
     @Test
-    void cancellingAConfirmedOrderReleasesItsStock() {
+    void cancellingAConfirmedOrderReleasesItsStockAndRefundsIt() {
         User user = Shop.user(shop);
         Product product = Shop.product(shop, 100, 4);
         Order placed = shop.placeOrder(Shop.order(user, product, 3));

@@ -16,10 +16,9 @@ import dev.flotilla.core.http.RemoteProblemException;
 import dev.flotilla.messaging.MessagingHeaders;
 import dev.flotilla.sample.gateway.ShopApi;
 import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
-import dev.flotilla.sample.order.api.OrderApi;
 import dev.flotilla.sample.order.api.OrderApi.Order;
 import dev.flotilla.sample.order.api.OrderApi.Status;
-import dev.flotilla.sample.order.api.OrderPlaced;
+import dev.flotilla.sample.inventory.api.ReserveStock;
 import dev.flotilla.sample.product.api.ProductApi.NewProduct;
 import dev.flotilla.sample.product.api.ProductApi.Product;
 import dev.flotilla.sample.user.api.UserApi.User;
@@ -42,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Who may do what in the shop: products are created by operators only, orders are placed by signed-in users for
  * themselves, a user sees only their own orders, a caller header proves nothing, and the inventory reserves stock
- * only for orders the order-service published (signed).
+ * only on the order-service's (signed) command.
  */
 class ShopSecurityTest {
     @RegisterExtension
@@ -99,7 +98,7 @@ class ShopSecurityTest {
     }
 
     @Test
-    void theInventoryReservesNothingForAnOrderTheOrderServiceDidNotPublish() throws Exception {
+    void theInventoryReservesNothingOnACommandTheOrderServiceDidNotSign() throws Exception {
         Product product = Shop.product(operator, 300, 4);
         String natsUrl = SYSTEM.natsUrl().orElseThrow();
         ObjectMapper json = new ObjectMapper();
@@ -110,16 +109,16 @@ class ShopSecurityTest {
             dispatcher.subscribe("deadletter.inventory-service");
             rogue.flush(Duration.ofSeconds(2));
 
-            byte[] ghost = json.writeValueAsBytes(new OrderPlaced(
-                    "ghost-1", "nobody", List.of(new OrderApi.OrderItem(product.id(), 3, 300)), 900));
+            byte[] ghost = json.writeValueAsBytes(new ReserveStock(
+                    "ghost-1", List.of(new ReserveStock.Item(product.id(), 3))));
             // Unsigned, then with a made-up signature: neither is the order-service's.
-            rogue.publish(NatsMessage.builder().subject(OrderPlaced.SUBJECT).data(ghost).build());
-            rogue.publish(NatsMessage.builder().subject(OrderPlaced.SUBJECT).data(ghost)
+            rogue.publish(NatsMessage.builder().subject(ReserveStock.SUBJECT).data(ghost).build());
+            rogue.publish(NatsMessage.builder().subject(ReserveStock.SUBJECT).data(ghost)
                                   .headers(new Headers().put(MessagingHeaders.PUBLISHER, "e30.e30.c2ln")).build());
 
             for (int i = 0; i < 2; i++) {
                 Message dead = deadLetters.poll(20, TimeUnit.SECONDS);
-                assertNotNull(dead, "the forged order-placed event is dead-lettered");
+                assertNotNull(dead, "the forged reserve-stock command is dead-lettered");
                 String reason = dead.getHeaders().getFirst(MessagingHeaders.DEAD_LETTER_REASON);
                 assertTrue(reason.startsWith("unverified publisher"), reason);
                 assertEquals("ghost-1", json.readTree(new String(dead.getData(), StandardCharsets.UTF_8))

@@ -12,9 +12,16 @@ import io.helidon.health.HealthCheck;
 import io.helidon.webserver.http.HttpRules;
 
 /**
- * The user-service (port 8081 by default): serves {@link UserApi} from its own database.
+ * The user-service (port 8081 by default): serves {@link UserApi} from its own database: users, and payments
+ * against each user's credit limit ({@value #CREDIT_LIMIT_KEY}).
  */
 public final class UserService extends Service {
+    /**
+     * The configuration key of a new user's credit limit in cents: {@value}. Default 100,000,000 (one million in the
+     * catalog's currency).
+     */
+    public static final String CREDIT_LIMIT_KEY = "users.credit-limit-cents";
+
     private volatile Database database;
 
     /** Creates the service. */
@@ -25,7 +32,10 @@ public final class UserService extends Service {
     @Override
     protected void routes(HttpRules rules, ServiceContext context) {
         database = Database.open(context, UserRepository.SCHEMA);
-        rules.register(HttpContracts.serve(UserApi.class, new UserResource(new UserRepository(database), context)));
+        long creditLimit = context.config().get(CREDIT_LIMIT_KEY).asLong()
+                .orElse(UserRepository.DEFAULT_CREDIT_LIMIT_CENTS);
+        rules.register(HttpContracts.serve(UserApi.class, new UserResource(
+                new UserRepository(database, creditLimit), context)));
     }
 
     @Override

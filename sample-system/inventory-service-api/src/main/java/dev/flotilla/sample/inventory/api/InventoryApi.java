@@ -6,7 +6,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
 /**
- * The inventory-service's HTTP contract: stock per product. Stock changes only through events.
+ * The inventory-service's HTTP contract: stock per product. Stock changes only through events and the commands {@link ReserveStock} and {@link ReleaseStock}.
  */
 public interface InventoryApi {
     /** The name of the service that serves this contract: {@value}. */

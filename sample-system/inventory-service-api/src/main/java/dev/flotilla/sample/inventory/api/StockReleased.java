@@ -1,7 +1,7 @@
 package dev.flotilla.sample.inventory.api;
 
 /**
- * Published on {@value #SUBJECT} when the reservation of a cancelled order was given back (the compensation).
+ * Published on {@value #SUBJECT} when the reservation of an order was given back: the answer to {@link ReleaseStock}.
  *
  * @param orderId the order
  */

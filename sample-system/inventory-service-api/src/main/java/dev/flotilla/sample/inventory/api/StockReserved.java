@@ -1,7 +1,7 @@
 package dev.flotilla.sample.inventory.api;
 
 /**
- * Published on {@value #SUBJECT} when every item of an order was reserved.
+ * Published on {@value #SUBJECT} when every item of an order was reserved: the answer to {@link ReserveStock}.
  *
  * @param orderId the order
  */

@@ -17,7 +17,7 @@ import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 
 /**
- * The order-service's HTTP contract. Placing an order starts the saga; its outcome is read with {@link #get}.
+ * The order-service's HTTP contract. Placing an order starts the order saga; its outcome is read with {@link #get}.
  */
 public interface OrderApi {
     /** The name of the service that serves this contract: {@value}. */
@@ -29,13 +29,16 @@ public interface OrderApi {
 
     /** Where an order is in its saga. */
     enum Status {
-        /** Stored, waiting for the inventory. */
+        /** Stored; its stock and payment are being taken. */
         PENDING,
-        /** Stock reserved. */
+        /** Stock reserved and paid. */
         CONFIRMED,
-        /** The inventory refused it; see the reason. */
+        /**
+         * Refused after it was stored (the inventory had too little stock, the payment was declined, or an answer
+         * did not come in time); see the reason. What was taken for it was given back.
+         */
         REJECTED,
-        /** Cancelled after confirmation; its stock was released. */
+        /** Cancelled after confirmation; its stock is released and its payment refunded. */
         CANCELLED
     }
 
@@ -76,7 +79,8 @@ public interface OrderApi {
      * @param status     where it is in its saga
      * @param items      its lines
      * @param totalCents the sum of quantity × unit price
-     * @param reason     why it was rejected; {@code null} otherwise
+     * @param reason     why it was rejected, e.g. {@code insufficient stock for product p-1: 3 requested} or {@code
+     *                   payment declined: credit limit exceeded: ...}; {@code null} otherwise
      */
     record Order(@NotNull String id, @NotNull String userId, @NotNull Status status, @NotNull List<OrderItem> items,
                  long totalCents, String reason) {
@@ -84,13 +88,16 @@ public interface OrderApi {
 
     /**
      * Places an order: checks the user and the products, stores it as {@code PENDING} and publishes {@link
-     * OrderPlaced}.
+     * OrderPlaced}; the stock reservation and the payment follow, and the order becomes {@code CONFIRMED} or {@code
+     * REJECTED}. The stored order can be read with {@link #get} as soon as this answers.
      *
      * @param order the order
      * @return the order, {@code PENDING} (202)
-     * @throws dev.flotilla.core.http.RemoteBadRequestException for a missing user or an empty or invalid line (400)
-     * @throws UnknownUserException                             for an unknown user (422)
-     * @throws UnknownProductException                          for an unknown product (422)
+     * @throws dev.flotilla.core.http.RemoteBadRequestException  for a missing user or an empty or invalid line (400)
+     * @throws UnknownUserException                              for an unknown user (422)
+     * @throws UnknownProductException                           for an unknown product (422)
+     * @throws dev.flotilla.core.http.RemoteUnavailableException when the user or product service cannot be asked
+     *                                                           now (503)
      */
     @Post("/v1/orders")
     @ResponseStatus(202)
@@ -107,8 +114,8 @@ public interface OrderApi {
     Order get(@PathParam("id") @Size(max = 36) String id);
 
     /**
-     * Cancels a confirmed order and publishes {@link OrderCancelled}, so its stock is released. Cancelling a cancelled
-     * order again answers it unchanged.
+     * Cancels a confirmed order and publishes {@link OrderCancelled}; its stock is released and its payment refunded
+     * after this answers. Cancelling a cancelled order again answers it unchanged.
      *
      * @param id the id
      * @return the order, {@code CANCELLED}
