@@ -216,7 +216,7 @@ class SagaCrashTest {
                        "--sagas.lease=" + LEASE, "--sagas.sweep-interval=" + SWEEP,
                        "--sagas.retry.max-delay=" + RETRY_MAX_DELAY,
                        "--orders.reserve-timeout=" + RESERVE_TIMEOUT,
-                       "--orders.step-timeout=" + STEP_TIMEOUT);
+                       "--orders.payment-timeout=" + STEP_TIMEOUT);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
