@@ -69,7 +69,7 @@ class SagaCrashTest {
     static final int DEFAULT_ORDERS = 200;
     static final int DEFAULT_KILLS = 10;
     /** Orders per second the shoppers try to place (accepted or not). */
-    static final double DEFAULT_RATE = 5;
+    static final double DEFAULT_RATE = 8;
     private static final String PG = System.getProperty("sample.postgres.url", "jdbc:postgresql://127.0.0.1:5432/");
     private static final String PG_USER = System.getProperty("sample.postgres.user", "postgres");
 
@@ -519,11 +519,77 @@ class SagaCrashTest {
                     return new Settled(true, Math.max(0, (now - from) / 1_000_000), List.of());
                 }
                 if (now - deadline > 0) {
+                    problems.addAll(diagnose(databases.get("order-service"), nc, problems));
                     return new Settled(false, (now - from) / 1_000_000, problems);
                 }
                 LockSupport.parkNanos(250_000_000);   // polling the databases, with the deadline above
             }
         }
+    }
+
+    /**
+     * For a failed settle: where the events of the first few stuck orders are, in the order-service's outbox
+     * (written? sent?) and in the ORDERS stream (stored?), so a report says which hop lost them.
+     */
+    private static List<String> diagnose(String orderDb, io.nats.client.Connection nc, List<String> problems) {
+        List<String> found = new ArrayList<>();
+        java.util.regex.Matcher ids = java.util.regex.Pattern.compile("order ([0-9a-f-]{36})")
+                .matcher(String.join("\n", problems));
+        List<String> orders = new ArrayList<>();
+        while (ids.find() && orders.size() < 3) {
+            orders.add(ids.group(1));
+        }
+        for (String id : orders) {
+            try (Connection c = connect(orderDb);
+                 var q = c.prepareStatement("SELECT id, message_id, subject, created_at, sent_at FROM flotilla_outbox"
+                                                    + " WHERE convert_from(payload, 'UTF8') LIKE ? ORDER BY id")) {
+                q.setString(1, "%" + id + "%");
+                try (ResultSet r = q.executeQuery()) {
+                    while (r.next()) {
+                        found.add("outbox row " + r.getLong(1) + " " + r.getString(3) + " msg-id " + r.getString(2)
+                                          + " created " + r.getTimestamp(4) + " sent " + r.getTimestamp(5));
+                    }
+                }
+            } catch (SQLException e) {
+                found.add("outbox of " + id + ": " + e.getMessage());
+            }
+            try {
+                var jsm = nc.jetStreamManagement();
+                for (String stream : jsm.getStreamNames()) {
+                    var info = jsm.getStreamInfo(stream);
+                    long first = info.getStreamState().getFirstSequence();
+                    long last = info.getStreamState().getLastSequence();
+                    for (long seq = first; seq <= last && last - first < 20_000; seq++) {
+                        try {
+                            var m = jsm.getMessage(stream, seq);
+                            String data = m.getData() == null ? "" : new String(m.getData(),
+                                    java.nio.charset.StandardCharsets.UTF_8);
+                            if (data.contains(id)) {
+                                found.add("stream " + stream + " seq " + seq + " " + m.getSubject() + " msg-id "
+                                                  + (m.getHeaders() == null ? null
+                                                             : m.getHeaders().getFirst("Nats-Msg-Id")));
+                            }
+                        } catch (JetStreamApiException e) {
+                            // a deleted message
+                        }
+                    }
+                    if (stream.startsWith("ORDERS") || info.getConfiguration().getSubjects().stream()
+                            .anyMatch(sub -> sub.startsWith("orders."))) {
+                        for (String consumer : jsm.getConsumerNames(stream)) {
+                            var ci = jsm.getConsumerInfo(stream, consumer);
+                            found.add("consumer " + stream + "/" + consumer + " delivered "
+                                              + ci.getDelivered().getStreamSequence() + " ack-floor "
+                                              + ci.getAckFloor().getStreamSequence() + " pending "
+                                              + ci.getNumPending() + " ack-pending " + ci.getNumAckPending()
+                                              + " redelivered " + ci.getRedelivered());
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                found.add("streams: " + e);
+            }
+        }
+        return found;
     }
 
     private static void problemsAdd(List<String> problems, String problem) {

@@ -23,6 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * was. {@link #kill()} is SIGKILL: no drain, no graceful stop. Its output is appended to one log file across restarts.
  */
 final class ServiceProcess {
+    /** Logging to standard output, which goes to the process's log file. */
+    private static final String LOGGING = java.util.Objects.requireNonNull(
+            ServiceProcess.class.getResource("/saga-crash-logback.xml"), "saga-crash-logback.xml").getPath();
     private final String label;
     private final Class<?> main;
     private final int port;
@@ -55,6 +58,7 @@ final class ServiceProcess {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
+                "-Dlogback.configurationFile=" + LOGGING,
                 main.getName(), "--server.port=" + port, "--server.host=127.0.0.1"));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
