@@ -148,8 +148,10 @@ class SagaCrashTest {
                 String operator = identities.userToken("shop-operator", ShopApi.OPERATOR);
                 try (ServiceClients clients = ServiceClients.builder().caller("crash-test").userToken(() -> operator)
                         .discovery(name -> List.of(gateway.uri()))
-                        .resilience(Resilience.create(
-                                b -> b.defaults(d -> d.timeout(t -> t.duration(Duration.ofSeconds(10))))))
+                        // Shoppers: no breaker of their own, so every attempt reaches the gateway (or its port).
+                        .resilience(Resilience.create(b -> b.defaults(d -> d
+                                .timeout(t -> t.duration(Duration.ofSeconds(10)))
+                                .circuitBreaker(cb -> cb.enabled(false)))))
                         .build()) {
                     ShopApi shop = clients.create(ShopApi.class, ShopApi.SERVICE);
                     Catalogue catalogue = Catalogue.create(shop, random, db(databases.get("user-service")));
