@@ -245,8 +245,6 @@ class SagaCrashTest {
                     update.addBatch();
                 }
                 update.executeBatch();
-            } catch (SQLException e) {
-                System.out.println("[reliability] saga-crash: cannot set credit limits (" + e.getMessage() + ")");
             }
             List<Product> products = new ArrayList<>();
             Map<String, Integer> stock = new LinkedHashMap<>();
