@@ -100,6 +100,33 @@ final class ArchitectureRules {
                 .as("messaging permissions use no messaging internals, and messaging never reaches them");
     }
 
+    /**
+     * The saga engine ({@code <root>.messaging.saga}) is built on messaging's API, its internal hooks, core, jnats,
+     * Jackson, Helidon config and metrics, OpenTelemetry's API, SLF4J and the JDK, and nothing else; no other messaging
+     * package depends on it (messaging works without sagas).
+     */
+    ArchRule sagasSitOnTopOfMessaging() {
+        return classes().that().resideInAPackage(root + ".messaging.saga..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(root + ".messaging.saga..", root + ".messaging",
+                        root + ".messaging.internal", root + ".core..", "java..", "io.nats..",
+                        "com.fasterxml.jackson..", "io.helidon.config..", "io.helidon.metrics.api..",
+                        "io.opentelemetry.api..", "org.slf4j..")
+                .andShould(new ArchCondition<>("not be reached from another messaging package") {
+                    @Override
+                    public void check(JavaClass javaClass, ConditionEvents events) {
+                        for (var access : javaClass.getDirectDependenciesToSelf()) {
+                            String from = access.getOriginClass().getPackageName();
+                            if (from.startsWith(root + ".messaging") && !from.startsWith(root + ".messaging.saga")) {
+                                events.add(SimpleConditionEvent.violated(access, access.getDescription()
+                                        + ": messaging reaches its saga engine"));
+                            }
+                        }
+                    }
+                })
+                .allowEmptyShould(true)
+                .as("the saga engine sits on messaging's API, core and jnats, and messaging never reaches it");
+    }
+
     /** Main code reaches the testkit only from the testkit itself (only main classes are imported by the build). */
     ArchRule mainCodeNeverReachesTheTestkit() {
         return noClasses().that().resideOutsideOfPackage(root + ".testkit..")

@@ -20,6 +20,9 @@ import dev.flotilla.architecture.fixture.core.a.CycleA;
 import dev.flotilla.architecture.fixture.core.b.CycleB;
 import dev.flotilla.architecture.fixture.core.internal.Hidden;
 import dev.flotilla.architecture.fixture.messaging.ReachesPermissions;
+import dev.flotilla.architecture.fixture.messaging.ReachesSagas;
+import dev.flotilla.architecture.fixture.messaging.saga.Engine;
+import dev.flotilla.architecture.fixture.messaging.saga.ReachesTestkit;
 import dev.flotilla.architecture.fixture.messaging.Starter;
 import dev.flotilla.architecture.fixture.messaging.Usage;
 import dev.flotilla.architecture.fixture.messaging.UsesInternal;
@@ -149,5 +152,17 @@ class RulesCatchViolationsTest {
                                                                                  CORE_EXPORTING_INTERNALS)));
         assertTrue(exporting.internalPackagesAreNotExported().evaluate(classes(Hidden.class)).hasViolation());
         assertFalse(RULES.internalPackagesAreNotExported().evaluate(classes(Hidden.class)).hasViolation());
+    }
+
+    @Test
+    void aSagaEngineReachingBeyondMessagingCoreAndJnatsFailsTheBuild() {
+        failsOn(RULES.sagasSitOnTopOfMessaging(), classes(ReachesTestkit.class, Kit.class),
+                classes(Engine.class, Usage.class));
+    }
+
+    @Test
+    void messagingReachingItsSagaEngineFailsTheBuild() {
+        failsOn(RULES.sagasSitOnTopOfMessaging(), classes(ReachesSagas.class, Engine.class, Usage.class),
+                classes(Engine.class, Usage.class));
     }
 }

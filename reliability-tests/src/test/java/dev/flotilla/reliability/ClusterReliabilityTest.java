@@ -37,11 +37,11 @@ class ClusterReliabilityTest {
         int total = 5_000;
         try (NatsCluster cluster = NatsCluster.start(3);
              Messaging publisher = connect(cluster, "stock-publisher");
-             Messaging consumer = connect(cluster, "stock-consumer")) {
+             Messaging consumer = connect(cluster, "stock-consumer");
+             JetStreamReliabilityTest.IdempotentLedger ledger = new JetStreamReliabilityTest.IdempotentLedger()) {
             // The cluster elects its JetStream meta leader after the routes are up: declare once it can.
             eventually(Duration.ofSeconds(30), () -> publisher.declareStream(StreamDefinition.builder("STOCK")
                     .addSubject("stock.>").replicas(3).duplicateWindow(Duration.ofMinutes(2)).build()));
-            JetStreamReliabilityTest.IdempotentLedger ledger = new JetStreamReliabilityTest.IdempotentLedger();
             consumer.subscribeDurable("stock.moved.v1", JetStreamReliabilityTest.StockMoved.class,
                                       SubscriptionOptions.builder().ackWait(Duration.ofSeconds(2)).build(),
                                       ledger::handle);
@@ -67,16 +67,17 @@ class ClusterReliabilityTest {
             int killedAt = published.get();
             cluster.kill(0);
             producer.join(Duration.ofMinutes(3));
-            eventually(Duration.ofSeconds(90), () -> assertEquals(total, ledger.effects.size()));
+            eventually(Duration.ofSeconds(90), () -> assertEquals(total, ledger.distinctKeys()));
             Measured.scenario("r3-cluster-node-killed").put("nodes", 3).put("replicas", 3)
                     .put("published", published.get()).put("publish-failures", failures.size())
                     .put("killed-after", killedAt)
                     .put("longest-publish-gap-ms", longestGapNanos.get() / 1_000_000)
-                    .put("handled-distinct", ledger.effects.size()).put("lost", total - ledger.effects.size())
-                    .put("deliveries", ledger.deliveries.get())
-                    .put("duplicates-absorbed", ledger.duplicatesAbsorbed.get())
+                    .put("handled-distinct", ledger.distinctKeys()).put("lost", total - ledger.distinctKeys())
+                    .put("deliveries", ledger.deliveries.get()).put("effects", ledger.effects())
+                    .put("duplicates-absorbed", ledger.deliveries.get() - ledger.effects())
                     .put("double-side-effects", ledger.doubleEffects()).print();
             assertEquals(List.of(), failures);
+            assertEquals(total, ledger.effects(), "one effect per key: every effect counted, doubles included");
             assertEquals(0, ledger.doubleEffects());
         }
     }

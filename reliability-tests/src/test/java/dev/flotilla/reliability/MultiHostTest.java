@@ -59,8 +59,10 @@ class MultiHostTest {
      * after it. The deployment files carry it too.
      */
     static final String ACK_WAIT_SETTING = "--events.ack-wait=PT5S";
+    /** The replicas of the order sagas' key-value bucket on a cluster; the deployment files carry it too. */
+    static final String SAGA_REPLICAS_SETTING = "--sagas.replicas=3";
     /** The arguments every service of the test and of the deployment files runs with. */
-    static final List<String> DEPLOYED_SETTINGS = List.of(REPLICAS_SETTING, ACK_WAIT_SETTING);
+    static final List<String> DEPLOYED_SETTINGS = List.of(REPLICAS_SETTING, ACK_WAIT_SETTING, SAGA_REPLICAS_SETTING);
     /** The environment variables every service of the test and of the deployment files gets: NATS and its login. */
     static final List<String> DEPLOYED_ENVIRONMENT = List.of("MESSAGING_NATS_SERVERS", "MESSAGING_NATS_USER",
                                                              "MESSAGING_NATS_PASSWORD");

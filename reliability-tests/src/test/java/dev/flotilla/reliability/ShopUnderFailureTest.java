@@ -11,7 +11,7 @@ import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
 import dev.flotilla.sample.order.api.OrderApi.OrderLine;
 import dev.flotilla.sample.order.api.OrderApi.PlaceOrder;
 import dev.flotilla.sample.order.api.OrderApi.Status;
-import dev.flotilla.sample.order.api.OrderPlaced;
+import dev.flotilla.sample.inventory.api.ReserveStock;
 import dev.flotilla.sample.product.api.ProductApi.Product;
 import dev.flotilla.sample.user.api.UserApi.User;
 import dev.flotilla.testkit.CapturedMessage;
@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The whole sample shop through failures of NATS: orders placed while the nats-server restarts all complete, and
- * events delivered twice change nothing twice (the sample's consumers are idempotent).
+ * commands delivered twice change nothing twice (the inventory's handlers are idempotent).
  */
 class ShopUnderFailureTest {
     @RegisterExtension
@@ -57,7 +57,7 @@ class ShopUnderFailureTest {
     }
 
     @Test
-    void everyOrderPlacedEventDeliveredAgainChangesNothing() {
+    void everyReserveStockCommandDeliveredAgainChangesNothing() {
         int orders = 20;
         User user = SampleShop.user(shop);
         Product product = SampleShop.product(shop, 100, orders + 10);
@@ -67,19 +67,19 @@ class ShopUnderFailureTest {
         }
         eventually(() -> ids.forEach(id -> assertEquals(Status.CONFIRMED, shop.order(id).status())));
         Stock before = shop.stock(product.id());
-        // The same events again, signed by the order-service, with new message ids so the stream's de-duplication does not catch them: what a
-        // redelivery after a lost ack looks like to a consumer.
-        List<CapturedMessage> placed = SYSTEM.messages().on(OrderPlaced.SUBJECT).stream()
+        // The same commands again, signed by the order-service, with new message ids so the stream's de-duplication
+        // does not catch them: what a redelivery after a lost ack looks like to a consumer.
+        List<CapturedMessage> placed = SYSTEM.messages().on(ReserveStock.SUBJECT).stream()
                 .filter(m -> ids.stream().anyMatch(id -> m.text().contains(id))).toList();
         Set<String> distinct = placed.stream().map(CapturedMessage::text).collect(Collectors.toSet());
-        distinct.forEach(text -> SYSTEM.messagingAs("order-service").publish(OrderPlaced.SUBJECT,
+        distinct.forEach(text -> SYSTEM.messagingAs("order-service").publish(ReserveStock.SUBJECT,
                                                             text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        SYSTEM.messages().awaitCount(OrderPlaced.SUBJECT, placed.size() + distinct.size(), Duration.ofSeconds(10));
+        SYSTEM.messages().awaitCount(ReserveStock.SUBJECT, placed.size() + distinct.size(), Duration.ofSeconds(10));
         // Wait for a later event to pass through the same consumers, then compare.
         String marker = shop.placeOrder(new PlaceOrder(user.id(), List.of(new OrderLine(product.id(), 1)))).id();
         eventually(() -> assertEquals(Status.CONFIRMED, shop.order(marker).status()));
         Stock after = shop.stock(product.id());
-        Measured.scenario("shop-duplicate-events").put("events-delivered-again", distinct.size())
+        Measured.scenario("shop-duplicate-commands").put("commands-delivered-again", distinct.size())
                 .put("reserved-before", before.reserved()).put("reserved-after (one more order)", after.reserved())
                 .put("double-side-effects", after.reserved() - before.reserved() - 1).print();
         assertEquals(before.reserved() + 1, after.reserved());

@@ -69,4 +69,14 @@ public interface ServiceHandle {
      * of start-up. Does nothing if the service is not running. Never throws: failures are logged.
      */
     void stop();
+
+    /**
+     * Stops the service abruptly, as close to a crash as one JVM allows (for tests of recovery): no grace period,
+     * no drain, no shutdown hook; the web server stops at once and the resources and extensions are closed
+     * (a saga engine interrupts its running steps). Start it again with {@link #start()}. Does nothing if the
+     * service is not running. Never throws: failures are logged. By default the same as {@link #stop()}.
+     */
+    default void kill() {
+        stop();
+    }
 }

@@ -82,6 +82,8 @@ final class ServiceInstance implements ServiceHandle {
     private final ReentrantLock lifecycle = new ReentrantLock();
 
     private volatile ServiceState state = ServiceState.NEW;
+    /** Set while {@link #kill()} stops the run: the shutdown hook is skipped. Guarded by the lifecycle lock. */
+    private boolean killed;
     private volatile RunContext current;
 
     ServiceInstance(Service service,
@@ -465,6 +467,25 @@ final class ServiceInstance implements ServiceHandle {
         }
     }
 
+    @Override
+    public void kill() {
+        lifecycle.lock();
+        try {
+            RunContext run = current;
+            if (run == null || (state != ServiceState.READY && state != ServiceState.STARTING)) {
+                return;
+            }
+            state = ServiceState.DRAINING;
+            LOG.warn("Service '{}' killed: no grace period, no drain, no shutdown hook", service.name());
+            killed = true;
+            stopRun(run, Duration.ZERO);
+            state = ServiceState.STOPPED;
+        } finally {
+            killed = false;
+            lifecycle.unlock();
+        }
+    }
+
     /** Drains and releases everything a run holds, in reverse order of start. Never throws. */
     private void stopRun(RunContext run, Duration drainTimeout) {
         try {
@@ -483,7 +504,9 @@ final class ServiceInstance implements ServiceHandle {
         for (ServiceExtension extension : started) {
             quietly("drain " + extension.getClass().getSimpleName(), () -> extension.drain(drainTimeout));
         }
-        quietly("run its shutdown hook", () -> service.stop(run));
+        if (!killed) {
+            quietly("run its shutdown hook", () -> service.stop(run));
+        }
         AutoCloseable resource;
         while ((resource = run.pollCloseable()) != null) {
             AutoCloseable toClose = resource;

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link HandlerDelivery} (acks, redeliveries, dead letters, error replies). What the service sends is signed, and
  * what its subscriptions receive verified, by {@link PublisherSignatures}.
  */
-final class DefaultMessaging implements Messaging, dev.flotilla.messaging.internal.NatsConnectionSource {
+final class DefaultMessaging implements Messaging, dev.flotilla.messaging.internal.TransportAccess {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultMessaging.class);
     private static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(5);
@@ -106,6 +106,12 @@ final class DefaultMessaging implements Messaging, dev.flotilla.messaging.intern
     @Override
     public Optional<io.nats.client.Connection> natsConnection() {
         return transport instanceof NatsTransport nats ? Optional.of(nats.connection()) : Optional.empty();
+    }
+
+    @Override
+    public <T> Optional<T> inJvmShared(String key, Class<T> type, java.util.function.Supplier<T> factory) {
+        return transport instanceof InJvmTransport inJvm ? Optional.of(inJvm.broker().shared(key, type, factory))
+                : Optional.empty();
     }
 
     // ---- publish

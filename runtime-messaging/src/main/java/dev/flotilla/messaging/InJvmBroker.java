@@ -33,6 +33,8 @@ public final class InJvmBroker {
     private static final Logger LOG = LoggerFactory.getLogger(InJvmBroker.class);
 
     private final List<Member> members = new CopyOnWriteArrayList<>();
+    /** State other packages keep per broker (the saga engine's in-memory store), by key. */
+    private final java.util.Map<String, Object> shared = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Creates an empty broker.
@@ -138,5 +140,10 @@ public final class InJvmBroker {
             closed = true;
             pending.clear();
         }
+    }
+
+    /** The object kept under {@code key}, made by {@code factory} the first time. */
+    <T> T shared(String key, Class<T> type, java.util.function.Supplier<T> factory) {
+        return type.cast(shared.computeIfAbsent(key, k -> factory.get()));
     }
 }

@@ -16,6 +16,10 @@ final class InJvmTransport implements Transport {
     private final Events events;
     private volatile boolean closed;
 
+    InJvmBroker broker() {
+        return broker;
+    }
+
     InJvmTransport(InJvmBroker broker, Events events) {
         this.broker = broker;
         this.events = events;

@@ -31,7 +31,7 @@ import io.helidon.webserver.http.HttpRouting;
  * {@code flotilla.messaging.connected} (1 or 0, tagged {@code service} and {@code transport}).
  */
 final class MessagingExtension implements ServiceExtension, Messaging, ServiceDiscovery,
-        dev.flotilla.messaging.internal.NatsConnectionSource {
+        dev.flotilla.messaging.internal.TransportAccess {
 
     private final ServiceContext context;
     private final Messaging.Builder builder;
@@ -246,6 +246,11 @@ final class MessagingExtension implements ServiceExtension, Messaging, ServiceDi
     @Override
     public java.util.Optional<io.nats.client.Connection> natsConnection() {
         return delegate().natsConnection();
+    }
+
+    @Override
+    public <T> java.util.Optional<T> inJvmShared(String key, Class<T> type, java.util.function.Supplier<T> factory) {
+        return delegate().inJvmShared(key, type, factory);
     }
 
     @Override

@@ -27,6 +27,9 @@ import dev.flotilla.core.ServiceExtensionProvider;
 import dev.flotilla.messaging.Messaging;
 import dev.flotilla.messaging.config.CentralConfig;
 import dev.flotilla.messaging.permissions.NatsPermissions;
+import dev.flotilla.messaging.saga.Saga;
+import dev.flotilla.messaging.saga.SagaInstance;
+import dev.flotilla.messaging.saga.SagaState;
 import dev.flotilla.testkit.nats.NatsServer;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -98,9 +101,15 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
     /** The issuer of {@link #userToken} tokens; null unless the builder asked for user tokens. */
     private final TokenIssuer userTokens;
 
+    /** The services' saga engines, and the test's clock they use. */
+    private final SagaTracker sagaTracker;
+
     private TestSystem(Builder builder) {
+        this.sagaTracker = new SagaTracker(builder.clock);
+        List<ServiceExtensionProvider> extensions = new ArrayList<>(builder.extensions);
+        extensions.add(sagaTracker);
         this.definition = new SystemDefinition(builder.entries, builder.sharedConfig, builder.natsMode,
-                                               builder.fallbackToInJvm, builder.extensions, builder.natsBinary,
+                                               builder.fallbackToInJvm, extensions, builder.natsBinary,
                                                Optional.ofNullable(builder.centralSeed), builder.natsPort,
                                                TestIdentities.configFor(builder.entries, builder.identities, builder.userTokens),
                                                Optional.ofNullable(builder.leastPrivilege));
@@ -571,6 +580,125 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
                 "This test system does not run its own nats-server (transport " + transport() + ")"));
     }
 
+    // ---- sagas
+
+    /**
+     * Waits until a saga instance of a service reaches a state, reading it through the service's saga engine
+     * ({@code Sagas.of(context)}; any instance of the service, they share the state).
+     *
+     * @param service  the service's name
+     * @param sagaName the saga's name
+     * @param id       the instance's id
+     * @param state    the state to wait for
+     * @param timeout  how long to wait at most
+     * @return the instance in that state
+     * @throws AssertionError        if it is not in that state within the timeout (the message holds the state it
+     *                               is in, its failure and its history)
+     * @throws IllegalStateException if the system is not running
+     * @throws NullPointerException  if an argument is {@code null}
+     */
+    public SagaInstance<?> awaitSaga(String service, String sagaName, String id, SagaState state, Duration timeout) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(timeout, "timeout");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Optional<? extends SagaInstance<?>> last = Optional.empty();
+        while (true) {
+            try {
+                last = saga(service, sagaName).flatMap(saga -> saga.find(id));
+            } catch (RuntimeException e) {
+                // the engine was closed (a restart) or NATS is away: ask again
+            }
+            if (last.isPresent() && last.get().state() == state) {
+                return last.get();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("Saga " + sagaName + "." + id + " of service '" + service + "' not "
+                        + state + " within " + timeout + ": " + last.map(i -> i + ", history " + i.history())
+                        .orElse("not found"));
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10));
+        }
+    }
+
+    /**
+     * The instances of a service's saga, within the retention.
+     *
+     * @param service  the service's name
+     * @param sagaName the saga's name
+     * @return the instances, in no particular order; empty if the service has no engine with that saga
+     * @throws IllegalStateException                     if the system is not running
+     * @throws dev.flotilla.messaging.MessagingException if the state cannot be read
+     * @throws NullPointerException                      if an argument is {@code null}
+     */
+    public List<? extends SagaInstance<?>> sagas(String service, String sagaName) {
+        return saga(service, sagaName).<List<? extends SagaInstance<?>>>map(Saga::list).orElse(List.of());
+    }
+
+    private Optional<Saga<?>> saga(String service, String sagaName) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(sagaName, "sagaName");
+        runningSystem();
+        List<dev.flotilla.messaging.saga.Sagas> engines = sagaTracker.engines(service);
+        for (int i = engines.size() - 1; i >= 0; i--) {
+            Optional<Saga<?>> saga = engines.get(i).saga(sagaName);
+            if (saga.isPresent()) {
+                return saga;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Kills every instance of a service, as close to a crash as one JVM allows: its NATS connection is cut first
+     * (nothing it does afterwards reaches NATS: no saga state, no ack, no publish), then it stops with no grace
+     * period, no drain and no shutdown hook, its web server stops at once, and its saga engines interrupt the steps
+     * they run. Start it again with {@link #restart(String)}.
+     *
+     * @param service the service's name
+     * @throws IllegalArgumentException if the system has no such service
+     * @throws IllegalStateException    if the system is not running
+     */
+    public void kill(String service) {
+        List<ServiceHandle> handles = instances(service);
+        if (handles.isEmpty()) {
+            throw new IllegalArgumentException("The system has no service '" + service + "'");
+        }
+        for (ServiceHandle handle : handles) {
+            if (handle.state() == dev.flotilla.core.ServiceState.READY) {
+                handle.context().findExtension(dev.flotilla.messaging.internal.TransportAccess.class)
+                        .flatMap(dev.flotilla.messaging.internal.TransportAccess::natsConnection)
+                        .ifPresent(TestSystem::cut);
+            }
+            handle.kill();
+        }
+    }
+
+    private static void cut(io.nats.client.Connection connection) {
+        try {
+            connection.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Starts again every instance of a service that is not running (after {@link #kill(String)} or a stop); it
+     * takes over its sagas as any instance would.
+     *
+     * @param service the service's name
+     * @throws IllegalArgumentException                if the system has no such service
+     * @throws IllegalStateException                   if the system is not running
+     * @throws dev.flotilla.core.ServiceStartException if it cannot start
+     */
+    public void restart(String service) {
+        List<ServiceHandle> handles = instances(service);
+        if (handles.isEmpty()) {
+            throw new IllegalArgumentException("The system has no service '" + service + "'");
+        }
+        handles.forEach(ServiceHandle::start);
+    }
+
     private RunningSystem runningSystem() {
         RunningSystem current = running;
         if (current == null) {
@@ -596,8 +724,23 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
         private IntSupplier natsPort = Startup::freeLoopbackPort;
         private boolean contractConformance = true;
         private Consumer<NatsPermissions.Builder> leastPrivilege;
+        private TestClock clock;
 
         private Builder() {
+        }
+
+        /**
+         * Makes every service's saga engine ({@code Sagas.of(context)}) measure deadlines, leases and retries on the
+         * test's clock: {@link TestClock#advance(java.time.Duration)} then fires a ten-minute timeout at once. The
+         * rest of the services (HTTP, messaging, tokens) keep the system clock.
+         *
+         * @param clock the clock
+         * @return this builder
+         * @throws NullPointerException if {@code clock} is {@code null}
+         */
+        public Builder clock(TestClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
         }
 
         /** For tests of the testkit: how the nats-server's port is picked before the server starts. */

@@ -43,7 +43,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *
  * <p>{@code --aa} is the check of the method itself: scenarios 0 to 5 with raw on both sides (a second client or
  * connection doing what the raw side does), so every ratio should be 1 and its spread is the noise of the method
- * on this machine. Scenarios 6 to 10 have no such check (in 8 the raw side is the same endpoint called anonymously).
+ * on this machine. Scenarios 6 to 11 have no such check (in 8 the raw side is the same endpoint called anonymously).
  *
  * <p>With {@code --write}, the generated part of the file (between the {@code suite:begin} and {@code suite:end}
  * comments) is replaced
@@ -156,7 +156,22 @@ public final class Suite {
             new Row("10.recovery", "10. A downstream process killed and restarted on the same port: from its "
                     + "readiness until a typed-client caller (NATS discovery, default breaker) succeeds again, vs a raw "
                     + "WebClient loop on the fixed URL (no discovery, no breaker: the floor)", "ms", Better.LOWER, 500,
-                    true));
+                    true),
+            new Row("11.step", "11. One saga step (a no-op action; its state with history stored by "
+                    + "compare-and-set in the service's JetStream key-value bucket, a span, metrics) vs the raw jnats "
+                    + "key-value get + update a step needs, same value size: time per step, one caller", "µs",
+                    Better.LOWER, NONE, false),
+            // Scenario 13: the sample shop's orders end to end (ShopOrdersScenario).
+            new Row("13.throughput", "13. Shop orders end to end through the gateway (order saga: user, prices, "
+                    + "order and event through the outbox, stock reservation, payment, confirmation), "
+                    + ShopOrdersScenario.SHOPPERS + " shoppers back to back: confirmed orders per second vs orders "
+                    + "accepted per second", "orders/s", Better.HIGHER, NONE, false),
+            new Row("13.p50", "13. Same: confirmation latency p50, from sending the order to seeing it confirmed, vs "
+                    + "the place call's own answer", "ms", Better.LOWER, NONE, false),
+            new Row("13.p99", "13. Same: confirmation latency p99 vs the place call's p99", "ms", Better.LOWER, NONE,
+                    false),
+            new Row("13.drain", "13. Same: from the load stopping to the last confirmation, vs the p50 confirmation "
+                    + "latency", "ms", Better.LOWER, NONE, false));
 
     private final boolean quick;
     private final int rounds;
@@ -249,7 +264,7 @@ public final class Suite {
             jmh("5.time", PolicySetBenchmark.class, "rawFailsafe", aa ? "rawFailsafe" : "flotilla", 2);
         }
         if (aa) {
-            return; // scenarios 6 to 10 have no A/A check
+            return; // scenarios 6 to 11 have no A/A check
         }
         if (wanted("6")) {
             startups();
@@ -269,6 +284,14 @@ public final class Suite {
         if (wanted("10")) {
             System.err.println("suite: recovery after a restart (" + rounds + " kills and restarts)");
             fork("recovery", RecoveryTime.class, String.valueOf(rounds));
+        }
+        if (wanted("11")) {
+            System.err.println("suite: saga step (" + rounds + " rounds of " + window + " ms per side)");
+            fork("saga step", SagaStepCost.class, String.valueOf(rounds), String.valueOf(window));
+        }
+        if (wanted("13")) {
+            System.err.println("suite: shop orders end to end (" + rounds + " rounds after a warm-up round)");
+            fork("shop orders", ShopOrdersScenario.class, String.valueOf(rounds), quick ? "3000" : "10000");
         }
     }
 

@@ -59,6 +59,8 @@ public interface Saga<D> {
      * @param reply the reply, of the step's reply type or convertible to it through JSON
      * @return {@code true} if the saga waited on that step and took the reply; {@code false} (and nothing changes)
      *         when it does not wait on it now: a late, repeated or unknown reply
+     * @throws IllegalArgumentException                 if the reply cannot be converted to the step's reply type
+     * @throws IllegalStateException                     if the engine is closed
      * @throws dev.flotilla.messaging.MessagingException if the state cannot be read or stored
      * @throws NullPointerException                      if an argument is {@code null}
      */

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flotilla.core.json.JsonMapping;
 import dev.flotilla.core.observability.Tracing;
 import dev.flotilla.messaging.Messaging;
-import dev.flotilla.messaging.internal.NatsConnectionSource;
+import dev.flotilla.messaging.internal.TransportAccess;
 import io.helidon.metrics.api.MeterRegistry;
 import io.nats.client.Connection;
 import org.slf4j.Logger;
@@ -47,6 +47,7 @@ final class SagaEngine {
     /** Keys this engine drives or is taking over now, with the thread doing it. */
     private final Map<String, Thread> driving = new ConcurrentHashMap<>();
     private final Map<String, SagaDriver.Owned> owned = new ConcurrentHashMap<>();
+    private final java.util.List<Runnable> closeActions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private Thread sweeper;
 
@@ -59,16 +60,22 @@ final class SagaEngine {
     }
 
     static SagaEngine start(Settings settings) {
-        Optional<Connection> connection = settings.messaging() instanceof NatsConnectionSource source
-                ? source.natsConnection() : Optional.empty();
+        TransportAccess access = settings.messaging() instanceof TransportAccess a ? a : null;
+        Optional<Connection> connection = access == null ? Optional.empty() : access.natsConnection();
         String bucket = "sagas-" + settings.messaging().serviceName();
         SagaStore store;
         if (connection.isPresent()) {
             store = KvSagaStore.open(connection.get(), bucket, settings.retention(), settings.replicas());
         } else {
-            LOG.warn("Service '{}': saga state is kept in memory on the {} transport; it does not survive a restart",
-                     settings.messaging().serviceName(), settings.messaging().transport());
-            store = new MemorySagaStore();
+            // shared by the service's instances on one in-JVM broker, as the bucket is on NATS
+            MemorySagaStore.Shared shared = access == null ? new MemorySagaStore.Shared()
+                    : access.inJvmShared(bucket, MemorySagaStore.Shared.class, MemorySagaStore.Shared::new)
+                    .orElseGet(MemorySagaStore.Shared::new);
+            if (shared.firstUse()) {
+                LOG.warn("Service '{}': saga state is kept in memory on the {} transport; it does not survive the "
+                         + "JVM", settings.messaging().serviceName(), settings.messaging().transport());
+            }
+            store = new MemorySagaStore(shared);
         }
         SagaEngine engine = new SagaEngine(settings, store);
         try {
@@ -88,6 +95,14 @@ final class SagaEngine {
             throw new IllegalStateException("A saga named '" + definition.name() + "' is registered already");
         }
         return saga;
+    }
+
+    Optional<Saga<?>> saga(String name) {
+        return Optional.ofNullable(sagas.get(name));
+    }
+
+    void onClose(Runnable action) {
+        closeActions.add(action);
     }
 
     String instanceId() {
@@ -181,12 +196,14 @@ final class SagaEngine {
         if (sweeper != null) {
             LockSupport.unpark(sweeper);
         }
-        long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+        // steps may finish and store their outcome, unless the connection is gone (a kill): then there is no point
+        long deadline = System.nanoTime() + (settings.messaging().isConnected() ? CLOSE_GRACE.toNanos() : 0);
         while (!driving.isEmpty() && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         Set.copyOf(driving.values()).forEach(Thread::interrupt);
         store.close();
         metrics.close();
+        closeActions.forEach(Runnable::run);
     }
 }

@@ -3,10 +3,12 @@ package dev.flotilla.messaging.saga;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 import dev.flotilla.core.ServiceContext;
 import dev.flotilla.core.observability.Tracing;
 import dev.flotilla.messaging.Messaging;
+import dev.flotilla.messaging.internal.SagaSupport;
 import io.helidon.config.Config;
 import io.helidon.metrics.api.MeterRegistry;
 
@@ -30,8 +32,8 @@ public final class Sagas implements AutoCloseable {
 
     /**
      * The engine of a running service: bound to its {@link Messaging}, configured under {@code sagas}, with the
-     * service's tracing and metrics, and closed when the service stops. Its clock is the service extension that is
-     * a {@link Clock} if there is one (the testkit's {@code TestClock}), else the system UTC clock.
+     * service's tracing and metrics, and closed when the service stops. Its clock is the system UTC clock, or the
+     * testkit's {@code TestClock} in a {@code TestSystem} built with one.
      *
      * @param context the service's context, from {@code Service.start} or later
      * @return a started engine
@@ -46,8 +48,14 @@ public final class Sagas implements AutoCloseable {
                 .config(context.config().get("sagas"))
                 .tracing(context.tracing())
                 .metrics(context.metrics());
-        context.findExtension(Clock.class).ifPresent(builder::clock);
-        return context.closeOnStop(builder.build());
+        Optional<SagaSupport> support = context.findExtension(SagaSupport.class);
+        support.flatMap(SagaSupport::clock).ifPresent(builder::clock);
+        Sagas sagas = builder.build();
+        support.ifPresent(s -> {
+            sagas.engine.onClose(() -> s.closed(sagas));
+            s.opened(sagas);
+        });
+        return context.closeOnStop(sagas);
     }
 
     /**
@@ -73,6 +81,17 @@ public final class Sagas implements AutoCloseable {
      */
     public <D> Saga<D> register(SagaDefinition<D> definition) {
         return engine.register(Objects.requireNonNull(definition, "definition"));
+    }
+
+    /**
+     * The saga registered under a name.
+     *
+     * @param name the saga's name
+     * @return the saga; empty if no definition of that name is registered
+     * @throws NullPointerException if {@code name} is {@code null}
+     */
+    public Optional<Saga<?>> saga(String name) {
+        return engine.saga(Objects.requireNonNull(name, "name"));
     }
 
     /**

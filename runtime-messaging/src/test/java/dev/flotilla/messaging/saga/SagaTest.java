@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.flotilla.messaging.Await;
+import dev.flotilla.messaging.InJvmBroker;
 import dev.flotilla.messaging.Messaging;
 import dev.flotilla.messaging.MessagingException;
 import dev.flotilla.messaging.NatsSettings;
@@ -362,7 +363,8 @@ class SagaTest {
 
     @Test
     void stateSurvivesANatsServerRestart() {
-        Saga<Order> saga = engine().register(waiting(Duration.ofMinutes(5)));
+        Sagas engine = engine();
+        Saga<Order> saga = engine.register(waiting(Duration.ofMinutes(5)));
         saga.start("o-10", new Order("o-10", List.of()));
 
         server.restart();
@@ -378,7 +380,7 @@ class SagaTest {
         assertEquals(List.of("a", "reserved after restart"), done.data().done());
         // the watch feeding the timers goes on after the restart: a retry is picked up by the sweep
         AtomicInteger calls = new AtomicInteger();
-        Saga<Order> retrying = engine().register(SagaDefinition.builder("retrying", Order.class)
+        Saga<Order> retrying = engine.register(SagaDefinition.builder("retrying", Order.class)
                 .step("pay", s -> s.action(ctx -> {
                     if (calls.incrementAndGet() == 1) {
                         throw new IllegalStateException("once");
@@ -406,5 +408,21 @@ class SagaTest {
 
         assertEquals(List.of("pay"), await(saga, "m-1", SagaState.COMPLETED).data().done());
         assertEquals(Collections.singletonList("m-1"), saga.list().stream().map(SagaInstance::id).toList());
+    }
+
+    @Test
+    void onTheInJvmTransportTheInstancesOfAServiceShareTheirSagasThroughTheBroker() {
+        InJvmBroker broker = new InJvmBroker();
+        Messaging one = Messaging.builder().serviceName("orders").inJvm(broker).build();
+        Messaging two = Messaging.builder().serviceName("orders").inJvm(broker).build();
+        closeables.add(one);
+        closeables.add(two);
+        Saga<Order> onOne = engine(one, Clock.systemUTC()).register(waiting(Duration.ofMinutes(1)));
+        Saga<Order> onTwo = engine(two, Clock.systemUTC()).register(waiting(Duration.ofMinutes(1)));
+
+        onOne.start("m-2", new Order("m-2", List.of()));
+
+        assertTrue(onTwo.reply("m-2", "reserve", new Reply(true, "via two")));
+        assertEquals(List.of("a", "reserved via two"), await(onOne, "m-2", SagaState.COMPLETED).data().done());
     }
 }

@@ -152,9 +152,12 @@ final class OrderFlow {
                             }
                             return ctx.data();
                         })
-                        .compensate(ctx -> events.publish(ReleaseStock.SUBJECT,
-                                                          new ReleaseStock(ctx.data().orderId()),
-                                                          ctx.idempotencyKey())))
+                        .compensate(ctx -> {
+                            // A payment that timed out may still have been taken: refunded (or voided) first.
+                            refundPayment(ctx);
+                            events.publish(ReleaseStock.SUBJECT, new ReleaseStock(ctx.data().orderId()),
+                                           ctx.idempotencyKey());
+                        }))
                 .step(TAKE_PAYMENT, step -> step
                         .action(this::takePayment)
                         .compensate(this::refundPayment)
@@ -327,6 +330,8 @@ final class OrderFlow {
 
     private void refundPayment(StepContext<PlaceOrderData> ctx) {
         // Keyed by the charge's key: refunds it once, or leaves a tombstone if it never came (then it never will).
+        // Also run by the compensation of reserve-stock: a take-payment that failed by timing out is not compensated
+        // itself, yet its charge may have been taken by a call whose answer was lost.
         users.refund(ctx.data().userId(), chargeKey(ctx.data().orderId()), new Refund(ctx.data().orderId()));
     }
     // end::take-payment[]

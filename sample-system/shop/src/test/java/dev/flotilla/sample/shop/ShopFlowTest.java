@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -66,15 +67,19 @@ class ShopFlowTest {
         eventually(() -> assertEquals(List.of(new OrderSummary(placed.id(), Status.CONFIRMED, 500, null)),
                                       shop.orderHistory(user.id())));
 
-        // One correlation id from the gateway's request to the inventory's reservation; the saga's steps say which
-        // saga they belong to.
+        // One trace from the gateway's request through every step of the order's saga to the inventory's
+        // reservation; the saga's steps say which saga they belong to.
+        String traceId = line("gateway", "Placing an order for user " + user.id()).mdc("traceId").orElseThrow();
         LogLine stored = line("order-service", "Order " + placed.id() + " placed");
-        String correlationId = stored.mdc("correlationId").orElseThrow();
-        eventually(() -> assertEquals(correlationId, line("inventory-service", "Reserved stock for order "
-                + placed.id()).mdc("correlationId").orElseThrow()));
+        assertEquals(traceId, stored.mdc("traceId").orElseThrow());
         assertEquals(placed.id(), stored.mdc("sagaId").orElseThrow());
-        eventually(() -> assertEquals(placed.id(), line("order-service", "Order " + placed.id() + " confirmed")
-                .mdc("sagaId").orElseThrow()));
+        eventually(() -> assertEquals(traceId, line("inventory-service", "Reserved stock for order "
+                + placed.id()).mdc("traceId").orElseThrow()));
+        eventually(() -> {
+            LogLine confirmed = line("order-service", "Order " + placed.id() + " confirmed");
+            assertEquals(traceId, confirmed.mdc("traceId").orElseThrow());
+            assertEquals("place-order", confirmed.mdc("saga").orElseThrow());
+        });
     }
 
     @Test
@@ -124,9 +129,19 @@ class ShopFlowTest {
         User user = Shop.user(shop);
         Product product = Shop.product(shop, 10, 10);
         List<Future<Order>> futures = new ArrayList<>();
+        // Ten shoppers at a time (each placing runs three saga steps before it answers): every reservation still
+        // races the others at the inventory.
+        Semaphore shoppers = new Semaphore(10);
         try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 50; i++) {
-                futures.add(clients.submit(() -> shop.placeOrder(Shop.order(user, product, 1))));
+                futures.add(clients.submit(() -> {
+                    shoppers.acquire();
+                    try {
+                        return shop.placeOrder(Shop.order(user, product, 1));
+                    } finally {
+                        shoppers.release();
+                    }
+                }));
             }
         }
         List<String> ids = new ArrayList<>();

@@ -9,6 +9,7 @@ import dev.flotilla.sample.gateway.ShopApi.OrderSummary;
 import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
 import dev.flotilla.sample.order.api.OrderApi.Order;
 import dev.flotilla.sample.order.api.OrderApi.Status;
+import dev.flotilla.sample.inventory.api.ReserveStock;
 import dev.flotilla.sample.order.api.OrderPlaced;
 import dev.flotilla.sample.product.api.ProductApi.Product;
 import dev.flotilla.sample.user.api.UserApi.User;
@@ -29,7 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ShopLeastPrivilegeTest {
     @RegisterExtension
-    static final TestSystem SYSTEM = Shop.builder(Map.of()).leastPrivilegeNats().build();
+    static final TestSystem SYSTEM = Shop.builder(Map.of())
+            // The order sagas' state: written to and read from the order-service's own bucket after start.
+            .leastPrivilegeNats(grants -> grants
+                    .allowPublish("order-service", "$KV.sagas-order-service.>")
+                    .allowPublish("order-service", "$JS.API.DIRECT.GET.KV_sagas-order-service.>"))
+            .build();
 
     private final ShopApi shop = Shop.api(SYSTEM);
 
@@ -39,8 +45,11 @@ class ShopLeastPrivilegeTest {
         assertTrue(permissions.publishAllowed("order-service").contains(OrderPlaced.SUBJECT));
         assertFalse(permissions.publishAllowed("inventory-service").contains(OrderPlaced.SUBJECT),
                     "only the order-service may publish its events");
-        assertTrue(permissions.publishAllowed("inventory-service").contains("$JS.ACK.ORDERS.inventory-service-"
-                + OrderPlaced.SUBJECT.replace('.', '_') + ".>"), permissions.publishAllowed("inventory-service")
+        assertTrue(permissions.publishAllowed("order-service").contains(ReserveStock.SUBJECT));
+        assertFalse(permissions.publishAllowed("gateway").contains(ReserveStock.SUBJECT),
+                    "only the order-service may send the inventory its commands");
+        assertTrue(permissions.publishAllowed("inventory-service").contains("$JS.ACK.INVENTORY.inventory-service-"
+                + ReserveStock.SUBJECT.replace('.', '_') + ".>"), permissions.publishAllowed("inventory-service")
                 .toString());
 
         User user = Shop.user(shop);
