@@ -33,6 +33,7 @@ import dev.flotilla.sample.inventory.InventoryService;
 import dev.flotilla.sample.order.OrderService;
 import dev.flotilla.sample.order.api.OrderApi.OrderLine;
 import dev.flotilla.sample.order.api.OrderApi.PlaceOrder;
+import dev.flotilla.sample.order.api.OrderApi.Status;
 import dev.flotilla.sample.product.ProductService;
 import dev.flotilla.sample.product.api.ProductApi.NewProduct;
 import dev.flotilla.sample.product.api.ProductApi.Product;
@@ -41,7 +42,6 @@ import dev.flotilla.sample.user.api.UserApi.NewUser;
 import dev.flotilla.sample.user.api.UserApi.User;
 import dev.flotilla.testkit.TestIdentities;
 import dev.flotilla.testkit.nats.NatsServer;
-import io.nats.client.Connection.Status;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.Nats;
@@ -95,6 +95,8 @@ class SagaCrashTest {
     private static final List<String> SERVICES = List.of("user-service", "product-service", "inventory-service",
                                                          "order-service", "gateway");
     private static final String NATS = "nats-server";
+    private static final java.util.regex.Pattern SAGA_STATE = java.util.regex.Pattern.compile(
+            "\"state\"\\s*:\\s*\"(\\w+)\"");
 
     @Test
     void everyOrderSettlesAndTheLedgersBalanceWhileParticipantsAreKilled() throws Exception {
@@ -183,7 +185,7 @@ class SagaCrashTest {
                             .put("refused (then retried with a new order)", load.refusals)
                             .put("orders in the order-service", statuses.orders().size())
                             .put("by status", statuses.statusCounts())
-                            .put("rejections", rejectionReasons(databases))
+                            .put("rejections", rejectionReasons(databases)).put("cancels", load.cancels)
                             .put("kills", kindsKilled).put("kills-per-participant", plan.perParticipant)
                             .put("load-seconds", seconds(loadEnded - started))
                             .put("settled-after-ms (from the last restart or load end)", settled.millis)
@@ -282,10 +284,14 @@ class SagaCrashTest {
      */
     static final class Load {
         private static final int SHOPPERS = 4;
+        /** One accepted order in this many is cancelled once confirmed. */
+        private static final int CANCEL_ONE_IN = 8;
         final AtomicInteger attempts = new AtomicInteger();
         final List<String> accepted = Collections.synchronizedList(new ArrayList<>());
         final Map<String, Integer> refusals = new ConcurrentHashMap<>();
         final AtomicBoolean killsOver = new AtomicBoolean();
+        final Map<String, Integer> cancels = new ConcurrentHashMap<>();
+        private final List<Thread> cancellers = new ArrayList<>();
         private final ShopApi shop;
         private final Catalogue catalogue;
         private final int target;
@@ -321,7 +327,13 @@ class SagaCrashTest {
                 PlaceOrder order = order(random);
                 attempts.incrementAndGet();
                 try {
-                    accepted.add(shop.placeOrder(order).id());
+                    String id = shop.placeOrder(order).id();
+                    accepted.add(id);
+                    if (random.nextInt(CANCEL_ONE_IN) == 0) {
+                        synchronized (cancellers) {
+                            cancellers.add(Thread.ofVirtual().name("cancel-" + id).start(() -> cancel(id)));
+                        }
+                    }
                 } catch (RemoteProblemException e) {
                     refusals.merge(String.valueOf(e.status()), 1, Integer::sum);
                 } catch (ServiceTimeoutException e) {
@@ -332,6 +344,37 @@ class SagaCrashTest {
                 // the pace of a shopper, not a wait for something to happen
                 LockSupport.parkNanos(sent + paceMillis * 1_000_000 - System.nanoTime());
             }
+        }
+
+        /**
+         * A shopper changing their mind: once the order is confirmed, cancels it (the cancel-order saga: stock
+         * released, payment refunded), retrying while the shop cannot answer; gives up after a while.
+         */
+        private void cancel(String id) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+            while (System.nanoTime() - deadline < 0) {
+                try {
+                    Status status = shop.order(id).status();
+                    if (status == Status.REJECTED || status == Status.CANCELLED) {
+                        cancels.merge(status == Status.CANCELLED ? "cancelled" : "was rejected", 1, Integer::sum);
+                        return;
+                    }
+                    if (status == Status.CONFIRMED) {
+                        shop.cancelOrder(id);
+                        cancels.merge("cancelled", 1, Integer::sum);
+                        return;
+                    }
+                } catch (RemoteProblemException e) {
+                    if (e.status() == 409) {
+                        cancels.merge("refused 409", 1, Integer::sum);
+                        return;
+                    }
+                } catch (RuntimeException e) {
+                    // the gateway or the order-service is away: asked again below
+                }
+                LockSupport.parkNanos(300_000_000);   // polling the order's status, with the deadline above
+            }
+            cancels.merge("gave up", 1, Integer::sum);
         }
 
         private PlaceOrder order(Random random) {
@@ -347,7 +390,16 @@ class SagaCrashTest {
         }
 
         void awaitDone(Duration timeout) throws InterruptedException {
+            List<Thread> all = new ArrayList<>(shoppers);
             for (Thread shopper : shoppers) {
+                if (!shopper.join(timeout)) {
+                    throw new AssertionError("a shopper did not finish within " + timeout);
+                }
+            }
+            synchronized (cancellers) {
+                all.addAll(cancellers);
+            }
+            for (Thread shopper : all) {
                 if (!shopper.join(timeout)) {
                     throw new AssertionError("a shopper did not finish within " + timeout);
                 }
@@ -602,7 +654,7 @@ class SagaCrashTest {
 
     /** Sagas in the order-service's bucket that are not COMPLETED or FAILED; none when there is no bucket. */
     private static List<String> unfinishedSagas(io.nats.client.Connection nc) throws Exception {
-        if (nc.getStatus() != Status.CONNECTED) {
+        if (nc.getStatus() != io.nats.client.Connection.Status.CONNECTED) {
             return List.of("(not connected to NATS)");
         }
         KeyValue kv;
@@ -620,11 +672,10 @@ class SagaCrashTest {
             if (entry == null || entry.getValue() == null) {
                 continue;
             }
-            String json = entry.getValueAsString();
-            java.util.regex.Matcher state = java.util.regex.Pattern.compile("\"state\"\\s*:\\s*\"(\\w+)\"")
-                    .matcher(json);
-            if (!state.find() || !(state.group(1).equals("COMPLETED") || state.group(1).equals("FAILED"))) {
-                unfinished.add(key + (state.find(0) ? " " + state.group(1) : ""));
+            java.util.regex.Matcher state = SAGA_STATE.matcher(entry.getValueAsString());
+            String found = state.find() ? state.group(1) : "(no state)";
+            if (!found.equals("COMPLETED") && !found.equals("FAILED")) {
+                unfinished.add(key + " " + found);
             }
         }
         return unfinished;
