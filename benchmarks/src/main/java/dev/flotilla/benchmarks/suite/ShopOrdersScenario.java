@@ -95,9 +95,11 @@ public final class ShopOrdersScenario {
                 Dispatcher dispatcher = nats.createDispatcher(message -> {
                     long now = System.nanoTime();
                     Matcher id = ORDER_ID.matcher(new String(message.getData(), StandardCharsets.UTF_8));
+                    String text = new String(message.getData(), StandardCharsets.UTF_8);
                     if (id.find() && finished.putIfAbsent(id.group(1), now) == null
                             && message.getSubject().equals(OrderRejected.SUBJECT)) {
                         rejected.add(id.group(1));
+                        System.err.println("shop orders: rejected " + text);
                     }
                 });
                 dispatcher.subscribe(OrderConfirmed.SUBJECT);
@@ -140,8 +142,8 @@ public final class ShopOrdersScenario {
     private static Figures round(ShopApi shop, Map<String, Long> finished, Set<String> rejected, long window)
             throws InterruptedException {
         String tag = UUID.randomUUID().toString().substring(0, 8);
-        User user = shop.registerUser(new NewUser("Bench " + tag, "bench-" + tag + "@example.com"));
-        Product product = shop.createProduct(new NewProduct("Widget", 1, ProductApi.MAX_INITIAL_STOCK));
+        User user = setUp(() -> shop.registerUser(new NewUser("Bench " + tag, "bench-" + tag + "@example.com")));
+        Product product = setUp(() -> shop.createProduct(new NewProduct("Widget", 1, ProductApi.MAX_INITIAL_STOCK)));
         awaitStock(shop, product.id());
         PlaceOrder order = new PlaceOrder(user.id(), List.of(new OrderLine(product.id(), 1)));
         Map<String, Long> sent = new ConcurrentHashMap<>();
@@ -202,6 +204,20 @@ public final class ShopOrdersScenario {
         return new Figures(confirmedInWindow / seconds, sent.size() / seconds, percentile(latencies, 50),
                            percentile(latencies, 99), percentile(placing, 50), percentile(placing, 99),
                            (last - stopped) / 1e6, sent.size(), latencies.size(), rejectedNow, refused.get());
+    }
+
+    /** A set-up call, tried again when the gateway or a service is slow to answer on a busy machine. */
+    private static <T> T setUp(java.util.function.Supplier<T> call) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (RuntimeException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+                TimeUnit.MILLISECONDS.sleep(200);
+            }
+        }
     }
 
     private static void awaitStock(ShopApi shop, String productId) throws InterruptedException {

@@ -217,9 +217,12 @@ final class OrderFlow {
         long deadline = System.nanoTime() + EARLY_REPLY_PATIENCE.toNanos();
         while (!placeOrder.reply(orderId, RESERVE_STOCK, reply)) {
             Optional<SagaInstance<PlaceOrderData>> saga = placeOrder.find(orderId);
-            boolean aboutToWait = saga.isPresent() && saga.get().state() == SagaState.RUNNING
+            // Running the step (about to wait), or waiting already (it started waiting since the reply was
+            // refused): try again.
+            boolean atTheStep = saga.isPresent()
+                    && (saga.get().state() == SagaState.RUNNING || saga.get().state() == SagaState.WAITING)
                     && saga.get().step().filter(RESERVE_STOCK::equals).isPresent();
-            if (!aboutToWait) {
+            if (!atTheStep) {
                 log.debug("Answer of the inventory for order {} not awaited ({}): dropped", orderId,
                           saga.map(SagaInstance::toString).orElse("no such saga"));
                 return;

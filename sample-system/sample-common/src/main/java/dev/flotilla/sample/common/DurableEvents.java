@@ -46,6 +46,15 @@ public final class DurableEvents {
      */
     public static final String STREAM_REPLICAS_KEY = "events.stream-replicas";
 
+    /**
+     * The configuration key of how many messages of one subscription are handled at once: {@value}. Default
+     * {@value #DEFAULT_CONCURRENCY}: the sample's handlers are idempotent and independent of each other's order, so
+     * the messages of many orders are handled side by side.
+     */
+    public static final String CONCURRENCY_KEY = "events.concurrency";
+    /** The default of {@value #CONCURRENCY_KEY}: {@value}. */
+    public static final int DEFAULT_CONCURRENCY = 8;
+
     private final Supplier<Messaging> source;
     private final Logger log;
     private final SubscriptionOptions options;
@@ -54,11 +63,11 @@ public final class DurableEvents {
     private volatile Messaging messaging;
     private volatile boolean durable;
 
-    private DurableEvents(Supplier<Messaging> source, Logger log, Duration ackWait, int replicas) {
+    private DurableEvents(Supplier<Messaging> source, Logger log, Duration ackWait, int replicas, int concurrency) {
         this.source = source;
         this.log = log;
         this.replicas = replicas;
-        this.options = SubscriptionOptions.builder().ackWait(ackWait).build();
+        this.options = SubscriptionOptions.builder().ackWait(ackWait).concurrency(concurrency).build();
     }
 
     /**
@@ -67,7 +76,8 @@ public final class DurableEvents {
      * #ACK_WAIT_KEY} sets how long a delivered event may stay unacknowledged before the server delivers it again (30
      * seconds by default); it also bounds how late events pulled by a stopped instance arrive at the next one.
      * {@value #STREAM_REPLICAS_KEY} sets the replicas of the streams it declares (1 by default, 3 on a production
-     * cluster).
+     * cluster). {@value #CONCURRENCY_KEY} sets how many messages of one subscription are handled at once
+     * ({@value #DEFAULT_CONCURRENCY} by default).
      *
      * @param context the service's context
      * @return the events
@@ -77,7 +87,9 @@ public final class DurableEvents {
         Duration ackWait = context.config().get(ACK_WAIT_KEY).as(Duration.class)
                 .orElse(SubscriptionOptions.DEFAULT_ACK_WAIT);
         int replicas = context.config().get(STREAM_REPLICAS_KEY).asInt().orElse(StreamDefinition.DEFAULT_REPLICAS);
-        return new DurableEvents(() -> context.extension(Messaging.class), context.logger(), ackWait, replicas);
+        int concurrency = context.config().get(CONCURRENCY_KEY).asInt().orElse(DEFAULT_CONCURRENCY);
+        return new DurableEvents(() -> context.extension(Messaging.class), context.logger(), ackWait, replicas,
+                                 concurrency);
     }
 
     /**
@@ -89,7 +101,8 @@ public final class DurableEvents {
     public static DurableEvents of(Messaging messaging) {
         Objects.requireNonNull(messaging, "messaging");
         return new DurableEvents(() -> messaging, LoggerFactory.getLogger(DurableEvents.class),
-                                 SubscriptionOptions.DEFAULT_ACK_WAIT, StreamDefinition.DEFAULT_REPLICAS);
+                                 SubscriptionOptions.DEFAULT_ACK_WAIT, StreamDefinition.DEFAULT_REPLICAS,
+                                 DEFAULT_CONCURRENCY);
     }
 
     private Messaging messaging() {
@@ -178,7 +191,7 @@ public final class DurableEvents {
             declareStreamOf(messaging, subject);
             return messaging.subscribeDurable(subject, type, options, handler);
         }
-        return messaging.subscribe(subject, type, handler);
+        return messaging.subscribe(subject, type, options, handler);
     }
 
     /**
@@ -196,7 +209,8 @@ public final class DurableEvents {
      */
     public <T> Subscription subscribe(String publisher, String subject, Class<T> type, MessageHandler<T> handler) {
         Messaging messaging = messaging();
-        SubscriptionOptions from = SubscriptionOptions.builder().ackWait(options.ackWait()).publishers(publisher).build();
+        SubscriptionOptions from = SubscriptionOptions.builder().ackWait(options.ackWait())
+                .concurrency(options.concurrency()).publishers(publisher).build();
         if (durable) {
             declareStreamOf(messaging, subject);
             return messaging.subscribeDurable(subject, type, from, handler);
