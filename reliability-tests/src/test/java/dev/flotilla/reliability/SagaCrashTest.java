@@ -70,8 +70,9 @@ class SagaCrashTest {
     static final int DEFAULT_KILLS = 10;
     /** Orders per second the shoppers try to place (accepted or not). */
     static final double DEFAULT_RATE = 8;
-    private static final String PG = System.getProperty("sample.postgres.url", "jdbc:postgresql://127.0.0.1:5432/");
-    private static final String PG_USER = System.getProperty("sample.postgres.user", "postgres");
+    /** The server's URL without a database: each service's database name is appended. */
+    private static final String PG = System.getProperty("crash.postgres.url", "jdbc:postgresql://127.0.0.1:5432/");
+    private static final String PG_USER = System.getProperty("crash.postgres.user", "postgres");
 
     /** Short settings for the run, so that a crashed owner's sagas move on within seconds. */
     private static final Duration LEASE = Duration.ofSeconds(3);
@@ -121,7 +122,10 @@ class SagaCrashTest {
         }
         Path logs = Files.createDirectories(Path.of("target", "saga-crash", run));
         long began = System.nanoTime();
-        List<ServiceProcess> participants = new ArrayList<>();
+        List<ServiceProcess> participants = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // Should this JVM be stopped mid-run, its service processes go with it.
+        Thread reaper = new Thread(() -> participants.forEach(ServiceProcess::kill));
+        Runtime.getRuntime().addShutdownHook(reaper);
         try {
             createDatabases(databases.values());
             try (NatsServer nats = NatsServer.start()) {
@@ -159,7 +163,7 @@ class SagaCrashTest {
                     Catalogue catalogue = Catalogue.create(shop, random, db(databases.get("user-service")));
                     Map<String, Integer> kindsKilled = new TreeMap<>();
                     Load load = new Load(shop, catalogue, orders, rate, new Random(random.nextLong()));
-                    KillPlan plan = KillPlan.of(kills, orders, participants, random);
+                    KillPlan plan = KillPlan.of(kills, orders, random);
                     load.start();
                     long lastRestart = plan.run(load, participants, nats, kindsKilled, started);
                     load.awaitDone(Duration.ofMinutes(10));
@@ -205,6 +209,7 @@ class SagaCrashTest {
             }
         } finally {
             participants.forEach(ServiceProcess::kill);
+            Runtime.getRuntime().removeShutdownHook(reaper);
             dropDatabases(databases.values());
         }
     }
@@ -423,7 +428,7 @@ class SagaCrashTest {
         final List<String> kindsPlanned = new ArrayList<>();
         final Map<String, Integer> perParticipant = new TreeMap<>();
 
-        static KillPlan of(int count, int orders, List<ServiceProcess> participants, Random random) {
+        static KillPlan of(int count, int orders, Random random) {
             KillPlan plan = new KillPlan();
             List<String> kinds = new ArrayList<>(SERVICES);
             kinds.add(NATS);
