@@ -653,7 +653,8 @@ public final class TestSystem implements BeforeAllCallback, AfterAllCallback, Be
      * Kills every instance of a service, as close to a crash as one JVM allows: its NATS connection is cut first
      * (nothing it does afterwards reaches NATS: no saga state, no ack, no publish), then it stops with no grace
      * period, no drain and no shutdown hook, its web server stops at once, and its saga engines interrupt the steps
-     * they run. Start it again with {@link #restart(String)}.
+     * they run (on the in-JVM transport, which has no connection to cut, after letting them finish for up to 2 s).
+     * Start it again with {@link #restart(String)}.
      *
      * @param service the service's name
      * @throws IllegalArgumentException if the system has no such service
