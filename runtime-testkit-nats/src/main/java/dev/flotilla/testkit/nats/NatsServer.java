@@ -249,6 +249,22 @@ public final class NatsServer implements AutoCloseable {
     }
 
     /**
+     * Kills the server abruptly (SIGKILL, as a crash: no flush, no goodbye to clients) and waits until it is gone;
+     * does nothing when it is not running. {@link #restart()} brings it back on the same port with the same JetStream
+     * store, which the server recovers as after a power cut.
+     */
+    public synchronized void kill() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
      * Starts the server again on the same port with the same JetStream store, stopping it first if it runs.
      *
      * @throws IllegalStateException if it does not start again

@@ -76,4 +76,39 @@ class NatsServerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NatsServer.start(70_000));
         assertEquals("port must be 1 to 65535, was 70000", e.getMessage());
     }
+
+    @Test
+    void aKilledServerComesBackOnItsPortWithWhatItsStreamsStored() throws Exception {
+        try (NatsServer server = NatsServer.start()) {
+            int port = server.port();
+            Connection connection = Nats.connect(new io.nats.client.Options.Builder().server(server.url())
+                                                         .maxReconnects(-1).build());
+            try {
+                connection.jetStreamManagement().addStream(io.nats.client.api.StreamConfiguration.builder()
+                        .name("KILLED").subjects("killed.>")
+                        .storageType(io.nats.client.api.StorageType.File).build());
+                connection.jetStream().publish("killed.one", "stored".getBytes());
+
+                server.kill();
+                assertTrue(!server.isRunning(), "killed");
+                server.restart();
+
+                assertEquals(port, server.port());
+                assertTrue(connection.getStatus() == Connection.Status.CONNECTED
+                                   || waitConnected(connection), "the client reconnected to the same port");
+                assertEquals(1, connection.jetStreamManagement().getStreamInfo("KILLED").getStreamState()
+                        .getMsgCount());
+            } finally {
+                connection.close();
+            }
+        }
+    }
+
+    private static boolean waitConnected(Connection connection) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (connection.getStatus() != Connection.Status.CONNECTED && System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+        }
+        return connection.getStatus() == Connection.Status.CONNECTED;
+    }
 }

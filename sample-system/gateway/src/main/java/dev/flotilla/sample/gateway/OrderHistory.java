@@ -89,18 +89,8 @@ final class OrderHistory {
 
     private static Void applyIn(Connection connection, String orderId, String userId, Status status, Long totalCents,
                                 String reason) throws SQLException {
-        int moved;
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE order_history SET status = ?, state_rank = ?, reason = COALESCE(?, reason) "
-                        + "WHERE order_id = ? AND state_rank < ?")) {
-            update.setString(1, status.name());
-            update.setInt(2, rank(status));
-            update.setString(3, reason);
-            update.setString(4, orderId);
-            update.setInt(5, rank(status));
-            moved = update.executeUpdate();
-        }
-        if (moved == 0) {
+        if (moveForward(connection, orderId, status, reason) == 0) {
+            int inserted;
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO order_history (order_id, user_id, status, state_rank, total_cents, reason, "
                             + "first_seen) SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS "
@@ -117,7 +107,12 @@ final class OrderHistory {
                 insert.setString(6, reason);
                 insert.setLong(7, System.currentTimeMillis());
                 insert.setString(8, orderId);
-                insert.executeUpdate();
+                inserted = insert.executeUpdate();
+            }
+            if (inserted == 0) {
+                // Another event of the order committed its row after the update above looked (each statement
+                // sees what was committed when it began): the row exists now, so move it forward now.
+                moveForward(connection, orderId, status, reason);
             }
         }
         if (totalCents != null) {
@@ -129,6 +124,21 @@ final class OrderHistory {
             }
         }
         return null;
+    }
+
+    /** Moves an existing row to the status if that is forward; returns the rows moved. */
+    private static int moveForward(Connection connection, String orderId, Status status, String reason)
+            throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE order_history SET status = ?, state_rank = ?, reason = COALESCE(?, reason) "
+                        + "WHERE order_id = ? AND state_rank < ?")) {
+            update.setString(1, status.name());
+            update.setInt(2, rank(status));
+            update.setString(3, reason);
+            update.setString(4, orderId);
+            update.setInt(5, rank(status));
+            return update.executeUpdate();
+        }
     }
 
     private static int rank(Status status) {

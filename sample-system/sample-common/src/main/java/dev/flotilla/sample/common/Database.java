@@ -40,6 +40,8 @@ public final class Database implements AutoCloseable {
     /** The default pool size: {@value}. */
     public static final int DEFAULT_POOL_SIZE = 10;
 
+    /** The PostgreSQL advisory lock key held while a service migrates its schema (any constant will do). */
+    private static final long MIGRATION_LOCK = 0x666c6f74696c6c61L;
     private static final Pattern SCHEMA_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
     private final HikariDataSource pool;
@@ -119,9 +121,17 @@ public final class Database implements AutoCloseable {
         return copy;
     }
 
+    /**
+     * Runs the DDL in one transaction. On PostgreSQL, instances starting at once on a fresh database would race in
+     * {@code CREATE TABLE IF NOT EXISTS} (the loser fails on the catalog's unique key), so the transaction first takes
+     * an advisory lock of this database, and the instances migrate one after the other.
+     */
     private void migrate(List<String> schema) {
         transaction(connection -> {
             try (Statement statement = connection.createStatement()) {
+                if (kind().equals("postgresql")) {
+                    statement.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
+                }
                 for (String ddl : schema) {
                     statement.execute(ddl);
                 }
