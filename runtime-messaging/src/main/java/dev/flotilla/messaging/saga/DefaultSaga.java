@@ -57,6 +57,8 @@ final class DefaultSaga<D> implements Saga<D> {
         rec.sagaDeadline = definition.timeout().map(now::plus).orElse(null);
         rec.startedAt = now;
         rec.updatedAt = now;
+        rec.correlationId = CallContext.current().map(CallContext::correlationId)
+                .orElseGet(CallContext::newCorrelationId);
         Tracing.Span root = rootSpan(id);
         rec.traceParent = root.traceParent();
         rec.traceState = root.traceState();
@@ -130,11 +132,17 @@ final class DefaultSaga<D> implements Saga<D> {
                 return false;
             }
             SagaRecord rec = SagaRecord.fromJson(engine.mapper, entry.get().value());
-            if (rec.state != SagaState.WAITING || !definition.steps().get(rec.step).name().equals(step)) {
+            boolean atStep = rec.step >= 0 && rec.step < definition.steps().size()
+                    && definition.steps().get(rec.step).name().equals(step);
+            // A reply may come before the sender has stored WAITING (the command was quick, or its send is being
+            // retried): it is taken then too. The sender's next compare-and-set fails and it stops driving.
+            boolean sending = rec.state == SagaState.RUNNING && rec.reply == null && rec.failure == null;
+            if (!atStep || !(rec.state == SagaState.WAITING || sending)) {
                 return false;
             }
             Instant now = engine.now();
             rec.state = SagaState.RUNNING;
+            rec.nextAttemptAt = null;
             rec.reply = json;
             rec.waitDeadline = null;
             rec.attempt = 1;
@@ -142,7 +150,7 @@ final class DefaultSaga<D> implements Saga<D> {
             rec.owner = engine.instanceId;
             rec.leaseUntil = now.plus(engine.settings.lease());
             rec.updatedAt = now;
-            rec.event(now, step, "replied", engine.instanceId);
+            rec.event(now, step, "replied", sending ? engine.instanceId + " (before the wait was stored)" : engine.instanceId);
             long revision = engine.store.update(key, rec.toJson(engine.mapper), entry.get().revision());
             if (revision >= 0) {
                 engine.index.update(key, revision, rec.dueAt());

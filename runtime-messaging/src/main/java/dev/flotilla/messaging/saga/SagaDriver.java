@@ -364,6 +364,6 @@ final class SagaDriver<D> {
     }
 
     private CallContext callContext(SagaRecord rec, Tracing.Span span) {
-        return CallContext.of(engine.service, null).withTrace(span.traceParent(), span.traceState());
+        return CallContext.of(engine.service, rec.correlationId).withTrace(span.traceParent(), span.traceState());
     }
 }

@@ -46,6 +46,8 @@ final class SagaEngine {
     private final Map<String, DefaultSaga<?>> sagas = new ConcurrentHashMap<>();
     /** Keys this engine drives or is taking over now, with the thread doing it. */
     private final Map<String, Thread> driving = new ConcurrentHashMap<>();
+    /** Work for a saga that this engine was driving when the work came; run when the driving thread lets go. */
+    private final Map<String, Runnable> queued = new ConcurrentHashMap<>();
     private final Map<String, SagaDriver.Owned> owned = new ConcurrentHashMap<>();
     private final java.util.List<Runnable> closeActions = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -133,17 +135,32 @@ final class SagaEngine {
     void release(String key) {
         driving.remove(key);
         owned.remove(key);
+        Runnable next = queued.remove(key);
+        if (next != null) {
+            driveLater(key, next);
+        }
     }
 
     void owning(SagaDriver.Owned o) {
         owned.put(o.key, o);
     }
 
-    /** Drives on a new virtual thread (a reply, a takeover). */
+    /**
+     * Drives on a new virtual thread (a reply, a takeover). When this instance is driving the saga already (a reply
+     * that came while the starting thread still sends the command), the work is queued and runs as soon as that
+     * thread lets go, rather than waiting for the lease to expire.
+     */
     void driveLater(String key, Runnable work) {
         Thread.ofVirtual().name("saga-" + key).start(() -> {
             if (!claim(key)) {
-                return;
+                queued.put(key, work);
+                if (!claim(key)) {
+                    return; // the thread driving it runs the work when it lets go
+                }
+                if (!queued.remove(key, work)) {
+                    release(key); // that thread let go already and took the work with it
+                    return;
+                }
             }
             try {
                 work.run();

@@ -36,6 +36,8 @@ final class SagaRecord {
     /** A reply received for the waiting step, not handled yet. */
     JsonNode reply;
     String lastError;
+    /** The correlation id of the call that started the saga, carried by every step's calls. */
+    String correlationId;
     String traceParent;
     String traceState;
     Instant startedAt;
@@ -90,6 +92,7 @@ final class SagaRecord {
             o.set("reply", reply);
         }
         put(o, "lastError", lastError);
+        put(o, "correlationId", correlationId);
         put(o, "traceparent", traceParent);
         put(o, "tracestate", traceState);
         put(o, "startedAt", startedAt);
@@ -130,6 +133,7 @@ final class SagaRecord {
         JsonNode reply = o.get("reply");
         r.reply = reply == null || reply.isNull() ? null : reply;
         r.lastError = text(o, "lastError");
+        r.correlationId = text(o, "correlationId");
         r.traceParent = text(o, "traceparent");
         r.traceState = text(o, "tracestate");
         r.startedAt = instant(o, "startedAt");

@@ -227,6 +227,30 @@ class SagaTest {
     }
 
     @Test
+    void aReplyThatComesWhileItsCommandIsStillBeingSentIsTakenAtOnce() {
+        Sagas sagas = engine();
+        java.util.concurrent.atomic.AtomicReference<Saga<Order>> self = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Boolean> taken = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Saga<Order> saga = sagas.register(SagaDefinition.builder("place-order", Order.class)
+                .step("reserve", s -> s
+                        // The participant answers before the send returns, so before the wait is stored.
+                        .send(ctx -> taken.add(self.get().reply(ctx.sagaId(), "reserve", new Reply(true, "quick"))))
+                        .awaitReply(Reply.class, Duration.ofMinutes(5), (ctx, reply) -> ctx.data().with(reply.note())))
+                .step("b", s -> s.action(record("b")))
+                .build());
+        self.set(saga);
+
+        saga.start("o-early", new Order("o-early", List.of()));
+
+        // Well within the lease (10 s): the reply was not left for a takeover after the lease.
+        Await.until(Duration.ofSeconds(5), () -> saga.find("o-early").map(i -> i.state() == SagaState.COMPLETED)
+                .orElse(false), () -> "completed soon after its early reply, is " + saga.find("o-early"));
+        assertEquals(List.of(true), taken);
+        assertEquals(List.of("quick", "b"), saga.find("o-early").orElseThrow().data().done());
+        assertFalse(saga.reply("o-early", "reserve", new Reply(true, "again")), "a repeated reply changes nothing");
+    }
+
+    @Test
     void aRejectingReplyCompensatesTheWaitingStepToo() {
         Saga<Order> saga = engine().register(waiting(Duration.ofSeconds(30)));
         saga.start("o-6", new Order("o-6", List.of()));

@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import dev.flotilla.core.http.RemoteProblemException;
 import dev.flotilla.core.http.ServiceCallException;
@@ -17,7 +15,6 @@ import dev.flotilla.messaging.saga.Saga;
 import dev.flotilla.messaging.saga.SagaDefinition;
 import dev.flotilla.messaging.saga.SagaFailure;
 import dev.flotilla.messaging.saga.SagaInstance;
-import dev.flotilla.messaging.saga.SagaState;
 import dev.flotilla.messaging.saga.Sagas;
 import dev.flotilla.messaging.saga.StepContext;
 import dev.flotilla.sample.common.DownstreamAnswers;
@@ -76,9 +73,6 @@ final class OrderFlow {
     static final String UNKNOWN_PRODUCT = "unknown-product: ";
     static final String UNAVAILABLE = "unavailable: ";
     static final String INVALID = "invalid: ";
-
-    /** How long a reply that overtook the saga's wait is held before it is left for redelivery. */
-    private static final Duration EARLY_REPLY_PATIENCE = Duration.ofSeconds(2);
 
     /**
      * The data of a {@value #PLACE_ORDER} saga, as the steps so far left it.
@@ -207,31 +201,13 @@ final class OrderFlow {
     }
 
     /**
-     * Hands the inventory's answer to the order's saga. An answer that overtook the saga's wait (the command was sent
-     * but the wait not yet stored) is held briefly; one the saga does not wait for (late, repeated, or for an order
-     * that failed already) is dropped.
-     *
-     * @throws IllegalStateException when the saga is still about to wait after a while: the answer is redelivered
+     * Hands the inventory's answer to the order's saga, also when it overtook the saga's wait (the saga takes an
+     * answer that comes while its command is still being sent). One the saga does not wait for (late, repeated, or for
+     * an order that failed already) is dropped.
      */
     void stockReply(String orderId, StockReply reply) {
-        long deadline = System.nanoTime() + EARLY_REPLY_PATIENCE.toNanos();
-        while (!placeOrder.reply(orderId, RESERVE_STOCK, reply)) {
-            Optional<SagaInstance<PlaceOrderData>> saga = placeOrder.find(orderId);
-            // Running the step (about to wait), or waiting already (it started waiting since the reply was
-            // refused): try again.
-            boolean atTheStep = saga.isPresent()
-                    && (saga.get().state() == SagaState.RUNNING || saga.get().state() == SagaState.WAITING)
-                    && saga.get().step().filter(RESERVE_STOCK::equals).isPresent();
-            if (!atTheStep) {
-                log.debug("Answer of the inventory for order {} not awaited ({}): dropped", orderId,
-                          saga.map(SagaInstance::toString).orElse("no such saga"));
-                return;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("The saga of order " + orderId + " does not wait for the inventory "
-                                                        + "yet: the answer is redelivered");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        if (!placeOrder.reply(orderId, RESERVE_STOCK, reply)) {
+            log.debug("Answer of the inventory for order {} not awaited: dropped", orderId);
         }
     }
 
