@@ -156,7 +156,12 @@ public final class Suite {
             new Row("10.recovery", "10. A downstream process killed and restarted on the same port: from its "
                     + "readiness until a typed-client caller (NATS discovery, default breaker) succeeds again, vs a raw "
                     + "WebClient loop on the fixed URL (no discovery, no breaker: the floor)", "ms", Better.LOWER, 500,
-                    true));
+                    true),
+            new Row("11.vs-async", "11. Transactional outbox relay draining rows already written to an H2 table into "
+                    + "a JetStream stream (batches of 500, window of 256 acks) vs raw jnats publishAsync of the same "
+                    + "messages with the same window", "msg/s", Better.HIGHER, 0.90, false),
+            new Row("11.vs-sync", "11. Same relay vs Flotilla's synchronous publishDurable (one ack at a time)",
+                    "msg/s", Better.HIGHER, 10, false));
 
     private final boolean quick;
     private final int rounds;
@@ -269,6 +274,10 @@ public final class Suite {
         if (wanted("10")) {
             System.err.println("suite: recovery after a restart (" + rounds + " kills and restarts)");
             fork("recovery", RecoveryTime.class, String.valueOf(rounds));
+        }
+        if (wanted("11")) {
+            System.err.println("suite: outbox relay (" + rounds + " rounds, sides alternating)");
+            fork("outbox relay", OutboxRelayScenario.class, String.valueOf(rounds), quick ? "10000" : "40000");
         }
     }
 

@@ -133,12 +133,13 @@ public final class Outbox implements AutoCloseable {
      * @param connection the caller's connection, in the transaction that changes the state the event announces
      * @param subject    a concrete subject some stream captures
      * @param event      the event, encoded as JSON ({@code byte[]} is stored as is)
-     * @param messageId  the message's {@code Nats-Msg-Id}, unique in the outbox, such as the event's own id: at most
-     *                   255 characters, no whitespace or control characters
+     * @param messageId  the message's {@code Nats-Msg-Id}, such as the event's own id: at most 255 characters, no
+     *                   whitespace or control characters; unique among the rows in the outbox (not yet published, or
+     *                   published within the {@linkplain Builder#retention(Duration) retention})
      * @throws IllegalArgumentException if the subject or message id is invalid
      * @throws MessagingException       if the event cannot be encoded as JSON
-     * @throws SQLException             if the row cannot be written, such as when the message id is in the outbox
-     *                                  already (on PostgreSQL that aborts the caller's transaction)
+     * @throws SQLException             if the row cannot be written, such as when a row with that message id is in
+     *                                  the outbox (on PostgreSQL that aborts the caller's transaction)
      * @throws NullPointerException     if an argument is {@code null}
      */
     public void add(Connection connection, String subject, Object event, String messageId) throws SQLException {
@@ -317,7 +318,7 @@ public final class Outbox implements AutoCloseable {
         private int window = 256;
         private int batchSize = 500;
         private Duration pollInterval = Duration.ofSeconds(1);
-        private Duration retention = Duration.ofHours(1);
+        private Duration retention = Duration.ZERO;
         private MeterRegistry metrics;
         private String serviceName;
 
@@ -387,7 +388,9 @@ public final class Outbox implements AutoCloseable {
         }
 
         /**
-         * Sets how long sent rows stay in the table before they are deleted; default 1 hour.
+         * Sets how long published rows stay in the table, marked sent ({@code sent_at}), before they are deleted;
+         * default zero: a row is deleted by the transaction that records its publication, which is the cheapest
+         * (one write per row instead of two). Keep rows for a while to see what was published when.
          *
          * @param retention zero or positive
          * @return this builder
