@@ -76,29 +76,26 @@ public final class OutboxRelayScenario {
                     new OrderPlaced(UUID.randomUUID().toString(), "customer-42", 3, 12_999, "PLACED"));
             // warm-up: every side twice, not counted
             for (int i = 0; i < 2; i++) {
-                relay(messaging, jsm, rows / 2, "warm" + i);
-                rawAsync(js, jsm, payload, rows / 2, "warm" + i);
+                relay(messaging, jsm, rows / 2, "warm" + i, new ArrayList<>());
+                rawAsync(js, jsm, payload, rows / 2, "warm" + i, new ArrayList<>());
                 sync(messaging, jsm, syncMessages / 4, "warm" + i);
             }
+            // the JVM's CPU time per message of each counted run of a side, in µs
+            List<Double> relayCpu = new ArrayList<>();
+            List<Double> rawCpu = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
                 String tag = "r" + round;
                 double relay;
                 double async;
                 double sync;
-                long cpu0 = cpu();
                 if (round % 2 == 1) {
-                    async = rawAsync(js, jsm, payload, rows, tag);
-                    cpu0 = cpuNote("raw async", cpu0, rows);
-                    relay = relay(messaging, jsm, rows, tag);
-                    cpu0 = cpuNote("relay", cpu0, rows);
+                    async = rawAsync(js, jsm, payload, rows, tag, rawCpu);
+                    relay = relay(messaging, jsm, rows, tag, relayCpu);
                     sync = sync(messaging, jsm, syncMessages, tag);
                 } else {
                     sync = sync(messaging, jsm, syncMessages, tag);
-                    cpu0 = cpu();
-                    relay = relay(messaging, jsm, rows, tag);
-                    cpu0 = cpuNote("relay", cpu0, rows);
-                    async = rawAsync(js, jsm, payload, rows, tag);
-                    cpuNote("raw async", cpu0, rows);
+                    relay = relay(messaging, jsm, rows, tag, relayCpu);
+                    async = rawAsync(js, jsm, payload, rows, tag, rawCpu);
                 }
                 measure("11.vs-async", round, "raw", async);
                 measure("11.vs-async", round, "flotilla", relay);
@@ -109,6 +106,9 @@ public final class OutboxRelayScenario {
             }
             System.out.println("NOTE\t11.vs-async\t" + rows + " rows of " + payload.length + " bytes per round, window "
                     + WINDOW + " acks, relay batches of " + BATCH + " rows, stream with file storage");
+            System.out.printf(Locale.ROOT, "NOTE\t11.vs-async\tthe JVM's CPU time per message (median of the rounds; "
+                    + "the nats-server's not counted): relay %.1f µs (reading, publishing, deleting each row), raw "
+                    + "publishAsync %.1f µs%n", Suite.median(relayCpu), Suite.median(rawCpu));
             System.out.println("NOTE\t11.vs-sync\tsynchronous side: " + syncMessages + " publishDurable calls per round, "
                     + "one after the other");
         }
@@ -119,11 +119,9 @@ public final class OutboxRelayScenario {
                 .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** Prints the JVM's CPU time per message since {@code since} (the relay's includes writing its rows). */
-    private static long cpuNote(String side, long since, int count) {
-        long now = cpu();
-        System.err.printf(Locale.ROOT, "  %s: %.1f µs CPU per message%n", side, (now - since) / 1e3 / count);
-        return now;
+    /** The JVM's CPU time per message since {@code since}, in µs. */
+    private static double cpuPerMessage(long since, int count) {
+        return (cpu() - since) / 1e3 / count;
     }
 
     private static void measure(String row, int round, String side, double value) {
@@ -135,11 +133,13 @@ public final class OutboxRelayScenario {
     }
 
     /** Raw jnats: publishAsync with at most WINDOW acks outstanding; msg/s until the last ack. */
-    static double rawAsync(JetStream js, JetStreamManagement jsm, byte[] payload, int count, String tag)
+    static double rawAsync(JetStream js, JetStreamManagement jsm, byte[] payload, int count, String tag,
+                           List<Double> cpuPerMessage)
             throws Exception {
         purge(jsm);
         Semaphore window = new Semaphore(WINDOW);
         List<CompletableFuture<PublishAck>> acks = new ArrayList<>(count);
+        long cpuStart = cpu();
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
             window.acquire();
@@ -151,7 +151,9 @@ public final class OutboxRelayScenario {
         for (CompletableFuture<PublishAck> ack : acks) {
             ack.get(60, TimeUnit.SECONDS);
         }
-        return count / ((System.nanoTime() - start) / 1e9);
+        double rate = count / ((System.nanoTime() - start) / 1e9);
+        cpuPerMessage.add(cpuPerMessage(cpuStart, count));
+        return rate;
     }
 
     /** Flotilla's synchronous durable publish, one after the other. */
@@ -166,7 +168,8 @@ public final class OutboxRelayScenario {
     }
 
     /** The relay: rows written first (not timed), then msg/s from the outbox's start until all are acknowledged. */
-    static double relay(Messaging messaging, JetStreamManagement jsm, int count, String tag) throws Exception {
+    static double relay(Messaging messaging, JetStreamManagement jsm, int count, String tag,
+                        List<Double> cpuPerMessage) throws Exception {
         purge(jsm);
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL("jdbc:h2:mem:outbox-" + tag + "-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
@@ -180,11 +183,7 @@ public final class OutboxRelayScenario {
             keep.commit();
             long cpuStart = cpu();
             long start = System.nanoTime();
-            Outbox.Builder builder = Outbox.builder(h2, messaging).window(WINDOW).batchSize(BATCH);
-            if (System.getProperty("outbox.retention") != null) {
-                builder.retention(Duration.parse(System.getProperty("outbox.retention")));
-            }
-            try (Outbox outbox = builder.build()) {
+            try (Outbox outbox = Outbox.builder(h2, messaging).window(WINDOW).batchSize(BATCH).build()) {
                 while (outbox.published() < count) {
                     LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
                     if (System.nanoTime() - start > Duration.ofMinutes(2).toNanos()) {
@@ -192,7 +191,7 @@ public final class OutboxRelayScenario {
                     }
                 }
                 double rate = count / ((System.nanoTime() - start) / 1e9);
-                cpuNote("relay draining", cpuStart, count);
+                cpuPerMessage.add(cpuPerMessage(cpuStart, count));
                 long left = outbox.pending();
                 if (left != 0) {
                     throw new IllegalStateException(left + " rows not marked sent");
