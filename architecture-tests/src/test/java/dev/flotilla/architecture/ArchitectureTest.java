@@ -49,4 +49,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule onlySecurityHandlesTokens = RULES.onlySecurityHandlesTokens();
+
+    @ArchTest
+    static final ArchRule onlyOutboxAndIdempotencyUseJdbc = RULES.onlyOutboxAndIdempotencyUseJdbc();
 }
