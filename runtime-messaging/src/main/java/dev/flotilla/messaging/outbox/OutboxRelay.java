@@ -34,10 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The relay of one outbox: three virtual threads in a pipeline. The claimer takes a batch of unsent rows in id order
  * (on PostgreSQL locked in the batch's transaction, so other relays skip them) and then the next one after it; the
- * publisher publishes each batch asynchronously with at most {@code window} acks outstanding; the marker waits for a batch's acks, marks the acknowledged rows sent and commits. With no retention the claim deletes
- * the rows in the batch's transaction already, and the marker commits once the whole batch is acknowledged (else it
- * rolls back and deletes only the acknowledged rows).
- * Each batch in flight has a connection of its own, at most {@value #PIPELINE} at once. A failure (a publish not
+ * publisher publishes each batch asynchronously with at most {@code window} acks outstanding; the marker waits for a
+ * batch's acks, deletes the acknowledged rows (or, with a retention, marks them sent) and commits. Each batch in flight has a connection of its own, at most {@value #PIPELINE} at once. A failure (a publish not
  * acknowledged, the database away) leaves rows unsent: the claimer lets the pipeline empty, backs off, and claims
  * from the lowest id again. It does so too whenever it finds nothing after the last batch, and at least every poll
  * interval under steady load, so rows committed late with a lower id than a batch in flight are not left behind.
@@ -242,7 +240,7 @@ final class OutboxRelay {
                 connection = dataSource.getConnection();
                 connection.setAutoCommit(false);
             }
-            List<OutboxTable.Row> rows = table.claim(connection, after, batchSize, retention.isZero());
+            List<OutboxTable.Row> rows = table.claim(connection, after, batchSize);
             if (!rows.isEmpty()) {
                 return new Batch(connection, rows);
             }
@@ -394,15 +392,11 @@ final class OutboxRelay {
         }
         Connection connection = batch.connection();
         Long[] ids = count == submitted ? acknowledged : Arrays.copyOf(acknowledged, count);
-        if (!retention.isZero()) {
-            if (count > 0) {
-                table.markSent(connection, ids, Instant.now());
-            }
-        } else if (count < batch.rows().size()) {
-            // the claim deleted the whole batch: keep the rows not acknowledged, delete only the others
-            connection.rollback();
-            if (count > 0) {
+        if (count > 0) {
+            if (retention.isZero()) {
                 table.delete(connection, ids);
+            } else {
+                table.markSent(connection, ids, Instant.now());
             }
         }
         connection.commit();

@@ -45,27 +45,16 @@ final class OutboxTable {
     private final Dialect dialect;
     private final String insert;
     private final String claim;
-    private final String claimDeleting;
 
     OutboxTable(String table, Dialect dialect) {
         this.table = table;
         this.dialect = dialect;
         this.insert = "INSERT INTO " + table + " (message_id, subject, headers, payload) VALUES (?, ?, ?, ?)";
-        String unsent = " WHERE sent_at IS NULL AND id > ?";
-        if (dialect == Dialect.POSTGRESQL) {
-            // SKIP LOCKED: several relays on one table each take rows no other relay holds
-            String locked = "SELECT id FROM " + table + unsent + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
-            this.claim = "SELECT id, message_id, subject, headers, payload FROM " + table + unsent
-                    + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
-            this.claimDeleting = "DELETE FROM " + table + " WHERE id IN (" + locked
-                    + ") RETURNING id, message_id, subject, headers, payload";
-        } else {
-            // H2 is embedded in one process: one relay per table, no row locks to take (they cost a write each)
-            this.claim = "SELECT id, message_id, subject, headers, payload FROM " + table + unsent
-                    + " ORDER BY id LIMIT ?";
-            this.claimDeleting = "SELECT id, message_id, subject, headers, payload FROM OLD TABLE (DELETE FROM "
-                    + table + unsent + " FETCH FIRST ? ROWS ONLY)";
-        }
+        // PostgreSQL: SKIP LOCKED, so several relays on one table each take rows no other relay holds. H2 is embedded
+        // in one process: one relay per table, and no row locks to take (each costs a write)
+        this.claim = "SELECT id, message_id, subject, headers, payload FROM " + table
+                + " WHERE sent_at IS NULL AND id > ? ORDER BY id LIMIT ?"
+                + (dialect == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "");
     }
 
     static String checkName(String name) {
@@ -129,12 +118,11 @@ final class OutboxTable {
     }
 
     /**
-     * Unsent rows above {@code afterId}, in id order, held by this transaction: locked (rows other relays hold are
-     * skipped, on PostgreSQL) or, when {@code delete}, deleted already, so that committing the transaction removes
-     * them and rolling it back keeps them unsent.
+     * Unsent rows above {@code afterId}, in id order; on PostgreSQL locked by this transaction, rows other relays hold
+     * skipped.
      */
-    List<Row> claim(Connection connection, long afterId, int limit, boolean delete) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(delete ? claimDeleting : claim)) {
+    List<Row> claim(Connection connection, long afterId, int limit) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(claim)) {
             statement.setLong(1, afterId);
             statement.setInt(2, limit);
             List<Row> rows = new ArrayList<>(Math.min(limit, 1024));
@@ -144,20 +132,8 @@ final class OutboxTable {
                                      rs.getBytes(5)));
                 }
             }
-            if (delete && !ordered(rows)) {
-                rows.sort(java.util.Comparator.comparingLong(Row::id)); // a deleting statement may return any order
-            }
             return rows;
         }
-    }
-
-    private static boolean ordered(List<Row> rows) {
-        for (int i = 1; i < rows.size(); i++) {
-            if (rows.get(i - 1).id() > rows.get(i).id()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     void markSent(Connection connection, Long[] ids, Instant now) throws SQLException {
