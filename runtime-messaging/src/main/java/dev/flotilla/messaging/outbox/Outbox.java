@@ -163,15 +163,15 @@ public final class Outbox implements AutoCloseable {
     public void add(Connection connection, String subject, Object event, String messageId,
                     Map<String, String> headers) throws SQLException {
         Objects.requireNonNull(connection, "connection");
-        checkSubject(subject);
-        checkMessageId(messageId);
+        OutboxChecks.subject(subject);
+        OutboxChecks.messageId(messageId);
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(headers, "headers");
         if (closed.get()) {
             throw new IllegalStateException("Outbox " + table.name() + " is closed");
         }
         Map<String, String> all = new LinkedHashMap<>(headers);
-        all.forEach(Outbox::checkHeader);
+        all.forEach(OutboxChecks::header);
         CallContext.current().ifPresent(context -> {
             all.putIfAbsent(MessagingHeaders.CORRELATION_ID, context.correlationId());
             context.traceParent().ifPresent(v -> all.putIfAbsent(MessagingHeaders.TRACEPARENT, v));
@@ -200,44 +200,6 @@ public final class Outbox implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new MessagingException("Cannot encode " + event.getClass().getName() + " as JSON: "
                     + e.getOriginalMessage(), e);
-        }
-    }
-
-    private static void checkSubject(String subject) {
-        Objects.requireNonNull(subject, "subject");
-        boolean valid = !subject.isEmpty() && subject.length() <= 255 && !subject.startsWith(".")
-                && !subject.endsWith(".") && !subject.contains("..");
-        for (int i = 0; valid && i < subject.length(); i++) {
-            char c = subject.charAt(i);
-            valid = c > ' ' && c < 127 && c != '*' && c != '>';
-        }
-        if (!valid) {
-            throw new IllegalArgumentException("Not a concrete subject (dot-separated tokens, no wildcards or "
-                    + "whitespace, at most 255 characters): '" + subject + "'");
-        }
-    }
-
-    private static void checkMessageId(String messageId) {
-        Objects.requireNonNull(messageId, "messageId");
-        boolean valid = !messageId.isEmpty() && messageId.length() <= 255;
-        for (int i = 0; valid && i < messageId.length(); i++) {
-            char c = messageId.charAt(i);
-            valid = c > ' ' && c != 127;
-        }
-        if (!valid) {
-            throw new IllegalArgumentException("A message id must be 1 to 255 characters without whitespace or "
-                    + "control characters, was '" + messageId + "'");
-        }
-    }
-
-    private static void checkHeader(String name, String value) {
-        Objects.requireNonNull(value, "header " + name);
-        if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c == ':' || c >= 127)
-                || value.chars().anyMatch(c -> c == '\r' || c == '\n')) {
-            throw new IllegalArgumentException("Invalid header '" + name + "'");
-        }
-        if (name.equalsIgnoreCase(MessagingHeaders.MESSAGE_ID)) {
-            throw new IllegalArgumentException(MessagingHeaders.MESSAGE_ID + " is the message id: pass it as such");
         }
     }
 

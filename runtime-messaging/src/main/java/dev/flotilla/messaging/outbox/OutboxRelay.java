@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -55,7 +54,6 @@ final class OutboxRelay {
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
     private static final Batch STOP = new Batch(null, List.of());
 
-    private final DataSource dataSource;
     private final OutboxTable table;
     private final Messaging messaging;
     private final boolean inJvm;
@@ -64,8 +62,7 @@ final class OutboxRelay {
     private final Duration retention;
     private final long purgeEvery;
     private final Semaphore window;
-    private final Semaphore connectionSlots = new Semaphore(PIPELINE);
-    private final ConcurrentLinkedQueue<Connection> idleConnections = new ConcurrentLinkedQueue<>();
+    private final RelayConnections connections;
     private final BlockingQueue<Batch> toPublish = new LinkedBlockingQueue<>();
     private final BlockingQueue<Batch> toMark = new LinkedBlockingQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -83,7 +80,6 @@ final class OutboxRelay {
 
     OutboxRelay(DataSource dataSource, OutboxTable table, Messaging messaging, int window, int batchSize,
                 Duration pollInterval, Duration retention, LongAdder published) {
-        this.dataSource = dataSource;
         this.table = table;
         this.messaging = messaging;
         this.inJvm = "in-jvm".equals(messaging.transport());
@@ -93,6 +89,7 @@ final class OutboxRelay {
         this.purgeEvery = Math.clamp(retention.toNanos(), Duration.ofSeconds(1).toNanos(),
                                      Duration.ofMinutes(1).toNanos());
         this.window = new Semaphore(window);
+        this.connections = new RelayConnections(dataSource, PIPELINE, table.name());
         this.published = published;
         if (inJvm) {
             LOG.warn("Outbox {} relays over the in-JVM transport: messages are published in memory (at-most-once), "
@@ -127,7 +124,7 @@ final class OutboxRelay {
         committed();
         try {
             boolean ended = join(claimer) && join(publisher) && join(marker);
-            closeIdleConnections();
+            connections.close();
             return ended;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -232,24 +229,21 @@ final class OutboxRelay {
 
     /** The next batch after {@code after} on a connection of its own; {@code null} when none is due or on failure. */
     private Batch claimBatch(long after) throws InterruptedException {
-        connectionSlots.acquire();
         Connection connection = null;
         try {
-            connection = idleConnections.poll();
-            if (connection == null) {
-                connection = dataSource.getConnection();
-                connection.setAutoCommit(false);
-            }
+            connection = connections.acquire();
             List<OutboxTable.Row> rows = table.claim(connection, after, batchSize);
             if (!rows.isEmpty()) {
                 return new Batch(connection, rows);
             }
             connection.rollback();
-            release(connection, true);
+            connections.release(connection, true);
             return null;
         } catch (SQLException | RuntimeException e) {
             failed("the database failed: " + e, e);
-            release(connection, false);
+            if (connection != null) {
+                connections.release(connection, false);
+            }
             failed = true;
             return null;
         }
@@ -309,20 +303,18 @@ final class OutboxRelay {
             return;
         }
         nextPurge = System.nanoTime() + purgeEvery;
-        connectionSlots.acquire();
-        Connection connection = idleConnections.poll();
+        Connection connection = null;
         try {
-            if (connection == null) {
-                connection = dataSource.getConnection();
-                connection.setAutoCommit(false);
-            }
+            connection = connections.acquire();
             int purged = table.purge(connection, Instant.now().minus(retention));
             connection.commit();
             LOG.debug("Outbox {}: purged {} sent rows", table.name(), purged);
-            release(connection, true);
-        } catch (SQLException e) {
+            connections.release(connection, true);
+        } catch (SQLException | RuntimeException e) {
             LOG.warn("Outbox {}: could not purge sent rows: {}", table.name(), e.toString());
-            release(connection, false);
+            if (connection != null) {
+                connections.release(connection, false);
+            }
         }
     }
 
@@ -364,7 +356,7 @@ final class OutboxRelay {
                 Thread.currentThread().interrupt();
                 reusable = false;
             }
-            release(batch.connection(), reusable);
+            connections.release(batch.connection(), reusable);
             inFlight.decrementAndGet();
             LockSupport.unpark(claimer);
         }
@@ -421,40 +413,6 @@ final class OutboxRelay {
             LOG.warn("Outbox {}: {}; retrying with backoff", table.name(), what);
         } else {
             LOG.debug("Outbox {}: {}", table.name(), what, error);
-        }
-    }
-
-    // ---- connections
-
-    /** Returns a connection to the idle ones (or closes it, when it failed) and frees its slot. */
-    private void release(Connection connection, boolean reusable) {
-        if (connection != null) {
-            if (reusable && running) {
-                idleConnections.add(connection);
-            } else {
-                close(connection);
-            }
-        }
-        connectionSlots.release();
-    }
-
-    private void closeIdleConnections() {
-        Connection connection;
-        while ((connection = idleConnections.poll()) != null) {
-            close(connection);
-        }
-    }
-
-    private void close(Connection connection) {
-        try {
-            connection.rollback();
-        } catch (SQLException e) {
-            LOG.debug("Outbox {}: rollback failed", table.name(), e);
-        }
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            LOG.debug("Outbox {}: close failed", table.name(), e);
         }
     }
 }
