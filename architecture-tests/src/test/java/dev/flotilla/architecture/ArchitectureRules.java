@@ -127,6 +127,17 @@ final class ArchitectureRules {
                 .as("the saga engine sits on messaging's API, core and jnats, and messaging never reaches it");
     }
 
+    /**
+     * Messaging reaches a relational database (JDBC) only in the two capabilities built on one: the transactional
+     * outbox ({@code <root>.messaging.outbox}) and idempotent handlers ({@code <root>.messaging.idempotency}).
+     */
+    ArchRule onlyOutboxAndIdempotencyUseJdbc() {
+        return noClasses().that().resideInAPackage(root + ".messaging..")
+                .and().resideOutsideOfPackages(root + ".messaging.outbox..", root + ".messaging.idempotency..")
+                .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..")
+                .as("in messaging only the outbox and idempotency packages use JDBC (java.sql)");
+    }
+
     /** Main code reaches the testkit only from the testkit itself (only main classes are imported by the build). */
     ArchRule mainCodeNeverReachesTheTestkit() {
         return noClasses().that().resideOutsideOfPackage(root + ".testkit..")

@@ -52,4 +52,7 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule sagasSitOnTopOfMessaging = RULES.sagasSitOnTopOfMessaging();
+
+    @ArchTest
+    static final ArchRule onlyOutboxAndIdempotencyUseJdbc = RULES.onlyOutboxAndIdempotencyUseJdbc();
 }

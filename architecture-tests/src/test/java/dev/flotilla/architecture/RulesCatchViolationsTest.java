@@ -26,6 +26,9 @@ import dev.flotilla.architecture.fixture.messaging.saga.ReachesTestkit;
 import dev.flotilla.architecture.fixture.messaging.Starter;
 import dev.flotilla.architecture.fixture.messaging.Usage;
 import dev.flotilla.architecture.fixture.messaging.UsesInternal;
+import dev.flotilla.architecture.fixture.messaging.UsesJdbc;
+import dev.flotilla.architecture.fixture.messaging.idempotency.Marks;
+import dev.flotilla.architecture.fixture.messaging.outbox.Relay;
 import dev.flotilla.architecture.fixture.messaging.internal.Hook;
 import dev.flotilla.architecture.fixture.messaging.permissions.FromApi;
 import dev.flotilla.architecture.fixture.messaging.permissions.UsesInternals;
@@ -126,6 +129,12 @@ class RulesCatchViolationsTest {
     @Test
     void tokensHandledOutsideTheSecurityPackageFailTheBuild() {
         failsOn(RULES.onlySecurityHandlesTokens(), classes(ParsesTokens.class), classes(VerifiesTokens.class, Api.class));
+    }
+
+    @Test
+    void jdbcUsedInMessagingOutsideTheOutboxAndIdempotencyFailsTheBuild() {
+        failsOn(RULES.onlyOutboxAndIdempotencyUseJdbc(), classes(UsesJdbc.class),
+                classes(Relay.class, Marks.class, Usage.class));
     }
 
     @Test

@@ -161,6 +161,11 @@ public final class Suite {
                     + "compare-and-set in the service's JetStream key-value bucket, a span, metrics) vs the raw jnats "
                     + "key-value get + update a step needs, same value size: time per step, one caller", "µs",
                     Better.LOWER, NONE, false),
+            new Row("12.vs-async", "12. Transactional outbox relay draining rows already written to an H2 table into "
+                    + "a JetStream stream (batches of 500, window of 256 acks) vs raw jnats publishAsync of the same "
+                    + "messages with the same window", "msg/s", Better.HIGHER, 0.90, false),
+            new Row("12.vs-sync", "12. Same relay vs Flotilla's synchronous publishDurable (one ack at a time)",
+                    "msg/s", Better.HIGHER, 10, false),
             // Scenario 13: the sample shop's orders end to end (ShopOrdersScenario).
             new Row("13.throughput", "13. Shop orders end to end through the gateway (order saga: user, prices, "
                     + "order and event through the outbox, stock reservation, payment, confirmation), "
@@ -288,6 +293,10 @@ public final class Suite {
         if (wanted("11")) {
             System.err.println("suite: saga step (" + rounds + " rounds of " + window + " ms per side)");
             fork("saga step", SagaStepCost.class, String.valueOf(rounds), String.valueOf(window));
+        }
+        if (wanted("12")) {
+            System.err.println("suite: outbox relay (" + rounds + " rounds, sides alternating)");
+            fork("outbox relay", OutboxRelayScenario.class, String.valueOf(rounds), quick ? "10000" : "40000");
         }
         if (wanted("13")) {
             System.err.println("suite: shop orders end to end (" + rounds + " rounds after a warm-up round)");

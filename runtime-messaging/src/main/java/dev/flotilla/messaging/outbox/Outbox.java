@@ -133,12 +133,13 @@ public final class Outbox implements AutoCloseable {
      * @param connection the caller's connection, in the transaction that changes the state the event announces
      * @param subject    a concrete subject some stream captures
      * @param event      the event, encoded as JSON ({@code byte[]} is stored as is)
-     * @param messageId  the message's {@code Nats-Msg-Id}, unique in the outbox, such as the event's own id: at most
-     *                   255 characters, no whitespace or control characters
+     * @param messageId  the message's {@code Nats-Msg-Id}, such as the event's own id: at most 255 characters, no
+     *                   whitespace or control characters; unique among the rows in the outbox (not yet published, or
+     *                   published within the {@linkplain Builder#retention(Duration) retention})
      * @throws IllegalArgumentException if the subject or message id is invalid
      * @throws MessagingException       if the event cannot be encoded as JSON
-     * @throws SQLException             if the row cannot be written, such as when the message id is in the outbox
-     *                                  already (on PostgreSQL that aborts the caller's transaction)
+     * @throws SQLException             if the row cannot be written, such as when a row with that message id is in
+     *                                  the outbox (on PostgreSQL that aborts the caller's transaction)
      * @throws NullPointerException     if an argument is {@code null}
      */
     public void add(Connection connection, String subject, Object event, String messageId) throws SQLException {
@@ -162,15 +163,15 @@ public final class Outbox implements AutoCloseable {
     public void add(Connection connection, String subject, Object event, String messageId,
                     Map<String, String> headers) throws SQLException {
         Objects.requireNonNull(connection, "connection");
-        checkSubject(subject);
-        checkMessageId(messageId);
+        OutboxChecks.subject(subject);
+        OutboxChecks.messageId(messageId);
         Objects.requireNonNull(event, "event");
         Objects.requireNonNull(headers, "headers");
         if (closed.get()) {
             throw new IllegalStateException("Outbox " + table.name() + " is closed");
         }
         Map<String, String> all = new LinkedHashMap<>(headers);
-        all.forEach(Outbox::checkHeader);
+        all.forEach(OutboxChecks::header);
         CallContext.current().ifPresent(context -> {
             all.putIfAbsent(MessagingHeaders.CORRELATION_ID, context.correlationId());
             context.traceParent().ifPresent(v -> all.putIfAbsent(MessagingHeaders.TRACEPARENT, v));
@@ -199,44 +200,6 @@ public final class Outbox implements AutoCloseable {
         } catch (JsonProcessingException e) {
             throw new MessagingException("Cannot encode " + event.getClass().getName() + " as JSON: "
                     + e.getOriginalMessage(), e);
-        }
-    }
-
-    private static void checkSubject(String subject) {
-        Objects.requireNonNull(subject, "subject");
-        boolean valid = !subject.isEmpty() && subject.length() <= 255 && !subject.startsWith(".")
-                && !subject.endsWith(".") && !subject.contains("..");
-        for (int i = 0; valid && i < subject.length(); i++) {
-            char c = subject.charAt(i);
-            valid = c > ' ' && c < 127 && c != '*' && c != '>';
-        }
-        if (!valid) {
-            throw new IllegalArgumentException("Not a concrete subject (dot-separated tokens, no wildcards or "
-                    + "whitespace, at most 255 characters): '" + subject + "'");
-        }
-    }
-
-    private static void checkMessageId(String messageId) {
-        Objects.requireNonNull(messageId, "messageId");
-        boolean valid = !messageId.isEmpty() && messageId.length() <= 255;
-        for (int i = 0; valid && i < messageId.length(); i++) {
-            char c = messageId.charAt(i);
-            valid = c > ' ' && c != 127;
-        }
-        if (!valid) {
-            throw new IllegalArgumentException("A message id must be 1 to 255 characters without whitespace or "
-                    + "control characters, was '" + messageId + "'");
-        }
-    }
-
-    private static void checkHeader(String name, String value) {
-        Objects.requireNonNull(value, "header " + name);
-        if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c == ':' || c >= 127)
-                || value.chars().anyMatch(c -> c == '\r' || c == '\n')) {
-            throw new IllegalArgumentException("Invalid header '" + name + "'");
-        }
-        if (name.equalsIgnoreCase(MessagingHeaders.MESSAGE_ID)) {
-            throw new IllegalArgumentException(MessagingHeaders.MESSAGE_ID + " is the message id: pass it as such");
         }
     }
 
@@ -317,7 +280,7 @@ public final class Outbox implements AutoCloseable {
         private int window = 256;
         private int batchSize = 500;
         private Duration pollInterval = Duration.ofSeconds(1);
-        private Duration retention = Duration.ofHours(1);
+        private Duration retention = Duration.ZERO;
         private MeterRegistry metrics;
         private String serviceName;
 
@@ -387,7 +350,9 @@ public final class Outbox implements AutoCloseable {
         }
 
         /**
-         * Sets how long sent rows stay in the table before they are deleted; default 1 hour.
+         * Sets how long published rows stay in the table, marked sent ({@code sent_at}), before they are deleted;
+         * default zero: a row is deleted by the transaction that records its publication, which is the cheapest
+         * (one write per row instead of two). Keep rows for a while to see what was published when.
          *
          * @param retention zero or positive
          * @return this builder

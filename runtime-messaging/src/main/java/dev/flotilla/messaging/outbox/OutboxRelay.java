@@ -5,14 +5,18 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
@@ -27,57 +31,65 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The relay of one outbox, on a virtual thread of its own. It claims a batch of unsent rows (in id order, locked in
- * its transaction so other relays skip them), publishes them asynchronously with at most {@code window} acks
- * outstanding, and while the stream acknowledges them claims the next batch on a second connection; once a batch's
- * acks are in, it marks the acknowledged rows sent and commits. A failure (a publish not acknowledged, the database
- * away) leaves the rows unsent for the next round, after a backoff. Rows committed late with a lower id than a batch
- * in flight are found by the next claim made with nothing in flight.
+ * The relay of one outbox: three virtual threads in a pipeline. The claimer takes a batch of unsent rows in id order
+ * (on PostgreSQL locked in the batch's transaction, so other relays skip them) and then the next one after it; the
+ * publisher publishes each batch asynchronously with at most {@code window} acks outstanding; the marker waits for a
+ * batch's acks, deletes the acknowledged rows (or, with a retention, marks them sent) and commits. Each batch in flight has a connection of its own, at most {@value #PIPELINE} at once. A failure (a publish not
+ * acknowledged, the database away) leaves rows unsent: the claimer lets the pipeline empty, backs off, and claims
+ * from the lowest id again. It does so too whenever it finds nothing after the last batch, and at least every poll
+ * interval under steady load, so rows committed late with a lower id than a batch in flight are not left behind.
  */
 final class OutboxRelay {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
-    private static final Duration MIN_BACKOFF = Duration.ofMillis(50);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+    static final int PIPELINE = 3;
+    private static final long MIN_BACKOFF = Duration.ofMillis(50).toNanos();
+    private static final long MAX_BACKOFF = Duration.ofSeconds(2).toNanos();
     /** After a transaction of this JVM added rows, the relay polls quickly for this long, waiting for its commit. */
-    private static final long HINT_WINDOW_NANOS = Duration.ofSeconds(2).toNanos();
-    private static final long FAST_POLL_MIN_NANOS = Duration.ofMillis(1).toNanos();
-    private static final long FAST_POLL_MAX_NANOS = Duration.ofMillis(50).toNanos();
+    private static final long HINT_WINDOW = Duration.ofSeconds(2).toNanos();
+    private static final long FAST_POLL_MIN = Duration.ofMillis(1).toNanos();
+    private static final long FAST_POLL_MAX = Duration.ofMillis(50).toNanos();
     /** How long a batch waits for its acks; jnats fails an unanswered publish well before (request cleanup). */
-    private static final Duration ACK_WAIT = Duration.ofSeconds(30);
+    private static final long ACK_WAIT = Duration.ofSeconds(30).toNanos();
     private static final Duration STOP_WAIT = Duration.ofSeconds(5);
+    private static final Batch STOP = new Batch(null, List.of());
 
-    private final DataSource dataSource;
     private final OutboxTable table;
     private final Messaging messaging;
     private final boolean inJvm;
     private final int batchSize;
     private final long pollNanos;
     private final Duration retention;
-    private final long purgeEveryNanos;
-    private final Semaphore permits;
+    private final long purgeEvery;
+    private final Semaphore window;
+    private final RelayConnections connections;
+    private final BlockingQueue<Batch> toPublish = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Batch> toMark = new LinkedBlockingQueue<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder published;
     private final ObjectReader headerReader = JsonMapping.newMapper()
             .readerFor(new TypeReference<Map<String, String>>() { });
-    private final Connection[] connections = new Connection[2];
     private volatile boolean running = true;
-    private volatile long hintedAt;
-    private volatile Thread thread;
+    private volatile boolean failed;
+    private volatile boolean failing;
+    private volatile long hintedAt = System.nanoTime() - HINT_WINDOW;
+    private volatile Thread claimer;
+    private volatile Thread publisher;
+    private volatile Thread marker;
     private long nextPurge;
-    private boolean failing;
 
     OutboxRelay(DataSource dataSource, OutboxTable table, Messaging messaging, int window, int batchSize,
                 Duration pollInterval, Duration retention, LongAdder published) {
-        this.dataSource = dataSource;
         this.table = table;
         this.messaging = messaging;
         this.inJvm = "in-jvm".equals(messaging.transport());
         this.batchSize = batchSize;
         this.pollNanos = pollInterval.toNanos();
         this.retention = retention;
-        this.purgeEveryNanos = Math.clamp(retention.toNanos(), Duration.ofSeconds(1).toNanos(),
-                                          Duration.ofMinutes(1).toNanos());
-        this.permits = new Semaphore(window);
+        this.purgeEvery = Math.clamp(retention.toNanos(), Duration.ofSeconds(1).toNanos(),
+                                     Duration.ofMinutes(1).toNanos());
+        this.window = new Semaphore(window);
+        this.connections = new RelayConnections(dataSource, PIPELINE, table.name());
         this.published = published;
         if (inJvm) {
             LOG.warn("Outbox {} relays over the in-JVM transport: messages are published in memory (at-most-once), "
@@ -87,12 +99,14 @@ final class OutboxRelay {
 
     void start() {
         nextPurge = System.nanoTime();
-        thread = Thread.ofVirtual().name("flotilla-outbox-" + table.name()).start(this::run);
+        marker = Thread.ofVirtual().name("flotilla-outbox-mark-" + table.name()).start(this::mark);
+        publisher = Thread.ofVirtual().name("flotilla-outbox-publish-" + table.name()).start(this::publish);
+        claimer = Thread.ofVirtual().name("flotilla-outbox-claim-" + table.name()).start(this::claim);
     }
 
     /** Rows were committed: look now. */
     void committed() {
-        Thread t = thread;
+        Thread t = claimer;
         if (t != null) {
             LockSupport.unpark(t);
         }
@@ -107,34 +121,33 @@ final class OutboxRelay {
     /** Stops, marking what was acknowledged already; returns whether the relay ended in time. */
     boolean stop() {
         running = false;
-        Thread t = thread;
-        if (t == null) {
-            return true;
-        }
-        LockSupport.unpark(t);
+        committed();
         try {
-            if (!t.join(STOP_WAIT)) {
-                t.interrupt();
-                return t.join(Duration.ofSeconds(1));
-            }
-            return true;
+            boolean ended = join(claimer) && join(publisher) && join(marker);
+            connections.close();
+            return ended;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
     }
 
-    /** A claimed batch, its connection (in the transaction holding the rows) and its acks. */
-    private static final class Batch {
-        final Connection connection;
-        final List<OutboxTable.Row> rows;
-        final CompletableFuture<?>[] acks;
-        int submitted;
+    private static boolean join(Thread thread) throws InterruptedException {
+        if (thread == null) {
+            return true;
+        }
+        if (!thread.join(STOP_WAIT)) {
+            thread.interrupt();
+            return thread.join(Duration.ofSeconds(1));
+        }
+        return true;
+    }
 
+    /** A claimed batch, the connection whose transaction holds it, and its acks. */
+    private record Batch(Connection connection, List<OutboxTable.Row> rows, CompletableFuture<?>[] acks,
+                         int[] submitted) {
         Batch(Connection connection, List<OutboxTable.Row> rows) {
-            this.connection = connection;
-            this.rows = rows;
-            this.acks = new CompletableFuture<?>[rows.size()];
+            this(connection, rows, new CompletableFuture<?>[rows.size()], new int[1]);
         }
 
         long lastId() {
@@ -142,82 +155,113 @@ final class OutboxRelay {
         }
     }
 
-    private void run() {
-        Batch inFlight = null;
+    // ---- the claimer
+
+    private void claim() {
         long backoff = 0;
-        boolean pause = false;
+        long after = 0;
+        long nextFullScan = System.nanoTime() + pollNanos;
         int quietRounds = 0;
-        while (running) {
-            try {
-                if (pause) {
-                    pause = false;
+        try {
+            while (running) {
+                if (failed) {
+                    drainPipeline();
+                    failed = false;
+                    backoff = backoff == 0 ? MIN_BACKOFF : Math.min(backoff * 2, MAX_BACKOFF);
                     park(backoff);
+                    after = 0;
                     continue;
                 }
-                Batch next = claim(inFlight);
-                if (next == null) {
-                    if (inFlight != null) {
-                        pause = !complete(inFlight);
-                        inFlight = null;
-                    } else {
+                if (after > 0 && System.nanoTime() - nextFullScan > 0) {
+                    drainPipeline(); // then from the lowest id: rows committed late behind the batches in flight
+                    after = 0;
+                }
+                if (after == 0) {
+                    nextFullScan = System.nanoTime() + pollNanos;
+                }
+                Batch batch = claimBatch(after);
+                if (batch == null) {
+                    if (after > 0) {
+                        drainPipeline();
+                        after = 0;
+                        continue;
+                    }
+                    if (!failed) {
+                        backoff = 0;
                         purgeIfDue();
                         awaitWork(quietRounds++);
                     }
-                } else {
-                    quietRounds = 0;
-                    submit(next);
-                    pause = inFlight != null && !complete(inFlight);
-                    inFlight = next;
-                    if (pause) {
-                        complete(inFlight);
-                        inFlight = null;
-                    }
+                    continue;
                 }
-            } catch (InterruptedException e) {
-                break;
-            } catch (SQLException | RuntimeException e) {
-                failed("the database failed: " + e, e);
-                inFlight = null;
-                closeConnections();
-                pause = true;
+                quietRounds = 0;
+                after = batch.lastId();
+                inFlight.incrementAndGet();
+                toPublish.add(batch);
             }
-            backoff = pause ? nextBackoff(backoff) : 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            toPublish.add(STOP);
         }
-        if (inFlight != null) {
-            try {
-                complete(inFlight);
-            } catch (SQLException | InterruptedException | RuntimeException e) {
-                LOG.debug("Outbox {}: could not mark the last batch sent while stopping; it is sent again",
-                          table.name(), e);
-            }
-        }
-        closeConnections();
     }
 
-    /** Claims the next batch on the connection the batch in flight does not use; {@code null} when none is due. */
-    private Batch claim(Batch inFlight) throws SQLException {
-        int slot = inFlight != null && inFlight.connection == connections[0] ? 1 : 0;
-        Connection connection = connection(slot);
-        List<OutboxTable.Row> rows = table.claim(connection, inFlight == null ? 0 : inFlight.lastId(), batchSize);
-        if (rows.isEmpty()) {
+    // ---- the publisher
+
+    private void publish() {
+        try {
+            while (true) {
+                Batch batch = toPublish.take();
+                if (batch == STOP) {
+                    break;
+                }
+                try {
+                    submit(batch);
+                } finally {
+                    toMark.add(batch);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            toMark.add(STOP);
+        }
+    }
+
+    /** The next batch after {@code after} on a connection of its own; {@code null} when none is due or on failure. */
+    private Batch claimBatch(long after) throws InterruptedException {
+        Connection connection = null;
+        try {
+            connection = connections.acquire();
+            List<OutboxTable.Row> rows = table.claim(connection, after, batchSize);
+            if (!rows.isEmpty()) {
+                return new Batch(connection, rows);
+            }
             connection.rollback();
+            connections.release(connection, true);
+            return null;
+        } catch (SQLException | RuntimeException e) {
+            failed("the database failed: " + e, e);
+            if (connection != null) {
+                connections.release(connection, false);
+            }
+            failed = true;
             return null;
         }
-        return new Batch(connection, rows);
     }
 
     private void submit(Batch batch) throws InterruptedException {
-        for (int i = 0; i < batch.rows.size() && running; i++) {
-            permits.acquire();
+        List<OutboxTable.Row> rows = batch.rows();
+        for (int i = 0; i < rows.size() && running; i++) {
+            window.acquire();
             CompletableFuture<?> ack;
             try {
-                ack = publish(batch.rows.get(i));
+                ack = publish(rows.get(i));
             } catch (RuntimeException e) {
                 ack = CompletableFuture.failedFuture(e);
             }
-            batch.acks[i] = ack;
-            batch.submitted = i + 1;
-            ack.whenComplete((value, error) -> permits.release());
+            batch.acks()[i] = ack;
+            batch.submitted()[0] = i + 1;
+            ack.whenComplete((value, error) -> window.release());
         }
     }
 
@@ -244,37 +288,117 @@ final class OutboxRelay {
         }
     }
 
+    /** Waits until the marker has finished every batch in flight. */
+    private void drainPipeline() throws InterruptedException {
+        while (inFlight.get() > 0) {
+            LockSupport.parkNanos(this, FAST_POLL_MAX);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    private void purgeIfDue() throws InterruptedException {
+        if (retention.isZero() || System.nanoTime() - nextPurge < 0) {
+            return;
+        }
+        nextPurge = System.nanoTime() + purgeEvery;
+        Connection connection = null;
+        try {
+            connection = connections.acquire();
+            int purged = table.purge(connection, Instant.now().minus(retention));
+            connection.commit();
+            LOG.debug("Outbox {}: purged {} sent rows", table.name(), purged);
+            connections.release(connection, true);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Outbox {}: could not purge sent rows: {}", table.name(), e.toString());
+            if (connection != null) {
+                connections.release(connection, false);
+            }
+        }
+    }
+
+    private void awaitWork(int quietRounds) {
+        long sinceHint = System.nanoTime() - hintedAt;
+        park(sinceHint >= 0 && sinceHint < HINT_WINDOW
+                     ? Math.min(FAST_POLL_MIN << Math.min(quietRounds, 20), FAST_POLL_MAX) : pollNanos);
+    }
+
+    private void park(long nanos) {
+        if (running) {
+            LockSupport.parkNanos(this, nanos);
+        }
+    }
+
+    // ---- the marker
+
+    private void mark() {
+        while (true) {
+            Batch batch;
+            try {
+                batch = toMark.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (batch == STOP) {
+                return;
+            }
+            boolean reusable = true;
+            try {
+                if (!complete(batch)) {
+                    failed = true;
+                }
+            } catch (SQLException | RuntimeException e) {
+                failed("the database failed: " + e, e);
+                failed = true;
+                reusable = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                reusable = false;
+            }
+            connections.release(batch.connection(), reusable);
+            inFlight.decrementAndGet();
+            LockSupport.unpark(claimer);
+        }
+    }
+
     /**
      * Waits for the batch's acks, marks the acknowledged rows sent and commits. Returns false when a publish
-     * failed (its row stays unsent).
+     * failed or was not made (its row stays unsent).
      */
     private boolean complete(Batch batch) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + ACK_WAIT.toNanos();
-        Long[] acknowledged = new Long[batch.submitted];
+        long deadline = System.nanoTime() + ACK_WAIT;
+        int submitted = batch.submitted()[0];
+        Long[] acknowledged = new Long[submitted];
         int count = 0;
         Throwable error = null;
-        for (int i = 0; i < batch.submitted; i++) {
+        for (int i = 0; i < submitted; i++) {
             try {
-                batch.acks[i].get(Math.max(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS);
-                acknowledged[count++] = batch.rows.get(i).id();
+                batch.acks()[i].get(Math.max(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS);
+                acknowledged[count++] = batch.rows().get(i).id();
             } catch (ExecutionException e) {
                 error = error == null ? e.getCause() : error;
             } catch (TimeoutException e) {
                 error = error == null ? e : error;
             }
         }
+        Connection connection = batch.connection();
+        Long[] ids = count == submitted ? acknowledged : Arrays.copyOf(acknowledged, count);
         if (count > 0) {
-            table.markSent(batch.connection, count == acknowledged.length ? acknowledged
-                    : java.util.Arrays.copyOf(acknowledged, count), Instant.now());
-        }
-        batch.connection.commit();
-        published.add(count);
-        if (error != null || count < batch.rows.size()) {
-            if (error != null) {
-                failed((batch.submitted - count) + " of " + batch.rows.size() + " publishes failed: " + error,
-                       error);
+            if (retention.isZero()) {
+                table.delete(connection, ids);
+            } else {
+                table.markSent(connection, ids, Instant.now());
             }
+        }
+        connection.commit();
+        published.add(count);
+        if (error != null) {
+            failed((submitted - count) + " of " + batch.rows().size() + " publishes failed: " + error, error);
             return false;
+        }
+        if (count < batch.rows().size()) {
+            return false; // stopping
         }
         if (failing) {
             failing = false;
@@ -289,65 +413,6 @@ final class OutboxRelay {
             LOG.warn("Outbox {}: {}; retrying with backoff", table.name(), what);
         } else {
             LOG.debug("Outbox {}: {}", table.name(), what, error);
-        }
-    }
-
-    private void purgeIfDue() throws SQLException {
-        if (System.nanoTime() - nextPurge < 0) {
-            return;
-        }
-        nextPurge = System.nanoTime() + purgeEveryNanos;
-        Connection connection = connection(0);
-        int purged = table.purge(connection, Instant.now().minus(retention));
-        connection.commit();
-        if (purged > 0) {
-            LOG.debug("Outbox {}: purged {} sent rows", table.name(), purged);
-        }
-    }
-
-    private void awaitWork(int quietRounds) {
-        long sinceHint = System.nanoTime() - hintedAt;
-        long wait = sinceHint >= 0 && sinceHint < HINT_WINDOW_NANOS
-                ? Math.min(FAST_POLL_MIN_NANOS << Math.min(quietRounds, 20), FAST_POLL_MAX_NANOS) : pollNanos;
-        park(wait);
-    }
-
-    private void park(long nanos) {
-        if (running) {
-            LockSupport.parkNanos(this, nanos);
-        }
-    }
-
-    private static long nextBackoff(long backoff) {
-        return backoff == 0 ? MIN_BACKOFF.toNanos() : Math.min(backoff * 2, MAX_BACKOFF.toNanos());
-    }
-
-    private Connection connection(int slot) throws SQLException {
-        Connection connection = connections[slot];
-        if (connection == null) {
-            connection = dataSource.getConnection();
-            connection.setAutoCommit(false);
-            connections[slot] = connection;
-        }
-        return connection;
-    }
-
-    private void closeConnections() {
-        for (int i = 0; i < connections.length; i++) {
-            Connection connection = connections[i];
-            connections[i] = null;
-            if (connection != null) {
-                try {
-                    connection.rollback();
-                } catch (SQLException e) {
-                    LOG.debug("Outbox {}: rollback failed", table.name(), e);
-                }
-                try {
-                    connection.close();
-                } catch (SQLException e) {
-                    LOG.debug("Outbox {}: close failed", table.name(), e);
-                }
-            }
         }
     }
 }

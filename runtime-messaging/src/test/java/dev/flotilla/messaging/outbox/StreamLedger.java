@@ -46,6 +46,15 @@ public final class StreamLedger implements AutoCloseable {
         return copy;
     }
 
+    /** How many messages the stream stores. */
+    public long storedCount() {
+        try {
+            return connection.jetStreamManagement().getStreamInfo(stream).getStreamState().getMsgCount();
+        } catch (IOException | JetStreamApiException e) {
+            return -1; // not reachable now (a restarting server): asked again
+        }
+    }
+
     /** How many messages the stream stores per id (messages without one under {@code <none>}). */
     public Map<String, Integer> stored() {
         try {

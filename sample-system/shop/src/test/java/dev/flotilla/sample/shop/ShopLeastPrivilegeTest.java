@@ -31,10 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ShopLeastPrivilegeTest {
     @RegisterExtension
     static final TestSystem SYSTEM = Shop.builder(Map.of())
-            // The order sagas' state: written to and read from the order-service's own bucket after start.
-            .leastPrivilegeNats(grants -> grants
-                    .allowPublish("order-service", "$KV.sagas-order-service.>")
-                    .allowPublish("order-service", "$JS.API.DIRECT.GET.KV_sagas-order-service.>"))
+            .leastPrivilegeNats()
             .build();
 
     private final ShopApi shop = Shop.api(SYSTEM);
@@ -48,6 +45,10 @@ class ShopLeastPrivilegeTest {
         assertTrue(permissions.publishAllowed("order-service").contains(ReserveStock.SUBJECT));
         assertFalse(permissions.publishAllowed("gateway").contains(ReserveStock.SUBJECT),
                     "only the order-service may send the inventory its commands");
+        assertTrue(permissions.publishAllowed("order-service").contains("$KV.sagas-order-service.>"),
+                   "the order sagas' bucket is in the order-service's usage");
+        assertFalse(permissions.publishAllowed("gateway").stream().anyMatch(s -> s.contains("sagas-order-service")),
+                    "no other service may touch the order sagas' state");
         assertTrue(permissions.publishAllowed("inventory-service").contains("$JS.ACK.INVENTORY.inventory-service-"
                 + ReserveStock.SUBJECT.replace('.', '_') + ".>"), permissions.publishAllowed("inventory-service")
                 .toString());
