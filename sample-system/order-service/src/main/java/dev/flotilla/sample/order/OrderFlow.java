@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.flotilla.core.http.RemoteProblemException;
 import dev.flotilla.core.http.ServiceCallException;
@@ -40,7 +41,7 @@ import org.slf4j.Logger;
  * The order flow as two sagas the order-service coordinates, each instance keyed by the order's id.
  *
  * <ul>
- *     <li>{@value #PLACE_ORDER}: {@code check-user}, {@code price}, {@code record} (the order, {@code PENDING}, and
+ *     <li>{@value #PLACE_ORDER}: {@code accept}, {@code check-user}, {@code price}, {@code record} (the order, {@code PENDING}, and
  *     its {@link OrderPlaced} in one transaction), {@code reserve-stock} (the {@link ReserveStock} command, then the
  *     inventory's answer), {@code take-payment} (a charge against the user's credit limit) and {@code confirm}. A
  *     step that fails for good compensates the steps before it in reverse order: the payment is refunded, the stock
@@ -50,6 +51,13 @@ import org.slf4j.Logger;
  * </ul>
  * Every order event goes through the outbox, in the transaction of the change it reports. Every command and call
  * carries the step's idempotency key, so a step run again after a crash has one effect.
+ *
+ * <p>The placing request drives the saga on its own thread and answers what that run decided. A failure of the
+ * first steps there is the request's answer (an unknown user, a 503), and no order exists. If that run hands the
+ * saga over before the order is stored (the saga's state could not be stored, a step is being retried), the request
+ * answers {@code PENDING}: from then on the order must end as an order. The first steps then retry an unavailable
+ * service instead of failing, and a failure before the order is stored is compensated by {@code accept}, which
+ * stores the order as {@code REJECTED} with the reason.
  */
 final class OrderFlow {
     /** The name of the saga that places an order: {@value}. */
@@ -116,6 +124,8 @@ final class OrderFlow {
     private final Logger log;
     private final Saga<PlaceOrderData> placeOrder;
     private final Saga<CancelOrderData> cancelOrder;
+    /** The orders being placed by a request now, and the request's thread. */
+    private final Map<String, Thread> placing = new ConcurrentHashMap<>();
 
     OrderFlow(OrderRepository orders, DurableEvents events, Outbox outbox, Sagas sagas, UserApi users,
               ProductApiV2 products, Duration reserveTimeout, Duration paymentTimeout, Logger log) {
@@ -132,6 +142,10 @@ final class OrderFlow {
     // tag::place-order[]
     private SagaDefinition<PlaceOrderData> placeOrder(Duration reserveTimeout, Duration paymentTimeout) {
         return SagaDefinition.builder(PLACE_ORDER, PlaceOrderData.class)
+                // Once the placing request has answered, the order must end as an order, confirmed or rejected.
+                .step("accept", step -> step
+                        .action(StepContext::data)
+                        .compensate(this::rejectUnrecorded))
                 .step("check-user", step -> step.action(this::checkUser))
                 .step("price", step -> step.action(this::price))
                 .step("record", step -> step
@@ -188,7 +202,39 @@ final class OrderFlow {
      * first).
      */
     SagaInstance<PlaceOrderData> place(String orderId, String userId, Map<String, Integer> lines) {
-        return placeOrder.start(orderId, new PlaceOrderData(orderId, userId, lines, List.of(), 0));
+        placing.put(orderId, Thread.currentThread());
+        try {
+            return placeOrder.start(orderId, new PlaceOrderData(orderId, userId, lines, List.of(), 0));
+        } finally {
+            placing.remove(orderId);
+        }
+    }
+
+    /** Whether this thread is the placing request's own, whose answer a failure of the saga still becomes. */
+    private boolean placingHere(String orderId) {
+        return placing.get(orderId) == Thread.currentThread();
+    }
+
+    /**
+     * The compensation of {@code accept}: the saga failed. On the placing request's own thread, nothing to do (the
+     * request answers the failure, and the order was never stored). After the request answered, an order not stored
+     * yet is stored now as {@code REJECTED}, with its events, so the buyer and the read model learn its end.
+     */
+    private void rejectUnrecorded(StepContext<PlaceOrderData> ctx) {
+        PlaceOrderData data = ctx.data();
+        if (placingHere(data.orderId())) {
+            return;
+        }
+        String reason = ctx.failure().orElse("rejected");
+        if (orders.record(data.order(Status.REJECTED, reason), (connection, order) -> {
+            add(connection, OrderPlaced.SUBJECT,
+                new OrderPlaced(order.id(), order.userId(), order.items(), order.totalCents()),
+                "order-" + order.id() + "-placed");
+            add(connection, OrderRejected.SUBJECT, new OrderRejected(order.id(), order.userId(), order.reason()),
+                "order-" + order.id() + "-rejected");
+        })) {
+            log.info("Order {} rejected before it was stored: {}", data.orderId(), reason);
+        }
     }
 
     /** Cancels a confirmed order: its status changes on the caller's thread, the giving back follows. */
@@ -220,11 +266,11 @@ final class OrderFlow {
             throw new SagaFailure(UNKNOWN_USER + "No user with id " + shortened(userId));
         } catch (RemoteProblemException e) {
             if (!DownstreamAnswers.refusesTheRequest(e)) {
-                throw unavailable("Cannot check the user now", e);
+                throw unavailable(ctx, "Cannot check the user now", e);
             }
             throw new SagaFailure(UNKNOWN_USER + "No user with id " + shortened(userId));
         } catch (ServiceCallException e) {
-            throw unavailable("Cannot check the user now", e);
+            throw unavailable(ctx, "Cannot check the user now", e);
         }
         return ctx.data();
     }
@@ -234,7 +280,7 @@ final class OrderFlow {
         List<OrderItem> items = new ArrayList<>();
         long total = 0;
         for (Map.Entry<String, Integer> line : data.lines().entrySet()) {
-            Product product = product(line.getKey());
+            Product product = product(ctx, line.getKey());
             long priceCents = product.price().cents();
             items.add(new OrderItem(product.id(), line.getValue(), priceCents));
             try {
@@ -248,18 +294,18 @@ final class OrderFlow {
     }
 
     /** The product, for its price; an id the product-service refuses is an unknown product (as for users). */
-    private Product product(String productId) {
+    private Product product(StepContext<PlaceOrderData> ctx, String productId) {
         try {
             return products.get(productId);
         } catch (IllegalArgumentException e) {
             throw new SagaFailure(UNKNOWN_PRODUCT + "No product with id " + shortened(productId));
         } catch (RemoteProblemException e) {
             if (!DownstreamAnswers.refusesTheRequest(e)) {
-                throw unavailable("Cannot check the prices now", e);
+                throw unavailable(ctx, "Cannot check the prices now", e);
             }
             throw new SagaFailure(UNKNOWN_PRODUCT + "No product with id " + shortened(productId));
         } catch (ServiceCallException e) {
-            throw unavailable("Cannot check the prices now", e);
+            throw unavailable(ctx, "Cannot check the prices now", e);
         }
     }
 
@@ -351,7 +397,14 @@ final class OrderFlow {
         outbox.add(connection, subject, event, messageId);
     }
 
-    private static SagaFailure unavailable(String what, ServiceCallException e) {
+    /**
+     * A service the first steps need cannot answer. On the placing request's thread, the saga fails and the request
+     * answers 503; after the request answered {@code PENDING}, the step is retried until its timeout.
+     */
+    private RuntimeException unavailable(StepContext<PlaceOrderData> ctx, String what, ServiceCallException e) {
+        if (!placingHere(ctx.data().orderId())) {
+            return e;
+        }
         return new SagaFailure(UNAVAILABLE + what + " (" + e.service() + " failed); try again later", e);
     }
 

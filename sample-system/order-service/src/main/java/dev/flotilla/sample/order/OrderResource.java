@@ -2,6 +2,7 @@ package dev.flotilla.sample.order;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -43,13 +44,15 @@ final class OrderResource implements OrderApi {
             throw new UnavailableException("Cannot place orders now (the saga's state cannot be stored); try again "
                                                    + "later", e);
         }
-        if (saga.state() == SagaState.FAILED && orders.find(orderId).isEmpty()) {
+        Optional<Order> stored = stored(orderId);
+        if (saga.state() == SagaState.FAILED && stored.isEmpty()) {
             // Failed before the order was stored: the user, a product or the request was refused, or unavailable.
             String failure = saga.failure().orElse("");
             throw refusal(failure);
         }
-        // Stored on this thread (the usual case): what GET answers now. Else its storing is being retried.
-        return orders.find(orderId).orElseGet(() -> saga.data().order(Status.PENDING, null));
+        // Stored on this thread (the usual case): what GET answers now. Else the saga goes on later, and the order
+        // ends confirmed or rejected.
+        return stored.orElseGet(() -> saga.data().order(Status.PENDING, null));
     }
     // end::place[]
 
@@ -79,6 +82,15 @@ final class OrderResource implements OrderApi {
                                                            + "order can be cancelled");
         }
         return after;
+    }
+
+    /** The order as stored now; empty also when the database cannot be read now (the saga is retrying it). */
+    private Optional<Order> stored(String orderId) {
+        try {
+            return orders.find(orderId);
+        } catch (IllegalStateException e) {
+            return Optional.empty();
+        }
     }
 
     private OrderFlow flow() {
