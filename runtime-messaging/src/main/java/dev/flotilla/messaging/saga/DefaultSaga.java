@@ -173,7 +173,11 @@ final class DefaultSaga<D> implements Saga<D> {
         SagaRecord rec = SagaRecord.fromJson(engine.mapper, entry.get().value());
         Instant now = engine.now();
         Instant due = rec.dueAt();
-        if (due == null || due.isAfter(now)) {
+        if (due == null) {
+            engine.index.finished(key, entry.get().revision());
+            return;
+        }
+        if (due.isAfter(now)) {
             engine.index.update(key, entry.get().revision(), due);
             return;
         }

@@ -83,7 +83,7 @@ final class SagaEngine {
         }
         SagaEngine engine = new SagaEngine(settings, store);
         try {
-            store.watch(engine.index::update);
+            store.watch(engine.index::watched);
         } catch (RuntimeException e) {
             store.close();
             throw e;
