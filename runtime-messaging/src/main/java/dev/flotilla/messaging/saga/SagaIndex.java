@@ -35,8 +35,19 @@ final class SagaIndex {
         this.mapper = mapper;
     }
 
-    /** An entry of the bucket's watch. */
+    /**
+     * An entry of the bucket's watch. One this engine wrote (or has seen a newer revision of) is not read again: in a
+     * busy bucket, reading every update of every saga would be most of the engine's work, and a watch that falls
+     * behind buffers what it has not read.
+     */
     void watched(SagaStore.Entry entry) {
+        Due known = entries.get(entry.key());
+        if (known != null && known.revision >= entry.revision()) {
+            if (known.at == null && known.revision == entry.revision()) {
+                entries.remove(entry.key(), known); // the watch caught up with a saga this engine finished
+            }
+            return;
+        }
         Instant due = null;
         if (entry.value() != null) {
             try {
