@@ -61,6 +61,14 @@ class SagaIndexTest {
         assertEquals(List.of(KEY), index.due(NOW));
     }
 
+    @Test
+    void theWatchsRepeatOfAWriteOfThisEngineIsNotReadAgain() {
+        index.update(KEY, 7, NOW.minusSeconds(1));
+        // were it read, this value would not parse and the saga would drop out of the index
+        index.watched(new SagaStore.Entry(KEY, "not json".getBytes(java.nio.charset.StandardCharsets.UTF_8), 7));
+        assertEquals(List.of(KEY), index.due(NOW));
+    }
+
     private static SagaStore.Entry entry(long revision, SagaRecord rec) {
         return new SagaStore.Entry(KEY, rec.toJson(MAPPER), revision);
     }
