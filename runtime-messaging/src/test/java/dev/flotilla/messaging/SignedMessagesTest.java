@@ -124,8 +124,9 @@ class SignedMessagesTest {
         Queue<Envelope<OrderCreated>> handled = new ConcurrentLinkedQueue<>();
         Queue<String> mdc = new ConcurrentLinkedQueue<>();
         shipping.subscribe("orders.created", OrderCreated.class, e -> {
-            handled.add(e);
+            // the MDC first: the test reads it once the envelope is there
             mdc.add(MDC.get(Publisher.MDC_SERVICE) + "/" + MDC.get(Publisher.MDC_USER));
+            handled.add(e);
         });
         Messaging order = messaging("order-service", ORDER_KEY, b -> b.onBehalfOf(() -> Optional.of("user-42")));
 
