@@ -3,8 +3,10 @@ package dev.flotilla.sample.common;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
@@ -39,6 +41,8 @@ public final class Database implements AutoCloseable {
     public static final String UNIQUE_VIOLATION = "23505";
     /** The default pool size: {@value}. */
     public static final int DEFAULT_POOL_SIZE = 10;
+    /** How often the DDL is run on H2 before a start fails. */
+    private static final int MIGRATION_ATTEMPTS = 5;
 
     /** The PostgreSQL advisory lock key held while a service migrates its schema (any constant will do). */
     private static final long MIGRATION_LOCK = 0x666c6f74696c6c61L;
@@ -126,7 +130,23 @@ public final class Database implements AutoCloseable {
      * {@code CREATE TABLE IF NOT EXISTS} (the loser fails on the catalog's unique key), so the transaction first takes
      * an advisory lock of this database, and the instances migrate one after the other.
      */
-    private void migrate(List<String> schema) {
+    void migrate(List<String> schema) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                migrateOnce(schema);
+                return;
+            } catch (IllegalStateException e) {
+                // H2: instances in one JVM sharing an in-memory database run their DDL at once, which H2 does not
+                // guard (it can fail inside H2). Every statement is safe to run again, so the loser runs it again.
+                if (kind().equals("postgresql") || attempt == MIGRATION_ATTEMPTS) {
+                    throw e;
+                }
+                LockSupport.parkNanos(Duration.ofMillis(20L * attempt).toNanos());
+            }
+        }
+    }
+
+    private void migrateOnce(List<String> schema) {
         transaction(connection -> {
             try (Statement statement = connection.createStatement()) {
                 if (kind().equals("postgresql")) {
