@@ -531,8 +531,8 @@ class SagaCrashTest {
 
     /**
      * Waits until every order is final in the order-service, every accepted order exists, the read model agrees on
-     * every order and no saga is unfinished in the order-service's saga bucket; at most {@link #SETTLE_BOUND} from
-     * {@code from}.
+     * every order, no saga is unfinished in the order-service's saga bucket and every durable consumer has handled
+     * what its stream holds; at most {@link #SETTLE_BOUND} from {@code from}.
      */
     @SuppressWarnings("try") // the NATS connection's close() may throw InterruptedException
     private static Settled awaitSettled(Map<String, String> databases, NatsServer nats, Load load, long from)
@@ -567,6 +567,9 @@ class SagaCrashTest {
                     }
                     for (String saga : unfinishedSagas(nc)) {
                         problemsAdd(problems, "saga " + saga + " unfinished");
+                    }
+                    for (String consumer : undrainedConsumers(nc)) {
+                        problemsAdd(problems, "consumer " + consumer);
                     }
                 } catch (SQLException | RuntimeException e) {
                     problemsAdd(problems, e.toString());
@@ -655,6 +658,36 @@ class SagaCrashTest {
         } else if (problems.size() == 20) {
             problems.add("...");
         }
+    }
+
+    /**
+     * The services' durable consumers with messages not yet handled and acknowledged: a command a saga sent (such as
+     * the release of its compensation) has its effect only once its consumer has handled it, so the ledgers are read
+     * once every consumer is drained.
+     */
+    private static List<String> undrainedConsumers(io.nats.client.Connection nc) throws Exception {
+        if (nc.getStatus() != io.nats.client.Connection.Status.CONNECTED) {
+            return List.of("(not connected to NATS)");
+        }
+        var jsm = nc.jetStreamManagement();
+        List<String> undrained = new ArrayList<>();
+        for (String stream : jsm.getStreamNames()) {
+            if (stream.startsWith("KV_") || stream.equals("DEADLETTER")) {
+                continue;
+            }
+            for (var ci : jsm.getConsumers(stream)) {
+                if (ci.getConsumerConfiguration().getDurable() == null) {
+                    continue;
+                }
+                if (ci.getNumPending() > 0 || ci.getNumAckPending() > 0) {
+                    undrained.add(stream + "/" + ci.getName() + " pending " + ci.getNumPending() + " ack-pending "
+                                          + ci.getNumAckPending() + " redelivered " + ci.getRedelivered()
+                                          + " delivered " + ci.getDelivered().getStreamSequence() + " ack-floor "
+                                          + ci.getAckFloor().getStreamSequence());
+                }
+            }
+        }
+        return undrained;
     }
 
     /** Sagas in the order-service's bucket that are not COMPLETED or FAILED; none when there is no bucket. */

@@ -207,20 +207,23 @@ final class InventoryRepository {
     }
 
     private static boolean releaseIn(Connection connection, String orderId) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE reservations SET status = 'RELEASED' WHERE order_id = ? AND status = 'RESERVED'")) {
-            update.setString(1, orderId);
-            if (update.executeUpdate() == 0) {
-                try (PreparedStatement select = connection.prepareStatement(
-                        "SELECT 1 FROM reservations WHERE order_id = ?")) {
-                    select.setString(1, orderId);
-                    try (ResultSet row = select.executeQuery()) {
-                        if (!row.next()) {
-                            insertReservation(connection, orderId, "RELEASED", "released before it was reserved");
-                        }
-                    }
-                }
+        // Each statement sees what was committed when it began: a reservation committed between the update and the
+        // select is seen by the select only, so the update runs again (once is enough: a reservation is committed
+        // once, and only a release changes it afterwards). Without this the release was lost and the stock leaked.
+        for (int round = 1; ; round++) {
+            if (markReleased(connection, orderId)) {
+                break;
+            }
+            String status = reservationStatus(connection, orderId);
+            if (status == null) {
+                insertReservation(connection, orderId, "RELEASED", "released before it was reserved");
                 return false;
+            }
+            if (!status.equals("RESERVED")) {
+                return false;
+            }
+            if (round == 2) {
+                throw new SQLException("The reservation of order " + orderId + " changed while it was released");
             }
         }
         try (PreparedStatement select = connection.prepareStatement(
@@ -239,6 +242,26 @@ final class InventoryRepository {
             }
         }
         return true;
+    }
+
+    /** Moves a {@code RESERVED} reservation to {@code RELEASED}; false when there is none (now). */
+    private static boolean markReleased(Connection connection, String orderId) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE reservations SET status = 'RELEASED' WHERE order_id = ? AND status = 'RESERVED'")) {
+            update.setString(1, orderId);
+            return update.executeUpdate() == 1;
+        }
+    }
+
+    /** The status of an order's reservation; {@code null} when there is none. */
+    private static String reservationStatus(Connection connection, String orderId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT status FROM reservations WHERE order_id = ?")) {
+            select.setString(1, orderId);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? row.getString(1) : null;
+            }
+        }
     }
 
     private static void logEffect(Connection connection, String orderId, String productId, String kind, int quantity)

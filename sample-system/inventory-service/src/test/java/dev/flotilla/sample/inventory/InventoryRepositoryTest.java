@@ -24,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reservations on H2: all or nothing, idempotent, and never below zero under concurrency. */
 class InventoryRepositoryTest {
-    private final Database database = Database.open(Config.just(ConfigSources.create(Map.of(
-            "url", "jdbc:h2:mem:inventory-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"))), "inventory-test");
+    private final String url = "jdbc:h2:mem:inventory-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+    private final Database database = Database.open(Config.just(ConfigSources.create(Map.of("url", url))),
+                                                    "inventory-test");
     private final InventoryRepository inventory = new InventoryRepository(database);
 
     {
@@ -145,5 +146,26 @@ class InventoryRepositoryTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aReservationCommittedWhileItsReleaseRunsIsReleasedNotLeaked() {
+        inventory.createStock(ReservationCommitsMidRelease.PRODUCT, 5);
+        database.transaction(connection -> {
+            connection.createStatement().execute("CREATE TABLE race_database (url VARCHAR(200))");
+            try (var insert = connection.prepareStatement("INSERT INTO race_database VALUES (?)")) {
+                insert.setString(1, url);
+                insert.executeUpdate();
+            }
+            return connection.createStatement().execute(
+                    "CREATE TRIGGER reservation_commits_mid_release AFTER UPDATE ON reservations CALL \""
+                            + ReservationCommitsMidRelease.class.getName() + "\"");
+        });
+
+        assertTrue(inventory.release(ReservationCommitsMidRelease.ORDER),
+                   "the reservation that committed during the release is released");
+
+        assertEquals(new Stock(ReservationCommitsMidRelease.PRODUCT, 5, 0),
+                     inventory.stock(ReservationCommitsMidRelease.PRODUCT).orElseThrow());
     }
 }
