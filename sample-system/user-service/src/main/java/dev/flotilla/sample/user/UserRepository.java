@@ -194,36 +194,48 @@ final class UserRepository {
     Payment refund(String key, String userId, String orderId) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return database.transaction(connection -> {
-                    try (PreparedStatement update = connection.prepareStatement(
-                            "UPDATE payments SET status = 'REFUNDED' WHERE idempotency_key = ? AND status = 'CHARGED'")) {
-                        update.setString(1, key);
-                        if (update.executeUpdate() == 1) {
-                            Payment charged = payment(connection, key).orElseThrow();
-                            try (PreparedStatement giveBack = connection.prepareStatement(
-                                    "UPDATE users SET credit_used_cents = credit_used_cents - ? WHERE id = ?")) {
-                                giveBack.setLong(1, charged.amountCents());
-                                giveBack.setString(2, charged.userId());
-                                giveBack.executeUpdate();
-                            }
-                            logEffect(connection, charged.orderId(), charged.userId(), "REFUND",
-                                      charged.amountCents());
-                            return charged;
-                        }
-                    }
-                    Optional<Payment> stored = payment(connection, key);
-                    if (stored.isPresent()) {
-                        return stored.get();   // refunded or voided before
-                    }
-                    // Never charged (yet): the tombstone makes a charge that arrives later a decline.
-                    insertPayment(connection, key, userId, orderId, 0, PaymentStatus.VOID);
-                    return new Payment(key, userId, orderId, 0, PaymentStatus.VOID);
-                });
+                return database.transaction(connection -> refundIn(connection, key, userId, orderId));
             } catch (IllegalStateException e) {
                 // A charge with this key committed between the update and the tombstone: refund it now.
                 if (!Database.isUniqueViolation(e) || attempt >= KEY_RACE_ATTEMPTS) {
                     throw e;
                 }
+            }
+        }
+    }
+
+    private static Payment refundIn(Connection connection, String key, String userId, String orderId)
+            throws SQLException {
+        // Each statement sees what was committed when it began: a charge committed between the update and the read
+        // after it is seen by the read only, so the update runs again (once is enough: a charge is committed once,
+        // and only a refund changes it afterwards). Without this the charge was left taken.
+        for (int round = 1; ; round++) {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE payments SET status = 'REFUNDED' WHERE idempotency_key = ? AND status = 'CHARGED'")) {
+                update.setString(1, key);
+                if (update.executeUpdate() == 1) {
+                    Payment charged = payment(connection, key).orElseThrow();
+                    try (PreparedStatement giveBack = connection.prepareStatement(
+                            "UPDATE users SET credit_used_cents = credit_used_cents - ? WHERE id = ?")) {
+                        giveBack.setLong(1, charged.amountCents());
+                        giveBack.setString(2, charged.userId());
+                        giveBack.executeUpdate();
+                    }
+                    logEffect(connection, charged.orderId(), charged.userId(), "REFUND", charged.amountCents());
+                    return charged;
+                }
+            }
+            Optional<Payment> stored = payment(connection, key);
+            if (stored.isEmpty()) {
+                // Never charged (yet): the tombstone makes a charge that arrives later a decline.
+                insertPayment(connection, key, userId, orderId, 0, PaymentStatus.VOID);
+                return new Payment(key, userId, orderId, 0, PaymentStatus.VOID);
+            }
+            if (stored.get().status() != PaymentStatus.CHARGED) {
+                return stored.get();   // refunded or voided before
+            }
+            if (round == 2) {
+                throw new SQLException("The payment " + key + " changed while it was refunded");
             }
         }
     }
