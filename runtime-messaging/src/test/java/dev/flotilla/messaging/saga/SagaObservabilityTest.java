@@ -64,6 +64,9 @@ class SagaObservabilityTest {
             saga.start("s-1", new Data(0));
             failing.start("f-1", new Data(0));
             Await.until(Duration.ofSeconds(10), () -> saga.find("s-1").orElseThrow().finished(), "finished");
+            // counted once the final state is stored, just after it becomes visible
+            Await.until(Duration.ofSeconds(10), () -> count(registry, "completed", service, "obs") == 1
+                    && count(registry, "failed", service, "obs-failing") == 1, "counted");
 
             List<SpanData> steps = spans.getFinishedSpanItems().stream()
                     .filter(s -> s.getName().startsWith("saga obs ")).toList();
