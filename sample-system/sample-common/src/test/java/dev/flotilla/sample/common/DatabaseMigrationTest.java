@@ -28,7 +28,7 @@ class DatabaseMigrationTest {
 
     @Test
     void twoInstancesMigratingOneFreshDatabaseAtOnceBothStart() throws Exception {
-        for (int round = 0; round < 15; round++) {
+        for (int round = 0; round < 6; round++) {
             Config db = Config.just(ConfigSources.create(Map.of(
                     "url", "jdbc:h2:mem:migration-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "pool-size", "2")));
             List<Database> opened = new ArrayList<>();
