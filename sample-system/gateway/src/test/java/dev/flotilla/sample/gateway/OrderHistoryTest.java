@@ -1,14 +1,12 @@
 package dev.flotilla.sample.gateway;
 
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 
 import dev.flotilla.sample.common.Database;
+import dev.flotilla.sample.common.ScratchH2;
 import dev.flotilla.sample.gateway.ShopApi.OrderSummary;
 import dev.flotilla.sample.order.api.OrderApi.Status;
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -16,22 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The read model accepts events of one order in any order and more than once, and only moves forward. */
 class OrderHistoryTest {
-    private final Database database = Database.open(Config.just(ConfigSources.create(Map.of(
-            "url", "jdbc:h2:mem:gateway-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"))), "gateway-test");
+    private final ScratchH2 scratch = ScratchH2.create("gateway", OrderHistory.SCHEMA);
+    private final Database database = scratch.database();
     private final OrderHistory history = new OrderHistory(database);
-
-    {
-        database.transaction(connection -> {
-            for (String ddl : OrderHistory.SCHEMA) {
-                connection.createStatement().execute(ddl);
-            }
-            return null;
-        });
-    }
 
     @AfterEach
     void close() {
-        database.close();
+        scratch.close();
     }
 
     @Test

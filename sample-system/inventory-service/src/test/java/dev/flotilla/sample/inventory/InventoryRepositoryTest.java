@@ -2,18 +2,16 @@ package dev.flotilla.sample.inventory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
+
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import dev.flotilla.sample.common.Database;
+import dev.flotilla.sample.common.ScratchH2;
 import dev.flotilla.sample.inventory.InventoryRepository.Outcome;
 import dev.flotilla.sample.inventory.api.InventoryApi.Stock;
 import dev.flotilla.sample.inventory.api.ReserveStock.Item;
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,23 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reservations on H2: all or nothing, idempotent, and never below zero under concurrency. */
 class InventoryRepositoryTest {
-    private final String url = "jdbc:h2:mem:inventory-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
-    private final Database database = Database.open(Config.just(ConfigSources.create(Map.of("url", url))),
-                                                    "inventory-test");
+    private final ScratchH2 scratch = ScratchH2.create("inventory", InventoryRepository.SCHEMA);
+    private final Database database = scratch.database();
     private final InventoryRepository inventory = new InventoryRepository(database);
-
-    {
-        database.transaction(connection -> {
-            for (String ddl : InventoryRepository.SCHEMA) {
-                connection.createStatement().execute(ddl);
-            }
-            return null;
-        });
-    }
 
     @AfterEach
     void close() {
-        database.close();
+        scratch.close();
     }
 
     @Test
@@ -150,22 +138,17 @@ class InventoryRepositoryTest {
 
     @Test
     void aReservationCommittedWhileItsReleaseRunsIsReleasedNotLeaked() {
-        inventory.createStock(ReservationCommitsMidRelease.PRODUCT, 5);
-        database.transaction(connection -> {
-            connection.createStatement().execute("CREATE TABLE race_database (url VARCHAR(200))");
-            try (var insert = connection.prepareStatement("INSERT INTO race_database VALUES (?)")) {
-                insert.setString(1, url);
-                insert.executeUpdate();
-            }
-            return connection.createStatement().execute(
-                    "CREATE TRIGGER reservation_commits_mid_release AFTER UPDATE ON reservations CALL \""
-                            + ReservationCommitsMidRelease.class.getName() + "\"");
-        });
+        inventory.createStock("race", 5);
+        // the reservation of o-race commits right after the release's update of reservations
+        scratch.commitAfterNextUpdateOf("reservations", List.of(
+                "INSERT INTO reservations (order_id, status, reason) VALUES ('o-race', 'RESERVED', NULL)",
+                "INSERT INTO reservation_items (order_id, product_id, quantity) VALUES ('o-race', 'race', 1)",
+                "UPDATE stock SET available = available - 1, reserved = reserved + 1 WHERE product_id = 'race'",
+                "INSERT INTO stock_effects (order_id, product_id, kind, quantity) VALUES ('o-race', 'race', "
+                        + "'RESERVE', 1)"));
 
-        assertTrue(inventory.release(ReservationCommitsMidRelease.ORDER),
-                   "the reservation that committed during the release is released");
+        assertTrue(inventory.release("o-race"), "the reservation that committed during the release is released");
 
-        assertEquals(new Stock(ReservationCommitsMidRelease.PRODUCT, 5, 0),
-                     inventory.stock(ReservationCommitsMidRelease.PRODUCT).orElseThrow());
+        assertEquals(new Stock("race", 5, 0), inventory.stock("race").orElseThrow());
     }
 }
