@@ -227,11 +227,8 @@ final class OrderFlow {
         }
         String reason = ctx.failure().orElse("rejected");
         if (orders.record(data.order(Status.REJECTED, reason), (connection, order) -> {
-            add(connection, OrderPlaced.SUBJECT,
-                new OrderPlaced(order.id(), order.userId(), order.items(), order.totalCents()),
-                "order-" + order.id() + "-placed");
-            add(connection, OrderRejected.SUBJECT, new OrderRejected(order.id(), order.userId(), order.reason()),
-                "order-" + order.id() + "-rejected");
+            addPlaced(connection, order);
+            addRejected(connection, order);
         })) {
             log.info("Order {} rejected before it was stored: {}", data.orderId(), reason);
         }
@@ -312,22 +309,31 @@ final class OrderFlow {
     // tag::record[]
     private PlaceOrderData record(StepContext<PlaceOrderData> ctx) {
         PlaceOrderData data = ctx.data();
-        if (orders.record(data.order(Status.PENDING, null), (connection, order) -> outbox.add(
-                connection, OrderPlaced.SUBJECT,
-                new OrderPlaced(order.id(), order.userId(), order.items(), order.totalCents()),
-                "order-" + order.id() + "-placed"))) {
+        if (orders.record(data.order(Status.PENDING, null), this::addPlaced)) {
             log.info("Order {} placed for user {}: {} cents", data.orderId(), data.userId(), data.totalCents());
         }
         return data;
     }
+
+    /** The order's {@link OrderPlaced}, added to the outbox in the transaction that stores the order. */
+    private void addPlaced(Connection connection, Order order) throws SQLException {
+        outbox.add(connection, OrderPlaced.SUBJECT,
+                   new OrderPlaced(order.id(), order.userId(), order.items(), order.totalCents()),
+                   "order-" + order.id() + "-placed");
+    }
     // end::record[]
+
+    /** The order's {@link OrderRejected}, added to the outbox in the transaction that rejects it. */
+    private void addRejected(Connection connection, Order order) throws SQLException {
+        add(connection, OrderRejected.SUBJECT, new OrderRejected(order.id(), order.userId(), order.reason()),
+            "order-" + order.id() + "-rejected");
+    }
 
     private void reject(StepContext<PlaceOrderData> ctx) {
         String orderId = ctx.data().orderId();
         String reason = ctx.failure().orElse("rejected");
         orders.transition(orderId, Status.PENDING, Status.REJECTED, reason, (connection, order) -> {
-            add(connection, OrderRejected.SUBJECT, new OrderRejected(order.id(), order.userId(), order.reason()),
-                "order-" + order.id() + "-rejected");
+            addRejected(connection, order);
             log.info("Order {} rejected: {}", orderId, order.reason());
         });
     }
