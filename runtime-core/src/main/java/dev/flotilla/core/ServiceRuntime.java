@@ -20,6 +20,7 @@ import dev.flotilla.core.config.internal.ServiceConfigLoader;
 import dev.flotilla.core.ServiceExtensionProvider;
 import io.helidon.http.media.MediaContext;
 import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.service.registry.ServiceRegistryException;
 import io.helidon.service.registry.Services;
 import io.helidon.webserver.observe.metrics.MetricsObserverConfig;
 import org.slf4j.LoggerFactory;
@@ -203,6 +204,22 @@ public final class ServiceRuntime implements AutoCloseable {
     }
 
     /**
+     * Gives Helidon's service registry the process's configuration, read already, for the libraries that ask it for
+     * theirs (the metrics registry reads its {@code metrics} section there): otherwise Helidon reads the environment,
+     * the system properties and {@code application.yaml} again, with its parsers looked up on the class path, which
+     * made the metrics registry about three times as costly to create on a first start. Where the registry's
+     * configuration is set or used already (a runtime started before in this JVM, or the application's own code),
+     * that one stays.
+     */
+    private static void offerConfigToHelidon(ServiceConfigLoader configLoader) {
+        try {
+            Services.set(io.helidon.config.Config.class, configLoader.processConfig());
+        } catch (ServiceRegistryException alreadySetOrUsed) {
+            // Helidon keeps the one it has: the same process sources, or what the application set.
+        }
+    }
+
+    /**
      * Builds a {@link ServiceRuntime}. Not thread-safe.
      */
     public static final class Builder {
@@ -314,7 +331,10 @@ public final class ServiceRuntime implements AutoCloseable {
 
         /**
          * Loads the contracts' validator on another thread while the services start, for the first start of a
-         * process ({@link Flotilla#run}); in a JVM that has built one already it would only cost time.
+         * process ({@link Flotilla#run}) on a machine with more than two cores; in a JVM that has built one already
+         * it would only cost time. On two cores the JIT compilers keep the second core busy during a start, so a
+         * service with constrained contracts gains nothing measurable from it, and one without pays for a
+         * validator it never builds.
          *
          * @return this builder
          */
@@ -345,7 +365,7 @@ public final class ServiceRuntime implements AutoCloseable {
             long mapped = System.nanoTime();
             awaitQuietly(logging);
             long logged = System.nanoTime();
-            if (warmUpValidation) {
+            if (warmUpValidation && Runtime.getRuntime().availableProcessors() > 2) {
                 // Loaded on another core while this one goes on with metrics, configuration and the services'
                 // routes; the contracts' own validators are then built from loaded classes. Logging is up by now
                 // (Hibernate Validator finds its backend when it first logs).
@@ -362,6 +382,7 @@ public final class ServiceRuntime implements AutoCloseable {
             }
             layers.addAll(configLayers);
             ServiceConfigLoader configLoader = ServiceConfigLoader.fromProcess();
+            offerConfigToHelidon(configLoader);
             MeterRegistry metrics = Services.get(MeterRegistry.class);
             MetricsObserverConfig metricsObserver = MetricsObserverConfig.builder()
                     .meterRegistry(metrics)

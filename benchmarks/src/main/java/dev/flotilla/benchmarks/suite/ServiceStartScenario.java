@@ -22,11 +22,13 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The service is the sample's user-service jar ({@code sample-system/user-service/target}, built by
  * {@code ./mvnw -q -DskipTests package}) with the in-JVM messaging transport and its embedded H2 database; the bare
- * server runs from a small jar of its own followed by the service's {@code lib/*.jar}. Both are polled from this JVM every millisecond with a plain
- * HTTP/1.1 {@code GET} on a fresh connection. The caches are trained as documented in {@code docs/deployment.md}:
- * {@code java -XX:AOTCacheOutput=... -jar user-service.jar --flotilla.training-run=true}, and
- * {@link BareServer} with {@code --training-run}. After a warm-up round that is not reported, each round starts the
- * four (bare plain, service plain, bare trained, service trained), in reverse order in even rounds.
+ * server runs from a small jar of its own followed by the service's {@code lib/*.jar}, and so does the smallest
+ * Flotilla service ({@link MinimalService}, plain only), which shows what the runtime adds on its own. All are polled
+ * from this JVM every millisecond with a plain HTTP/1.1 {@code GET} on a fresh connection. The caches are trained as
+ * documented in {@code docs/deployment.md}: {@code java -XX:AOTCacheOutput=... -jar user-service.jar
+ * --flotilla.training-run=true}, and {@link BareServer} with {@code --training-run}. After a warm-up round that is not
+ * reported, each round starts the five (bare plain, service plain, minimal service plain, bare trained, service
+ * trained), in reverse order in even rounds.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.flotilla.benchmarks.suite.ServiceStartScenario [ROUNDS]
@@ -41,7 +43,7 @@ public final class ServiceStartScenario {
     private static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(120);
     private static final String SERVICE_DIR = "sample-system/user-service/target";
 
-    private enum Side { BARE_PLAIN, SERVICE_PLAIN, BARE_TRAINED, SERVICE_TRAINED }
+    private enum Side { BARE_PLAIN, SERVICE_PLAIN, MINIMAL_PLAIN, BARE_TRAINED, SERVICE_TRAINED }
 
     private final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private final Path serviceJar;
@@ -60,20 +62,24 @@ public final class ServiceStartScenario {
     }
 
     /**
-     * The bare server's class path: {@link BareServer} alone in a small jar, then the service's own {@code lib/*.jar}
+     * The bare server's class path: {@link BareServer} (and {@link MinimalService}) in a small jar, then the service's
+     * own {@code lib/*.jar}
      * (the same Helidon jars, the same version, and no more: the benchmark jar holds every library of the benchmarks,
      * and finding classes in one large jar costs a plain start more than in small ones).
      */
     private void packBareServer() throws IOException {
-        String entry = BareServer.class.getName().replace('.', '/') + ".class";
-        try (InputStream in = BareServer.class.getClassLoader().getResourceAsStream(entry);
-             JarOutputStream out = new JarOutputStream(Files.newOutputStream(bareJar))) {
-            if (in == null) {
-                throw new IllegalStateException("cannot read " + entry);
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(bareJar))) {
+            for (Class<?> type : List.of(BareServer.class, MinimalService.class, MinimalService.HelloApi.class)) {
+                String entry = type.getName().replace('.', '/') + ".class";
+                try (InputStream in = type.getClassLoader().getResourceAsStream(entry)) {
+                    if (in == null) {
+                        throw new IllegalStateException("cannot read " + entry);
+                    }
+                    out.putNextEntry(new JarEntry(entry));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
             }
-            out.putNextEntry(new JarEntry(entry));
-            in.transferTo(out);
-            out.closeEntry();
         }
         List<String> entries = new ArrayList<>(List.of(bareJar.toString()));
         try (DirectoryStream<Path> jars = Files.newDirectoryStream(serviceJar.toAbsolutePath().getParent().resolve("lib"),
@@ -128,6 +134,7 @@ public final class ServiceStartScenario {
             measure("9.plain", round, ms[Side.BARE_PLAIN.ordinal()], ms[Side.SERVICE_PLAIN.ordinal()]);
             measure("9.trained", round, ms[Side.BARE_PLAIN.ordinal()], ms[Side.SERVICE_TRAINED.ordinal()]);
             measure("9.trained-both", round, ms[Side.BARE_TRAINED.ordinal()], ms[Side.SERVICE_TRAINED.ordinal()]);
+            measure("9.minimal", round, ms[Side.BARE_PLAIN.ordinal()], ms[Side.MINIMAL_PLAIN.ordinal()]);
         }
         System.out.println("NOTE\t9.plain\tthe sample's user-service jar (in-JVM messaging, embedded H2) from exec to "
                 + "its first /health/ready 200, polled every millisecond from the benchmark JVM, vs a bare Helidon SE "
@@ -137,6 +144,9 @@ public final class ServiceStartScenario {
                 + "(-XX:AOTCacheOutput with --flotilla.training-run=true; the bare server asks its own route once), "
                 + "used with -XX:AOTCache; the raw side is the plain bare server");
         System.out.println("NOTE\t9.trained-both\tfor reference: both sides trained");
+        System.out.println("NOTE\t9.minimal\tthe smallest Flotilla service (MinimalService: one contract method, no "
+                + "constraints, no database, in-JVM messaging, the sample's logging) run from the bare server's class "
+                + "path, plain: what Flotilla's runtime adds to a start without what a service brings");
     }
 
     private static void measure(String row, int round, double raw, double flotilla) {
@@ -176,7 +186,7 @@ public final class ServiceStartScenario {
         } else if (side == Side.BARE_TRAINED) {
             command.add("-XX:AOTCache=" + bareCache);
         }
-        command.addAll(service ? serviceArgs(port) : bareArgs(port));
+        command.addAll(service ? serviceArgs(port) : side == Side.MINIMAL_PLAIN ? minimalArgs(port) : bareArgs(port));
         Path log = work.resolve(side.name().toLowerCase(Locale.ROOT) + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         long began = System.nanoTime();
@@ -199,6 +209,11 @@ public final class ServiceStartScenario {
     private List<String> serviceArgs(int port) {
         return List.of("-jar", serviceJar.toString(), "--server.port=" + port, "--server.host=127.0.0.1",
                        "--messaging.transport=in-jvm");
+    }
+
+    private List<String> minimalArgs(int port) {
+        return List.of("-cp", bareClassPath, MinimalService.class.getName(), "--server.port=" + port,
+                       "--server.host=127.0.0.1", "--messaging.transport=in-jvm");
     }
 
     private List<String> bareArgs(int port) {

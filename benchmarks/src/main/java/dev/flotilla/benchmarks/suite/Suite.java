@@ -153,6 +153,9 @@ public final class Suite {
                     "ms", Better.LOWER, 1.0, false),
             new Row("9.trained-both", "9. Same, both with an AOT cache trained on a training run", "ms",
                     Better.LOWER, NONE, false),
+            new Row("9.minimal", "9. The smallest Flotilla service (one contract method without constraints, no "
+                    + "database, in-JVM messaging), plain, vs the plain bare server: what the runtime adds on its own",
+                    "ms", Better.LOWER, NONE, false),
             new Row("10.recovery", "10. A downstream process killed and restarted on the same port: from its "
                     + "readiness until a typed-client caller (NATS discovery, default breaker) succeeds again, vs a raw "
                     + "WebClient loop on the fixed URL (no discovery, no breaker: the floor)", "ms", Better.LOWER, 500,

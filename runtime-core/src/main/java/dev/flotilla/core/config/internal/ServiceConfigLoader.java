@@ -115,6 +115,28 @@ public final class ServiceConfigLoader {
     }
 
     /**
+     * The process's own configuration, without any service's file or section: system properties, environment
+     * variables and {@code application.yaml}, in that order of precedence, from the layers this loader has read
+     * already. It is what Helidon would read for itself when a library asks its service registry for the
+     * configuration (the metrics registry does), so it is handed to Helidon instead of being read a second time.
+     *
+     * @return the configuration
+     */
+    public Config processConfig() {
+        Config.Builder builder = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .disableParserServices();
+        ProcessLayers process = processLayers();
+        for (Layer layer : List.of(systemPropertiesLayer(), process.environment(), process.application())) {
+            if (layer.whole != null) {
+                builder.addSource(layer.whole);
+            }
+        }
+        return builder.build();
+    }
+
+    /**
      * One source of configuration as a tree, with the sources made from it cached per service: a service's section
      * (its keys win over the same keys at the root), then the whole layer. A source made from a tree holds no state,
      * so several configurations can share it; making it copies the tree, which for the environment is large.

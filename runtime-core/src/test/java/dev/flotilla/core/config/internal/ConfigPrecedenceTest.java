@@ -7,6 +7,7 @@ import io.helidon.config.ConfigSources;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import dev.flotilla.core.Flotilla;
 
 /**
@@ -131,6 +132,24 @@ class ConfigPrecedenceTest {
     void anotherServicesSectionIsInvisible() {
         Config config = load(Map.of("other-service.greeting", "not mine"), Map.of(), Map.of());
         assertEquals("from-service-file", greeting(config));
+    }
+
+    @Test
+    void theProcessConfigurationHasTheProcessLayersAndNoServiceFile() {
+        ServiceConfigLoader loader = new ServiceConfigLoader(() -> Map.of("greeting", "from-env", "metrics_enabled",
+                                                                          "false"),
+                                                             () -> Map.of("metrics.app-name", "from-sysprops"));
+        Config process = loader.processConfig();
+        // What Helidon's own libraries read from their registry's configuration (the metrics registry's section).
+        assertEquals("from-sysprops", process.get("metrics.app-name").asString().get());
+        assertEquals("false", process.get("metrics.enabled").asString().get());
+        assertEquals("from-env", greeting(process));
+        assertEquals("present", process.get("source.application-root").asString().get());
+        // The root, not a service's view: the service's file and its sections are not part of it.
+        assertEquals("from-application-section", process.get(SERVICE + ".greeting").asString().get());
+        assertFalse(process.get("section-only").exists());
+        Config withoutEnvironment = new ServiceConfigLoader(Map::of, Map::of).processConfig();
+        assertEquals("from-application-root", greeting(withoutEnvironment));
     }
 
     @Test
