@@ -20,6 +20,7 @@ import dev.flotilla.core.config.internal.ServiceConfigLoader;
 import dev.flotilla.core.ServiceExtensionProvider;
 import io.helidon.http.media.MediaContext;
 import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.service.registry.GlobalServiceRegistry;
 import io.helidon.service.registry.ServiceRegistryException;
 import io.helidon.service.registry.Services;
 import io.helidon.webserver.observe.metrics.MetricsObserverConfig;
@@ -206,16 +207,19 @@ public final class ServiceRuntime implements AutoCloseable {
     /**
      * Gives Helidon's service registry the process's configuration, read already, for the libraries that ask it for
      * theirs (the metrics registry reads its {@code metrics} section there): otherwise Helidon reads the environment,
-     * the system properties and {@code application.yaml} again, with its parsers looked up on the class path, which
-     * made the metrics registry about three times as costly to create on a first start. Where the registry's
-     * configuration is set or used already (a runtime started before in this JVM, or the application's own code),
-     * that one stays.
+     * the system properties and {@code application.yaml} again, with its parsers looked up on the class path, about
+     * 250 ms of CPU on a first start. Only the runtime that brings Helidon's registry up does it: where the registry
+     * is up already (a runtime started before in this JVM, or the application's own use of Helidon), its
+     * configuration stays as it is.
      */
     private static void offerConfigToHelidon(ServiceConfigLoader configLoader) {
+        if (GlobalServiceRegistry.configured()) {
+            return;
+        }
         try {
             Services.set(io.helidon.config.Config.class, configLoader.processConfig());
         } catch (ServiceRegistryException alreadySetOrUsed) {
-            // Helidon keeps the one it has: the same process sources, or what the application set.
+            // Another thread's runtime brought the registry up meanwhile: Helidon keeps the configuration it has.
         }
     }
 

@@ -23,11 +23,16 @@ public final class BareServer {
      * @param args the port
      */
     public static void main(String[] args) {
-        WebServer.builder()
+        start(Integer.parseInt(args[0]));
+    }
+
+    /** Starts the bare server on 127.0.0.1 and the port (0 for an ephemeral one). */
+    static WebServer start(int port) {
+        return WebServer.builder()
                 .featuresDiscoverServices(false)
                 .mediaContext(MediaContext.builder().mediaSupportsDiscoverServices(false).build())
                 .host("127.0.0.1")
-                .port(Integer.parseInt(args[0]))
+                .port(port)
                 .routing(r -> r.get("/hello", (req, res) -> res.send("hello")))
                 .build()
                 .start();
