@@ -63,9 +63,8 @@ public final class ServiceStartScenario {
 
     /**
      * The bare server's class path: {@link BareServer} (and {@link MinimalService}) in a small jar, then the service's
-     * own {@code lib/*.jar}
-     * (the same Helidon jars, the same version, and no more: the benchmark jar holds every library of the benchmarks,
-     * and finding classes in one large jar costs a plain start more than in small ones).
+     * own {@code lib/*.jar} (the same Helidon jars, the same version, and no more: the benchmark jar holds every
+     * library of the benchmarks, and finding classes in one large jar costs a plain start more than in small ones).
      */
     private void packBareServer() throws IOException {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(bareJar))) {
@@ -180,13 +179,16 @@ public final class ServiceStartScenario {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(Suite.JVM_ARGS);
-        boolean service = side == Side.SERVICE_PLAIN || side == Side.SERVICE_TRAINED;
         if (side == Side.SERVICE_TRAINED) {
             command.add("-XX:AOTCache=" + serviceCache);
         } else if (side == Side.BARE_TRAINED) {
             command.add("-XX:AOTCache=" + bareCache);
         }
-        command.addAll(service ? serviceArgs(port) : side == Side.MINIMAL_PLAIN ? minimalArgs(port) : bareArgs(port));
+        command.addAll(switch (side) {
+            case SERVICE_PLAIN, SERVICE_TRAINED -> serviceArgs(port);
+            case MINIMAL_PLAIN -> minimalArgs(port);
+            case BARE_PLAIN, BARE_TRAINED -> bareArgs(port);
+        });
         Path log = work.resolve(side.name().toLowerCase(Locale.ROOT) + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         long began = System.nanoTime();

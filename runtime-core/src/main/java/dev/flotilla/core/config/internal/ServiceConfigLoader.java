@@ -95,12 +95,7 @@ public final class ServiceConfigLoader {
      * @param central flat keys of the service's configuration; empty for none
      */
     Config load(String serviceName, Map<String, String> overrides, Map<String, String> central) {
-        Config.Builder builder = Config.builder()
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                // Every source below is a map or a tree read already (each file by its own layer, with its parser):
-                // nothing is left to parse, so the parsers are not looked up on the class path at every start.
-                .disableParserServices()
+        Config.Builder builder = ofReadSources()
                 .addSource(ConfigSources.create(overrides).name("overrides").build());
         systemPropertiesLayer().addTo(builder, serviceName);
         ProcessLayers process = processLayers();
@@ -123,17 +118,24 @@ public final class ServiceConfigLoader {
      * @return the configuration
      */
     public Config processConfig() {
-        Config.Builder builder = Config.builder()
+        Config.Builder builder = ofReadSources();
+        ProcessLayers process = processLayers();
+        for (Layer layer : List.of(systemPropertiesLayer(), process.environment(), process.application())) {
+            layer.addWholeTo(builder);
+        }
+        return builder.build();
+    }
+
+    /**
+     * A builder for sources that are maps or trees read already (each file by its own layer, with its parser):
+     * nothing is left to parse, so the parsers are not looked up on the class path at every start, and the
+     * environment and system properties come only as the layers given.
+     */
+    private static Config.Builder ofReadSources() {
+        return Config.builder()
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .disableParserServices();
-        ProcessLayers process = processLayers();
-        for (Layer layer : List.of(systemPropertiesLayer(), process.environment(), process.application())) {
-            if (layer.whole != null) {
-                builder.addSource(layer.whole);
-            }
-        }
-        return builder.build();
     }
 
     /**
@@ -156,6 +158,10 @@ public final class ServiceConfigLoader {
                 Config section = config.get(name);
                 return section.exists() ? Optional.of(ConfigSources.create(section)) : Optional.empty();
             }).ifPresent(builder::addSource);
+            addWholeTo(builder);
+        }
+
+        void addWholeTo(Config.Builder builder) {
             if (whole != null) {
                 builder.addSource(whole);
             }
